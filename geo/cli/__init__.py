@@ -1,0 +1,40 @@
+"""Command line: ``python -m geo <command> ...``.
+
+Each command group lives in its own module exposing ``register(subparsers)``; the
+module's command functions take the parsed ``argparse.Namespace`` and return an exit
+code. A :class:`CliError` becomes a plain message on stderr and exit status 2.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# Command-group modules, in the order they appear in ``--help``.
+_GROUPS = ("join", "data", "analysis", "admin")
+
+
+class CliError(Exception):
+    """A problem the user can fix; shown as a plain message, no traceback."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m geo",
+        description="Community Schools Partner Map: scripted interface.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in _GROUPS:
+        module = importlib.import_module(f"geo.cli.{name}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

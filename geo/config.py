@@ -1,0 +1,71 @@
+"""Settings, read once from the environment into a frozen object.
+
+Environment variables (all optional):
+
+``DATABASE_URL``
+    Any SQLAlchemy URL (``sqlite:///path/to/file.db`` or ``postgresql://...``).
+    Default: the SQLite file ``var/partnermap.db`` in the repository.
+``PARTNERMAP_DATA_DIR``
+    Folder with the bundled boundary layers. Default: ``data/`` in the repository.
+``PARTNERMAP_SAMPLE_DATA``
+    ``1`` (default) fills an empty database with the fictional sample dataset; ``0``
+    leaves a new database empty.
+``PARTNERMAP_MAX_UPLOAD_MB``
+    Largest file accepted for import, in megabytes. Default 50.
+``PARTNERMAP_TILES``
+    ``none`` (default, works offline) or ``osm`` to add OpenStreetMap tiles under the map.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    data_dir: Path
+    sample_data: bool
+    max_upload_mb: int
+    tiles: str
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+
+def _flag(value: str, name: str) -> bool:
+    v = value.strip().lower()
+    if v in ("1", "true", "yes", "on"):
+        return True
+    if v in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be 1 or 0 (got {value!r})")
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """Build :class:`Settings` from ``env`` (default: ``os.environ``)."""
+    env = dict(os.environ if env is None else env)
+    default_db = REPO_ROOT / "var" / "partnermap.db"
+    url = env.get("DATABASE_URL", "").strip() or f"sqlite:///{default_db}"
+    data_dir = Path(env.get("PARTNERMAP_DATA_DIR", "").strip() or REPO_ROOT / "data")
+    try:
+        max_mb = int(env.get("PARTNERMAP_MAX_UPLOAD_MB", "50"))
+    except ValueError:
+        raise ValueError(
+            "PARTNERMAP_MAX_UPLOAD_MB must be a whole number of megabytes "
+            f"(got {env['PARTNERMAP_MAX_UPLOAD_MB']!r})"
+        ) from None
+    tiles = env.get("PARTNERMAP_TILES", "none").strip().lower() or "none"
+    if tiles not in ("none", "osm"):
+        raise ValueError(f"PARTNERMAP_TILES must be 'none' or 'osm' (got {tiles!r})")
+    return Settings(
+        database_url=url,
+        data_dir=data_dir,
+        sample_data=_flag(env.get("PARTNERMAP_SAMPLE_DATA", "1"), "PARTNERMAP_SAMPLE_DATA"),
+        max_upload_mb=max_mb,
+        tiles=tiles,
+    )

@@ -1,0 +1,108 @@
+"""The shared vocabulary and the shape of the frames every module passes around.
+
+Storage returns, analyses consume and pages show three DataFrames with exactly these
+columns (more may follow; never fewer). Boundary columns on sites are the stored result
+of the spatial join, so analyses never redo it.
+"""
+from __future__ import annotations
+
+# --- Controlled vocabularies -------------------------------------------------------
+PRINCIPLES: tuple[str, ...] = (
+    "Equity",
+    "Learning and Development",
+    "Community Engagement",
+    "Family Engagement",
+    "Youth Leadership and Engagement",
+    "Results-Driven Partnership",
+)
+
+# code -> label. Codes are stored; labels are shown; input accepts either.
+KINDS_OF_WORK: dict[str, str] = {
+    "implementation": "Implementation / direct services",
+    "funding": "Funding",
+    "policy": "Policy and advocacy",
+    "technical_assistance": "Technical assistance and coaching",
+    "professional_learning": "Professional learning",
+    "research": "Research and evaluation",
+    "convening": "Convening / network building",
+}
+
+STATUSES: tuple[str, ...] = ("planned", "active", "ended")
+
+PARTNER_TYPES: dict[str, str] = {
+    "union": "Teachers' union",
+    "nonprofit": "Youth-serving nonprofit",
+    "united_way": "United Way",
+    "university": "University",
+    "foundation": "Foundation",
+    "government": "City or county agency",
+    "state_network": "State network",
+    "national": "National organization",
+    "other": "Other",
+}
+
+SITE_KINDS: dict[str, str] = {
+    "community_school": "Community school",
+    "office": "Initiative office",
+    "affiliate": "Local affiliate",
+}
+
+# Where an activity happens: at a site (a point) or across an area.
+AREA_LEVELS: tuple[str, ...] = ("site", "district", "county", "state")
+
+LOCATION_SOURCES: tuple[str, ...] = ("coordinates", "zip_centroid", "none")
+
+# What a public viewer sees instead of the name of a partner that has not approved listing.
+ANONYMOUS_PARTNER = "A coalition partner"
+
+# --- Frame contracts ---------------------------------------------------------------
+PARTNER_COLUMNS: tuple[str, ...] = (
+    "partner_id",      # int, stable
+    "name",
+    "type",            # PARTNER_TYPES code
+    "website",         # http(s) URL or ""
+    "email",           # contact e-mail or ""
+    "expertise",       # free text
+    "principles",      # ";"-joined PRINCIPLES
+    "public",          # bool: approved public listing
+    "consent_by",      # who approved (e-mail) or ""
+    "consent_at",      # ISO timestamp or ""
+)
+
+SITE_COLUMNS: tuple[str, ...] = (
+    "site_id",         # int
+    "partner_id",      # int
+    "name",
+    "site_kind",       # SITE_KINDS code
+    "nces_id",         # str or ""
+    "latitude",        # float (EPSG:4326)
+    "longitude",       # float
+    "zip",             # 5-digit str or ""
+    "location_source", # LOCATION_SOURCES
+    "state_fips",      # 2-digit str or ""
+    "county_fips",     # 5-digit str or ""
+    "district_geoid",  # 7-digit str or "" (unified or elementary district)
+    "secondary_district_geoid",  # 7-digit str or "" (secondary district, when both apply)
+)
+
+ACTIVITY_COLUMNS: tuple[str, ...] = (
+    "activity_id",     # int
+    "partner_id",      # int
+    "site_id",         # int or <NA> (area activities)
+    "area_level",      # AREA_LEVELS
+    "area_id",         # state_fips / county_fips / district geoid; "" for site activities
+    "kind_of_work",    # KINDS_OF_WORK code
+    "principles",      # ";"-joined PRINCIPLES
+    "status",          # STATUSES
+    "start_date",      # datetime64 or NaT
+    "end_date",        # datetime64 or NaT
+    "contact",
+    "notes",
+)
+
+
+def split_list(value: object) -> list[str]:
+    """Split a ";"-joined cell into its non-empty, stripped items."""
+    if value is None or (isinstance(value, float) and value != value):
+        return []
+    return [part.strip() for part in str(value).split(";") if part.strip()]

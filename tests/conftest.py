@@ -1,0 +1,71 @@
+"""Shared test fixtures.
+
+PostgreSQL: ``scripts/test.sh`` starts the Debian PostgreSQL cluster and exports
+``PARTNERMAP_TEST_PG_URL``; with ``PARTNERMAP_REQUIRE_POSTGRES=1`` (set by the test
+command, so by CI) a missing server fails the tests instead of skipping them.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO.parent / "shared" / "data"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    return FIXTURES
+
+
+def _pg_base_url() -> str | None:
+    return os.environ.get("PARTNERMAP_TEST_PG_URL") or None
+
+
+@pytest.fixture
+def pg_url():
+    """A fresh, empty PostgreSQL + PostGIS database for one test; dropped afterwards."""
+    base = _pg_base_url()
+    if not base:
+        if os.environ.get("PARTNERMAP_REQUIRE_POSTGRES") == "1":
+            pytest.fail("PostgreSQL is required (PARTNERMAP_TEST_PG_URL is not set)")
+        pytest.skip("PostgreSQL not configured: run the tests with scripts/test.sh")
+    import sqlalchemy as sa
+
+    name = f"pm_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = base.rsplit("/", 1)[0] + "/" + name
+    eng = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with eng.connect() as conn:
+        conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS postgis"))
+    eng.dispose()
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'partnermap.db'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """Run a storage test once on SQLite and once on PostgreSQL + PostGIS."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'partnermap.db'}"
+    return request.getfixturevalue("pg_url")
