@@ -106,3 +106,17 @@ def split_list(value: object) -> list[str]:
     if value is None or (isinstance(value, float) and value != value):
         return []
     return [part.strip() for part in str(value).split(";") if part.strip()]
+
+
+class Frames:
+    """The three record frames, as storage returns them and analyses take them."""
+
+    __slots__ = ("partners", "sites", "activities")
+
+    def __init__(self, partners, sites, activities):
+        self.partners = partners
+        self.sites = sites
+        self.activities = activities
+
+    def __iter__(self):
+        return iter((self.partners, self.sites, self.activities))
