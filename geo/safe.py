@@ -1,0 +1,114 @@
+"""Helpers that make untrusted text safe in the places the app shows it.
+
+Partner names, notes, contacts and uploaded values are written by people we do not
+control, so every one of them passes through this module before it reaches a page, a
+map, a script block or a spreadsheet:
+
+* :func:`escape_text` for HTML text and attribute values. Besides what
+  :func:`html.escape` does, it also encodes the backtick, ``$`` and backslash, because
+  folium places popup and tooltip HTML inside JavaScript template literals
+  (`` `...` ``) where those three characters would end the literal, start a
+  ``${...}`` expression or form an escape sequence. Encoded, they still *look* the same
+  in the browser.
+* :func:`safe_url` for ``href`` values: only ``http`` and ``https`` links survive.
+* :func:`json_for_script` for data embedded in a ``<script>`` element.
+* :func:`spreadsheet_cell` for CSV/Excel exports (formula injection).
+"""
+from __future__ import annotations
+
+import html
+import json
+import math
+from urllib.parse import urlsplit
+
+_ALLOWED_SCHEMES = frozenset({"http", "https"})
+
+# Characters html.escape leaves alone but that are live inside a JS template literal.
+_TEMPLATE_LITERAL_ENTITIES = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
+
+# Characters json.dumps leaves alone but that end or confuse a <script> element:
+# "</script>" and "<!--" close or change the element; U+2028/U+2029 end a line in
+# older JavaScript parsers; "&" is escaped so the text is also safe in XHTML.
+_SCRIPT_ESCAPES = str.maketrans(
+    {
+        "<": "\\u003c",
+        ">": "\\u003e",
+        "&": "\\u0026",
+        "\u2028": "\\u2028",
+        "\u2029": "\\u2029",
+    }
+)
+
+# A cell starting with one of these is run as a formula by spreadsheet programs.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_missing(value: object) -> bool:
+    """True for None and for float NaN (how pandas hands over an empty cell)."""
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    # pandas.NA: compared with anything it returns NA, whose truth value is undefined.
+    return type(value).__name__ == "NAType"
+
+
+def escape_text(value: object) -> str:
+    """Return ``value`` as text that is inert in HTML, in attributes and in folium popups.
+
+    ``None``, NaN and ``pandas.NA`` become ``""`` so an empty cell never shows as
+    "nan". Everything else is converted with ``str`` and escaped: ``& < > " '`` as
+    :func:`html.escape` with ``quote=True`` does, plus `` ` ``, ``$`` and ``\\`` (see
+    the module docstring for why).
+    """
+    if _is_missing(value):
+        return ""
+    return html.escape(str(value), quote=True).translate(_TEMPLATE_LITERAL_ENTITIES)
+
+
+def safe_url(url: object) -> str:
+    """Return ``url`` when it is an absolute ``http``/``https`` link, else ``""``.
+
+    Surrounding whitespace is removed first (browsers ignore it too, which is how
+    ``" javascript:..."`` tricks work). A URL that still contains whitespace or a
+    control character anywhere is refused, because browsers silently drop tabs and
+    newlines inside a scheme (``"java\\tscript:"``). The scheme is compared without
+    regard to case and the link must name a host. The result is not HTML-escaped:
+    pass it through :func:`escape_text` when writing it into an attribute.
+    """
+    if _is_missing(url):
+        return ""
+    text = str(url).strip()
+    if not text or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        return ""
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # e.g. an unbalanced "[" in the host part
+        return ""
+    if parts.scheme.lower() not in _ALLOWED_SCHEMES or not parts.hostname:
+        return ""
+    return text
+
+
+def json_for_script(obj: object) -> str:
+    """Serialise ``obj`` as JSON that can be placed inside a ``<script>`` element.
+
+    The output is still valid JSON and a valid JavaScript expression with the same
+    value; only ``<``, ``>``, ``&``, U+2028 and U+2029 are written as ``\\uXXXX``
+    escapes, so a string such as ``"</script><script>alert(1)</script>"`` cannot end
+    the element. Values JSON cannot represent raise :class:`TypeError` as in
+    :func:`json.dumps`.
+    """
+    return json.dumps(obj, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
+
+
+def spreadsheet_cell(value: object) -> object:
+    """Neutralise a text cell that a spreadsheet program would run as a formula.
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
+    leading apostrophe, which spreadsheet programs show as plain text. Numbers, dates
+    and other non-text values are returned unchanged (a real ``-5`` stays a number).
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
