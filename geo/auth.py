@@ -1,0 +1,364 @@
+"""Who is looking: roles, passwords, sign-in with lockout, and what each role may do.
+
+Roles (:data:`ROLES`)
+    ``public``     not signed in; sees only partners that approved public listing.
+    ``partner``    tied to one partner organisation; sees every name, edits its own records.
+    ``staff``      sees and edits everything, sets consent, manages users, sees the audit.
+    ``committee``  sees everything, edits nothing.
+
+Where a role comes from
+    A :class:`Viewer` is built **only** on the server, by :func:`authenticate` (built-in
+    accounts) or :func:`viewer_from_oidc` (single sign-on), and kept in the server-side
+    session. Nothing taken from a URL, query string, cookie or form field may be passed
+    to :class:`Viewer` or used to choose a role: pages read the Viewer from the session
+    and otherwise treat the visitor as :data:`PUBLIC`. The permission checks below take
+    that Viewer, so a crafted request can at most act as the public.
+
+Passwords
+    Stored only as bcrypt hashes with cost :data:`BCRYPT_ROUNDS` (12). bcrypt reads at
+    most 72 bytes of a password and ignores the rest, so a longer password would have
+    an unused tail that gives a false sense of strength; :func:`check_new_password`
+    therefore refuses passwords over :data:`MAX_PASSWORD_BYTES` bytes of UTF-8 (about 72
+    plain letters, fewer with accents or emoji) instead of silently truncating or
+    pre-hashing them, and refuses passwords under :data:`MIN_PASSWORD_CHARS` characters.
+
+Sign-in attempts
+    After :data:`MAX_FAILED_ATTEMPTS` wrong passwords in a row an account is locked for
+    :data:`LOCK_DURATION`; the count and the lock live in the ``users`` table, so they
+    survive a restart and are shared by every server process. A correct password resets
+    the count. Unknown e-mail addresses are counted the same way in process memory, so
+    they lock too and the messages never tell whether an address has an account. An
+    optional per-client throttle (:class:`AttemptThrottle`, keyed on the session or the
+    IP address) slows one client spraying many addresses.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from functools import cache
+from typing import Any
+
+import bcrypt
+
+ROLES: tuple[str, ...] = ("public", "partner", "staff", "committee")
+
+BCRYPT_ROUNDS = 12
+MIN_PASSWORD_CHARS = 12
+MAX_PASSWORD_BYTES = 72
+MAX_FAILED_ATTEMPTS = 5
+LOCK_DURATION = timedelta(minutes=15)
+
+WRONG_CREDENTIALS_MESSAGE = (
+    "The e-mail address and password do not match an account. "
+    "Check both and try again."
+)
+LOCKED_MESSAGE = (
+    "Too many failed sign-in attempts. Wait 15 minutes and try again, "
+    "or ask coalition staff to reset your password."
+)
+MISSING_CREDENTIALS_MESSAGE = "Enter your e-mail address and your password."
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class SignInError(Exception):
+    """Sign-in refused; ``str(error)`` is safe to show and says what to do next."""
+
+
+class PasswordError(ValueError):
+    """A new password is not acceptable; the message lists every problem."""
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The person looking at the app, as established by the server.
+
+    ``email`` is ``""`` for an anonymous visitor. ``partner_id`` is set for, and only
+    for, the ``partner`` role. Build one with :func:`authenticate` or
+    :func:`viewer_from_oidc`, never from request data (see the module docstring).
+    """
+
+    email: str
+    role: str
+    partner_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)} (got {self.role!r})")
+        if self.role == "partner" and self.partner_id is None:
+            raise ValueError("a viewer with the partner role needs a partner_id")
+        if self.role != "partner" and self.partner_id is not None:
+            raise ValueError(f"only the partner role has a partner_id (role {self.role!r})")
+
+    @property
+    def signed_in(self) -> bool:
+        return bool(self.email)
+
+
+PUBLIC = Viewer(email="", role="public")
+
+
+# --- e-mail addresses and passwords ---------------------------------------------------
+def normalize_email(email: str) -> str:
+    """The form in which e-mail addresses are stored and compared: trimmed, lower case."""
+    return str(email).strip().lower()
+
+
+def check_email(email: str) -> str:
+    """Return the normalised address, or raise :class:`ValueError` saying what is wrong."""
+    normal = normalize_email(email)
+    if not _EMAIL.match(normal):
+        raise ValueError(
+            f"{email!r} is not an e-mail address; write it as name@example.org"
+        )
+    return normal
+
+
+def check_new_password(password: str) -> None:
+    """Raise :class:`PasswordError` listing every reason ``password`` is unacceptable."""
+    problems: list[str] = []
+    if len(password) < MIN_PASSWORD_CHARS:
+        problems.append(
+            f"it has {len(password)} characters; use at least {MIN_PASSWORD_CHARS} "
+            "(a few unrelated words make a strong, memorable password)"
+        )
+    size = len(password.encode("utf-8"))
+    if size > MAX_PASSWORD_BYTES:
+        problems.append(
+            f"it is {size} bytes long; bcrypt only reads {MAX_PASSWORD_BYTES} bytes, "
+            f"so use at most {MAX_PASSWORD_BYTES} plain letters (fewer with accents or emoji)"
+        )
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in password):
+        problems.append("it contains control characters (such as a tab or NUL); remove them")
+    if password and not password.strip():
+        problems.append("it is only spaces")
+    if problems:
+        raise PasswordError("Password refused: " + "; ".join(problems) + ".")
+
+
+def hash_password(password: str) -> str:
+    """Check ``password`` with :func:`check_new_password` and return its bcrypt hash."""
+    check_new_password(password)
+    salt = bcrypt.gensalt(rounds=BCRYPT_ROUNDS)
+    return bcrypt.hashpw(password.encode("utf-8"), salt).decode("ascii")
+
+
+def verify_password(password: str, password_hash: str) -> bool:
+    """True when ``password`` matches ``password_hash``; False for anything malformed."""
+    raw = password.encode("utf-8")
+    if not raw or len(raw) > MAX_PASSWORD_BYTES or not password_hash:
+        return False
+    try:
+        return bcrypt.checkpw(raw, password_hash.encode("ascii"))
+    except ValueError:  # not a bcrypt hash
+        return False
+
+
+@cache
+def _dummy_hash() -> bytes:
+    """A hash to check against when there is no account, so timing reveals nothing."""
+    return bcrypt.hashpw(b"no account has this password", bcrypt.gensalt(BCRYPT_ROUNDS))
+
+
+def _spend_time_like_a_check(password: str) -> None:
+    raw = password.encode("utf-8")[:MAX_PASSWORD_BYTES] or b"x"
+    bcrypt.checkpw(raw, _dummy_hash())
+
+
+# --- in-process throttle --------------------------------------------------------------
+class AttemptThrottle:
+    """Counts failed sign-ins per key in memory; ``limit`` failures block for ``window``.
+
+    Used for unknown e-mail addresses (so they lock like real accounts) and, if the
+    caller passes a ``client`` key to :func:`authenticate`, per session or IP address.
+    The table is bounded: expired entries are dropped when it grows past ``max_keys``.
+    """
+
+    def __init__(self, *, limit: int, window: timedelta, max_keys: int = 10_000) -> None:
+        self._limit = limit
+        self._window = window
+        self._max_keys = max_keys
+        self._entries: dict[str, tuple[int, datetime]] = {}  # key -> (failures, first)
+
+    def blocked(self, key: str, *, now: datetime) -> bool:
+        entry = self._live(key, now)
+        return entry is not None and entry[0] >= self._limit
+
+    def fail(self, key: str, *, now: datetime) -> None:
+        entry = self._live(key, now)
+        count, first = entry if entry else (0, now)
+        self._entries[key] = (count + 1, first)
+        if len(self._entries) > self._max_keys:
+            self._prune(now)
+
+    def clear(self, key: str) -> None:
+        self._entries.pop(key, None)
+
+    def _live(self, key: str, now: datetime) -> tuple[int, datetime] | None:
+        entry = self._entries.get(key)
+        if entry is not None and now - entry[1] >= self._window:
+            del self._entries[key]
+            return None
+        return entry
+
+    def _prune(self, now: datetime) -> None:
+        for key in [k for k, (_, first) in self._entries.items() if now - first >= self._window]:
+            del self._entries[key]
+        while len(self._entries) > self._max_keys:  # still full: forget the oldest
+            del self._entries[next(iter(self._entries))]
+
+
+_UNKNOWN_EMAILS = AttemptThrottle(limit=MAX_FAILED_ATTEMPTS, window=LOCK_DURATION)
+CLIENT_THROTTLE = AttemptThrottle(limit=20, window=LOCK_DURATION)
+
+
+# --- sign-in --------------------------------------------------------------------------
+def _utc(value: Any) -> datetime | None:
+    """A stored timestamp (datetime or ISO text, naive meaning UTC) as aware UTC."""
+    if value is None or value == "":
+        return None
+    when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
+
+
+def _now(now: datetime | None) -> datetime:
+    return datetime.now(timezone.utc) if now is None else _utc(now)  # type: ignore[return-value]
+
+
+def _field(row: Any, name: str) -> Any:
+    return row[name] if isinstance(row, dict) else getattr(row, name)
+
+
+def _viewer_from_row(row: Any) -> Viewer:
+    role = _field(row, "role")
+    partner_id = _field(row, "partner_id") if role == "partner" else None
+    return Viewer(
+        email=normalize_email(_field(row, "email")),
+        role=role,
+        partner_id=None if partner_id is None else int(partner_id),
+    )
+
+
+def authenticate(
+    store: Any,
+    email: str,
+    password: str,
+    *,
+    now: datetime | None = None,
+    client: str | None = None,
+    throttle: AttemptThrottle | None = None,
+) -> Viewer:
+    """Check a built-in account's password and return its :class:`Viewer`.
+
+    Raises :class:`SignInError` with one of three messages that never say whether the
+    address has an account: missing input, wrong e-mail or password, or locked (see
+    the module docstring). ``now`` fixes the clock (tests); ``client`` is a key for
+    the per-client throttle (``throttle``, default :data:`CLIENT_THROTTLE`).
+    """
+    moment = _now(now)
+    address = normalize_email(email or "")
+    if not address or not password:
+        raise SignInError(MISSING_CREDENTIALS_MESSAGE)
+    clients = CLIENT_THROTTLE if throttle is None else throttle
+    if client is not None and clients.blocked(client, now=moment):
+        _spend_time_like_a_check(password)
+        raise SignInError(LOCKED_MESSAGE)
+
+    row = store.get_user(address)
+    if row is None:
+        _spend_time_like_a_check(password)
+        _UNKNOWN_EMAILS.fail(address, now=moment)
+        if client is not None:
+            clients.fail(client, now=moment)
+        locked = _UNKNOWN_EMAILS.blocked(address, now=moment)
+        raise SignInError(LOCKED_MESSAGE if locked else WRONG_CREDENTIALS_MESSAGE)
+
+    locked_until = _utc(_field(row, "locked_until"))
+    if locked_until is not None and moment < locked_until:
+        _spend_time_like_a_check(password)  # attempts while locked are not counted
+        raise SignInError(LOCKED_MESSAGE)
+
+    if verify_password(password, _field(row, "password_hash") or ""):
+        try:
+            viewer = _viewer_from_row(row)
+        except ValueError:
+            raise SignInError(
+                "This account is not set up completely (a partner account without its "
+                "organisation). Ask coalition staff to fix it with `users set-role`."
+            ) from None
+        store.reset_failed_logins(address)
+        return viewer
+
+    if client is not None:
+        clients.fail(client, now=moment)
+    locked = _record_failure(store, address, moment)
+    raise SignInError(LOCKED_MESSAGE if locked else WRONG_CREDENTIALS_MESSAGE)
+
+
+def _record_failure(store: Any, address: str, moment: datetime) -> bool:
+    """Count one failure in the users table; True when the account is now locked."""
+    store.record_failed_login(address, now=moment, lock_after=MAX_FAILED_ATTEMPTS,
+                              lock_for=LOCK_DURATION)
+    row = store.get_user(address)
+    locked_until = _utc(_field(row, "locked_until")) if row is not None else None
+    return locked_until is not None and moment < locked_until
+
+
+def viewer_from_oidc(store: Any, email: str) -> Viewer:
+    """The :class:`Viewer` for a single-sign-on identity, matched to a user by e-mail.
+
+    Pass only an address the identity provider has verified (``st.user.email`` after
+    ``st.login``). An address with no user row gets the ``public`` role (still shown
+    as signed in); the role always comes from the users table, never from the
+    provider's claims.
+    """
+    address = normalize_email(email or "")
+    if not address:
+        return PUBLIC
+    row = store.get_user(address)
+    if row is None:
+        return Viewer(email=address, role="public")
+    try:
+        return _viewer_from_row(row)
+    except ValueError:  # a partner row without its partner: see no more than the public
+        return Viewer(email=address, role="public")
+
+
+# --- permissions ----------------------------------------------------------------------
+def can_see_all_names(viewer: Viewer) -> bool:
+    """Partners, staff and committee see every partner's name, website and contact."""
+    return viewer.role in ("partner", "staff", "committee")
+
+
+def can_see_partner(viewer: Viewer, *, partner_public: bool) -> bool:
+    """Whether ``viewer`` may see the name, links and contact of one partner."""
+    return bool(partner_public) or can_see_all_names(viewer)
+
+
+def can_edit(viewer: Viewer, *, partner_id: int | None) -> bool:
+    """Staff edit everything; a partner user only its own organisation's records.
+
+    ``partner_id=None`` means a record not yet tied to a partner (e.g. a new partner):
+    only staff may create those. Committee and public edit nothing.
+    """
+    if viewer.role == "staff":
+        return True
+    if viewer.role == "partner":
+        return partner_id is not None and viewer.partner_id == int(partner_id)
+    return False
+
+
+def can_set_consent(viewer: Viewer) -> bool:
+    """Only staff record a partner's approval (or withdrawal) of public listing."""
+    return viewer.role == "staff"
+
+
+def can_manage_users(viewer: Viewer) -> bool:
+    """Only staff add, change and remove accounts."""
+    return viewer.role == "staff"
+
+
+def can_see_audit(viewer: Viewer) -> bool:
+    """Only staff read the audit trail."""
+    return viewer.role == "staff"
