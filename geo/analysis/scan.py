@@ -1,0 +1,245 @@
+"""Scanning a place before starting work there: who is already active in and around it,
+on what, since when, how to reach them, how well they fit the place's needs, which
+community schools are there, and what the place needs.
+
+:func:`scan` returns a :class:`ScanResult` whose tables are ready to show (see
+:func:`geo.analysis.columns.for_display`) and whose ``messages`` say in plain words when
+something is empty. Website and contact columns are shown as the frames hold them: the
+caller redacts what the viewer may not see before calling.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.analysis import gazetteer
+from geo.analysis.distance import METRES_PER_MILE, _TO_ALBERS, haversine_mi, max_scale
+from geo.analysis.fit import rank_fit
+from geo.analysis.lookup import Place
+from geo.analysis.presence import activity_tiers, site_tier
+from geo.analysis.vocabulary import Needs, parse_needs
+from geo.schema import KINDS_OF_WORK, SITE_KINDS, Frames, split_list
+
+PARTNER_COLUMNS = ("partner_id", "partner", "type", "presence", "kinds_of_work", "principles", "status", "since",
+                   "sites_here", "sites_nearby", "nearest_mi", "website", "email", "contact", "fit_score",
+                   "fit_reasons")
+SITE_COLUMNS = ("site_id", "site", "partner", "site_kind", "community_school", "distance_mi", "inside",
+                "nces_id", "district_geoid", "latitude", "longitude", "location_source")
+NEED_TABLE_COLUMNS = ("geoid", "district", "children_5_17", "pct_poverty", "children_in_poverty")
+
+_PRESENCE_ORDER = {"in": 0, "covers_county": 1, "covers_state": 2, "within": 3}
+
+
+@dataclass
+class ScanResult:
+    """What :func:`scan` found. Tables use machine column names; see ``for_display``."""
+
+    place: Place
+    radius_mi: float | None
+    needs: Needs
+    partners: pd.DataFrame
+    sites: pd.DataFrame
+    need: pd.DataFrame
+    need_source: str = gazetteer.NEED_SOURCE
+    messages: list[str] = field(default_factory=list)
+    summary: str = ""
+    fit: pd.DataFrame | None = None
+
+
+def _projected(geom):
+    return shapely.transform(geom, lambda xy: np.column_stack(_TO_ALBERS.transform(xy[:, 0], xy[:, 1])))
+
+
+def distance_to_place_mi(place: Place, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Miles from each point to the place (0 inside a polygon place).
+
+    Points: great-circle distance. Polygons: distance in EPSG:5070, divided by the
+    projection's scale there (good to a few hundredths of a mile at these distances).
+    """
+    lon = np.asarray(lon, dtype="float64")
+    lat = np.asarray(lat, dtype="float64")
+    if place.is_point:
+        return haversine_mi(lon, lat, place.center[1], place.center[0])
+    if lon.size == 0:
+        return np.zeros(0)
+    poly = _projected(place.geometry)
+    x, y = _TO_ALBERS.transform(lon, lat)
+    d = shapely.distance(poly, shapely.points(x, y)) / METRES_PER_MILE
+    return d / max_scale([place.center[1]], [place.center[0]])
+
+
+def _presence_label(code: str, place: Place, radius_mi: float | None) -> str:
+    if code == "in":
+        return "in this district" if place.is_point else "in this place"
+    if code == "covers_county":
+        return "covers this place (county-wide work)"
+    if code == "covers_state":
+        return "covers this place (state-wide work)"
+    return f"within {radius_mi:g} mi"
+
+
+def _join(values) -> str:
+    return "; ".join(dict.fromkeys(v for v in values if isinstance(v, str) and v))
+
+
+def _need_table(place: Place) -> pd.DataFrame:
+    need = gazetteer.need_table()
+    names = gazetteer.place_table("district")[["place_id", "label"]]
+    rows = need[need["geoid"].isin(place.district_geoids)].merge(
+        names.rename(columns={"place_id": "geoid", "label": "district"}), on="geoid", how="left")
+    rows = rows[list(NEED_TABLE_COLUMNS)].sort_values("children_in_poverty", ascending=False)
+    if place.level == "state" or len(rows) > 1:
+        total_children = float(rows["children_5_17"].sum())
+        total_poor = float(rows["children_in_poverty"].sum())
+        total = pd.DataFrame([{
+            "geoid": "", "district": f"All {len(rows)} districts in {place.label}" if place.level != "state"
+            else f"All {len(rows)} districts in {place.name}",
+            "children_5_17": total_children,
+            "pct_poverty": round(100 * total_poor / total_children, 1) if total_children else np.nan,
+            "children_in_poverty": total_poor}])
+        rows = total if place.level == "state" else pd.concat([rows, total], ignore_index=True)
+    return rows.reset_index(drop=True)
+
+
+def scan(frames: Frames, place: Place, *, radius_mi: float | None = None, needs=()) -> ScanResult:
+    """Who works in and around ``place`` (see the module docstring).
+
+    ``radius_mi`` adds partners whose sites lie within that many miles of the place (of
+    the point, or of the polygon's edge). ``needs`` (principles, kinds of work) feed the
+    fit score of each listed partner; the full ranking of all partners is in ``fit``.
+    """
+    if radius_mi is not None and not (radius_mi > 0):
+        raise ValueError(f"radius_mi must be a positive number of miles (got {radius_mi!r})")
+    wanted = parse_needs(needs)
+    p, s = frames.partners, frames.sites
+    acts = activity_tiers(frames, place)
+    stier = site_tier(s, place)
+    inside_site = stier == "here"
+
+    # Distance of every site near enough to matter: inside (0), or within the radius.
+    dist = np.full(len(s), np.nan)
+    dist[inside_site] = 0.0
+    lon = s["longitude"].to_numpy(dtype="float64", na_value=np.nan)
+    lat = s["latitude"].to_numpy(dtype="float64", na_value=np.nan)
+    if place.is_point:
+        dist = haversine_mi(lon, lat, place.center[1], place.center[0])
+        if not radius_mi:
+            dist = np.where(inside_site, dist, np.nan)
+    elif radius_mi:
+        minx, miny, maxx, maxy = place.geometry.bounds
+        pad_lat = radius_mi / 60.0
+        pad_lon = radius_mi / (60.0 * max(0.1, np.cos(np.radians(max(abs(miny), abs(maxy))))))
+        near_box = (~inside_site & (lon >= minx - pad_lon) & (lon <= maxx + pad_lon)
+                    & (lat >= miny - pad_lat) & (lat <= maxy + pad_lat))
+        dist[near_box] = distance_to_place_mi(place, lon[near_box], lat[near_box])
+    within = ~inside_site & (dist <= (radius_mi or -1))
+
+    # Evidence per partner.
+    sites_here = s[inside_site]
+    sites_near = s[within]
+    here_acts = acts[acts["tier"] == "here"]
+    cover_acts = acts[acts["tier"] == "covers"]
+    near_acts = acts[(acts["area_level"] == "site") & acts["site_id"].isin(sites_near["site_id"])]
+    codes: dict[int, str] = {}
+    for df, code_of in ((here_acts, lambda r: "in"),
+                        (cover_acts, lambda r: "covers_state" if r == "state-wide work" else "covers_county"),
+                        (near_acts, lambda r: "within")):
+        for pid, reach in zip(df["partner_id"], df["reach"]):
+            c = code_of(reach)
+            if int(pid) not in codes or _PRESENCE_ORDER[c] < _PRESENCE_ORDER[codes[int(pid)]]:
+                codes[int(pid)] = c
+    for df, c in ((sites_here, "in"), (sites_near, "within")):
+        for pid in df["partner_id"]:
+            if int(pid) not in codes or _PRESENCE_ORDER[c] < _PRESENCE_ORDER[codes[int(pid)]]:
+                codes[int(pid)] = c
+
+    fit = rank_fit(frames, place, wanted)
+    fit_by = fit.set_index("partner_id")
+    relevant = pd.concat([here_acts, cover_acts, near_acts]).drop_duplicates("activity_id")
+    rows = []
+    for pid, code in codes.items():
+        prow = p[p["partner_id"] == pid].iloc[0]
+        mine = relevant[relevant["partner_id"] == pid]
+        own_sites = s["partner_id"].to_numpy() == pid
+        nearest = np.nan
+        if own_sites.any():
+            d_known = dist[own_sites]
+            if np.isfinite(d_known).any():
+                nearest = float(np.nanmin(d_known))
+            else:
+                nearest = float(np.nanmin(distance_to_place_mi(place, lon[own_sites], lat[own_sites]),
+                                          initial=np.inf))
+                nearest = np.nan if not np.isfinite(nearest) else nearest
+        starts = pd.to_datetime(mine["start_date"]).dropna()
+        principles = list(dict.fromkeys([*split_list(prow["principles"]),
+                                         *(x for cell in mine["principles"] for x in split_list(cell))]))
+        rows.append({
+            "partner_id": pid,
+            "partner": str(prow["name"]),
+            "type": str(prow["type"]),
+            "presence": _presence_label(code, place, radius_mi),
+            "kinds_of_work": "; ".join(KINDS_OF_WORK.get(k, k) for k in dict.fromkeys(sorted(mine["kind_of_work"]))),
+            "principles": "; ".join(principles),
+            "status": "; ".join(st for st in ("active", "planned", "ended") if (mine["status"] == st).any()),
+            "since": starts.min().date() if len(starts) else None,
+            "sites_here": int((sites_here["partner_id"] == pid).sum()),
+            "sites_nearby": int((sites_near["partner_id"] == pid).sum()),
+            "nearest_mi": round(nearest, 2) if np.isfinite(nearest) else np.nan,
+            "website": str(prow["website"] or ""),
+            "email": str(prow["email"] or ""),
+            "contact": _join(mine["contact"]),
+            "fit_score": float(fit_by.loc[pid, "score"]),
+            "fit_reasons": str(fit_by.loc[pid, "reasons"]),
+            "_order": _PRESENCE_ORDER[code],
+        })
+    partners = pd.DataFrame(rows, columns=[*PARTNER_COLUMNS, "_order"])
+    partners = partners.sort_values(["_order", "fit_score", "partner"], ascending=[True, False, True],
+                                     kind="stable").drop(columns="_order").reset_index(drop=True)
+    partners = partners.astype({"partner_id": "int64", "sites_here": "int64", "sites_nearby": "int64",
+                                "nearest_mi": "float64", "fit_score": "float64"})
+
+    shown = inside_site | within
+    names = dict(zip(p["partner_id"].astype("int64"), p["name"].astype("str")))
+    sites = s[shown].assign(
+        site=lambda d: d["name"].astype("str"),
+        partner=lambda d: d["partner_id"].astype("int64").map(names),
+        site_kind=lambda d: d["site_kind"].map(SITE_KINDS).fillna(d["site_kind"]),
+        community_school=lambda d: d["site_kind"] == "community_school",
+        distance_mi=np.round(dist[shown], 2),
+        inside=inside_site[shown],
+    )[list(SITE_COLUMNS)].sort_values(["distance_mi", "site"]).reset_index(drop=True)
+
+    need = _need_table(place)
+    messages, summary = _messages(place, radius_mi, partners, sites, need)
+    return ScanResult(place=place, radius_mi=radius_mi, needs=wanted, partners=partners, sites=sites,
+                      need=need, messages=messages, summary=summary, fit=fit)
+
+
+def _messages(place: Place, radius_mi: float | None, partners: pd.DataFrame, sites: pd.DataFrame,
+              need: pd.DataFrame) -> tuple[list[str], str]:
+    noun = "this district" if place.is_point else place.noun
+    msgs: list[str] = []
+    n_in = int((~partners["presence"].str.startswith("within")).sum())
+    n_near = len(partners) - n_in
+    if place.is_point and not place.district_geoids:
+        msgs.append("This point is not inside any school district in the boundary data.")
+    if n_in == 0:
+        msgs.append(f"No partner works in {noun} yet.")
+    if radius_mi and n_near == 0:
+        msgs.append(f"No other partner has a site within {radius_mi:g} mi.")
+    if sites.empty:
+        msgs.append(f"No partner sites in {noun}" + (f" or within {radius_mi:g} mi." if radius_mi else "."))
+    elif not sites["community_school"].any():
+        msgs.append("No community-school sites among the partner sites here.")
+    if need.empty or need["children_5_17"].isna().all():
+        msgs.append("No need figures for this place in the Urban Institute data.")
+    summary = (f"{n_in} partner{'s' if n_in != 1 else ''} work{'s' if n_in == 1 else ''} in or cover "
+               f"{place.label}")
+    if radius_mi:
+        summary += f"; {n_near} more within {radius_mi:g} mi"
+    summary += f". {len(sites)} partner site{'s' if len(sites) != 1 else ''}"
+    summary += f", {int(sites['community_school'].sum()) if len(sites) else 0} of them community schools."
+    return msgs, summary
