@@ -22,7 +22,7 @@ _SITE_COLUMNS = {"state": ("state_fips",), "county": ("county_fips",),
 
 def _site_places(frames: Frames, level: str) -> pd.DataFrame:
     s = frames.sites
-    parts = [pd.DataFrame({"place_id": s[c].astype("str").to_numpy(),
+    parts = [pd.DataFrame({"place_id": s[c].fillna("").astype("str").to_numpy(),
                            "partner_id": s["partner_id"].to_numpy(dtype="int64"),
                            "site_id": s["site_id"].to_numpy(dtype="int64"),
                            "community_school": (s["site_kind"] == "community_school").to_numpy()})

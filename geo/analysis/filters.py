@@ -160,7 +160,7 @@ def filter_activities(
     partner_ids = kept_partners["partner_id"]
     keep_act &= a["partner_id"].isin(partner_ids).to_numpy()
     kept_acts = a[keep_act]
-    keep_site = s["partner_id"].isin(partner_ids).to_numpy()
+    keep_site = np.array(s["partner_id"].isin(partner_ids).to_numpy(), dtype=bool)
     if activity_filter:
         keep_site &= s["site_id"].isin(kept_acts["site_id"].dropna()).to_numpy()
     return Frames(kept_partners.reset_index(drop=True), s[keep_site].reset_index(drop=True),

@@ -61,10 +61,10 @@ def _area_places(frames: Frames, level: str) -> pd.DataFrame:
     a = frames.activities
     if level == "state":
         area = a[a["area_level"].isin(("state", "county", "district"))]
-        place = area["area_id"].astype("str").str.slice(0, 2)
+        place = area["area_id"].fillna("").astype("str").str.slice(0, 2)
     else:
         area = a[a["area_level"] == level]
-        place = area["area_id"].astype("str")
+        place = area["area_id"].fillna("").astype("str")
     out = area[["activity_id", "partner_id", "kind_of_work", "status", "area_level"]].rename(
         columns={"area_level": "via"})
     out["place_id"] = place.to_numpy()
@@ -79,8 +79,8 @@ def places_at(frames: Frames, level: str) -> pd.DataFrame:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c.endswith("_id") and c != "place_id" else "str")
                              for c in PLACE_COLUMNS})
     out = pd.concat(parts, ignore_index=True)
-    place = out["place_id"].astype("str")
-    out = out[place.notna() & (place.str.len() > 0)]
+    place = out["place_id"].fillna("").astype("str")
+    out = out[(place.str.len() > 0).to_numpy()]
     out = out.drop_duplicates(["activity_id", "place_id"])
     out["level"] = level
     out["place_id"] = out["place_id"].astype("str")
