@@ -69,6 +69,7 @@ _ROLE_LABELS = {"latitude": "latitude", "longitude": "longitude", "zip": "ZIP co
 _COORD = re.compile(r"^([+-]?)(\d+(?:\.\d*)?|\.\d+)\s*°?\s*([NSEWnsew]?)$")
 _ZIP = re.compile(r"^(\d{5})(?:-?\d{4})?$")
 _APPROXIMATE = "approximate location (ZIP centroid)"
+_NOT_DEFINED = "99997"  # Census pseudo-district GEOID suffix: "School District Not Defined"
 _EXAMPLE = "e.g. 28.5384 and -81.3789"
 
 
@@ -401,15 +402,15 @@ def _check_coordinates(
                              fix=f"Correct the longitude (decimal degrees, {_EXAMPLE}).")
         elif unsigned[i]:
             report.error(
-                f"The longitude {b} is east of Greenwich, outside the US; US longitudes are "
-                "negative.",
+                f"The longitude {b} is positive, which puts the point east of Greenwich, outside "
+                "the US. Longitudes in the US are negative.",
                 row=row, column=lon_c, fix=f"Write the longitude as -{b}.",
             )
         else:
             report.error(
-                f"The point ({a}, {b}) is outside the United States (50 states and DC).",
+                f"The point ({a}, {b}) is outside the United States.",
                 row=row, column=lat_c,
-                fix="Check the coordinates; the map only covers the US.",
+                fix="Check the coordinates. The map only covers the US.",
             )
     n_numeric = int(numeric.sum())
     if n_numeric >= 3 and int(swapped.sum()) == n_numeric:
@@ -496,13 +497,13 @@ def _geocode_zip(
         y, x = float(point["latitude"]), float(point["longitude"])
         if not bool(in_us(np.array([x]), np.array([y]))[0]):
             report.error(
-                f"The ZIP code {code} lies outside the 50 states and DC.",
-                row=row, column=zip_c, fix="Check the ZIP code; the map only covers the US.",
+                f"The ZIP code {code} lies outside the United States.",
+                row=row, column=zip_c, fix="Check the ZIP code. The map only covers the US.",
             )
             continue
         lat[i], lon[i], source[i] = y, x, "zip_centroid"
         report.warning(
-            f"{_APPROXIMATE[0].upper()}{_APPROXIMATE[1:]}: no coordinates were given, so the "
+            f"{_APPROXIMATE}: no coordinates were given, so the "
             f"site was placed at the centre of ZIP code {code}.",
             row=row, column=zip_c,
             fix=f"Add latitude and longitude ({_EXAMPLE}) for an exact location.",
@@ -539,18 +540,24 @@ def _check_boundaries(bounds: pd.DataFrame, *, located: np.ndarray, rows: np.nda
                       report: Report) -> None:
     state = bounds["state_fips"].to_numpy(dtype=object)
     in_district = bounds["in_district"].to_numpy(dtype=bool)
+    district = bounds["district_geoid"].to_numpy(dtype=object).astype(str)
     for i in np.flatnonzero(located):
         row = int(rows[i])
         if _blank(state[i]):
             report.warning(
                 "The location is not inside any state on the map (it may be just off the "
                 "coast or on a border).",
-                row=row, fix="Check the coordinates; move the point onto land if needed.",
+                row=row, fix="Check the coordinates and move the point onto land if needed.",
             )
-        if not in_district[i]:
+        if district[i].endswith(_NOT_DEFINED):
+            report.warning(
+                "The location is in an area the Census marks 'School District Not Defined'.",
+                row=row, fix="Check the coordinates. If they are right, the site has no district.",
+            )
+        elif not in_district[i]:
             report.warning(
                 "The location is not inside any school district, so it has no district.",
-                row=row, fix="Check the coordinates; a point on water or just off the coast "
+                row=row, fix="Check the coordinates. A point on water or just off the coast "
                 "falls outside every district.",
             )
 
@@ -594,5 +601,5 @@ def _check_stated_state(series: pd.Series, located_state: np.ndarray, *, located
                 f"The state column says {text!r} but the location is in "
                 f"{names.get(found, found)} ({found}).",
                 row=row, column=column,
-                fix="Check the coordinates (or ZIP code) and the state; one of them is wrong.",
+                fix="Check the coordinates (or ZIP code) and the state: one of them is wrong.",
             )

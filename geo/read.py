@@ -128,14 +128,19 @@ def _decode(raw: bytes, *, name: str, report: Report) -> str:
             "Give it its real extension (.xlsx or .zip) or save it as CSV."
         )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = raw.decode("utf-16")
+        text = raw.decode("utf-16", errors="replace")
+    elif b"\x00" in raw:
+        raise ReadError(
+            f"{name} does not look like a text file (it contains NUL bytes). "
+            "Export the sites as CSV, Excel (.xlsx), GeoJSON, GeoPackage or a zipped Shapefile."
+        )
     elif raw.startswith(b"\xef\xbb\xbf"):
-        text = raw[3:].decode("utf-8", errors="strict") if _is_utf8(raw[3:]) else None
-        if text is None:
+        if not _is_utf8(raw[3:]):
             raise ReadError(
                 f"{name} starts with a UTF-8 marker but is not valid UTF-8. "
                 "Save it again as 'CSV UTF-8'."
             )
+        text = raw[3:].decode("utf-8")
     elif _is_utf8(raw):
         text = raw.decode("utf-8")
     else:
@@ -144,7 +149,7 @@ def _decode(raw: bytes, *, name: str, report: Report) -> str:
         example = _first_non_ascii_line(text)
         report.warning(
             "The file is not UTF-8 text, so it was read as Windows-1252 (cp1252)"
-            + (f"; check accented letters, e.g. {example!r}" if example else "")
+            + (f". Check accented letters, e.g. {example!r}" if example else "")
             + ".",
             fix="Save the file as 'CSV UTF-8' to be sure every character is read right.",
         )

@@ -1,6 +1,197 @@
-"""Commands of this group are registered here (see geo/cli/__init__.py)."""
+"""``python -m geo join INPUT -o OUTPUT``: locate a file of sites on the boundaries.
+
+Reads any supported sites file (see :mod:`geo.read`), checks every row, places rows
+without coordinates at their ZIP centroid, and writes one output row per input row:
+the input columns, then ``latitude``, ``longitude``, ``location_source``, ``state``,
+``state_fips``, ``county_fips``, ``county``, ``district_geoid``, ``district_name``,
+``secondary_district_geoid``, ``secondary_district_name`` and ``issues`` (the row's
+problems separated by ``;``, empty when the row is clean).
+
+The output format follows the extension: ``.csv``, ``.geojson``, ``.gpkg`` or
+``.parquet`` (GeoParquet). The file is written to a temporary name in the same folder
+and renamed at the end, so an interrupted run never leaves half a file.
+
+Exit status 0 when the file was read (row problems are in ``issues``, a summary goes to
+stderr); 2 with a plain ``error: ...`` message when it cannot be read at all.
+"""
 from __future__ import annotations
 
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
 
-def register(subparsers) -> None:  # noqa: ARG001 - filled in by the issue that owns it
-    return None
+import numpy as np
+import pandas as pd
+
+from geo.cli import CliError
+from geo.problems import ROW_CONVENTION, Report
+
+OUTPUT_FORMATS: dict[str, str] = {
+    ".csv": "CSV (UTF-8)",
+    ".geojson": "GeoJSON",
+    ".gpkg": "GeoPackage",
+    ".parquet": "GeoParquet",
+}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``join`` command."""
+    parser = subparsers.add_parser(
+        "join",
+        help="locate a file of sites on states, counties and school districts",
+        description=(
+            "Read a sites file (CSV, XLSX, GeoJSON, GeoPackage, zipped Shapefile, Parquet), "
+            "check every row, and add state, county and school district(s). Rows without "
+            "coordinates are placed at their ZIP code's centroid (marked approximate). "
+            f"Problems go into the 'issues' column ({ROW_CONVENTION})."
+        ),
+    )
+    parser.add_argument("input", metavar="INPUT", help="the sites file to read")
+    parser.add_argument(
+        "-o", "--output", required=True, metavar="OUTPUT",
+        help=f"where to write the result; format by extension: {', '.join(OUTPUT_FORMATS)}",
+    )
+    for role, flag in (("latitude", "--lat-col"), ("longitude", "--lon-col"),
+                       ("ZIP code", "--zip-col"), ("state", "--state-col"), ("site ID", "--id-col")):
+        parser.add_argument(flag, metavar="NAME", default=None,
+                            help=f"column holding the {role} (default: detected from its name)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read, locate and write; see the module docstring for the contract."""
+    from geo.boundaries import BoundaryDataMissing
+    from geo.locate import locate_frame, location_summary, with_issues
+    from geo.read import ReadError, read_sites
+
+    source, target = Path(args.input), Path(args.output)
+    _check_output(source, target)
+    report = Report()
+    try:
+        frame = read_sites(source, report=report)
+        located = locate_frame(
+            frame, report=report, lat_col=args.lat_col, lon_col=args.lon_col,
+            zip_col=args.zip_col, state_col=args.state_col, id_col=args.id_col,
+        )
+    except ReadError as exc:
+        raise CliError(str(exc)) from None
+    except BoundaryDataMissing as exc:
+        raise CliError(str(exc)) from None
+    result = with_issues(located, report=report)
+    write_output(result, target)
+    for problem in report.file_problems():
+        print(f"{problem.severity}: {problem.message} {problem.fix}".rstrip(), file=sys.stderr)
+    print(location_summary(result, report=report), file=sys.stderr)
+    print(f"wrote {target}", file=sys.stderr)
+    return 0
+
+
+def _check_output(source: Path, target: Path) -> None:
+    ext = target.suffix.lower()
+    if ext not in OUTPUT_FORMATS:
+        raise CliError(
+            f"cannot write {target.name}: unknown output type {ext or '(no extension)'!r}. "
+            f"Use one of: {', '.join(OUTPUT_FORMATS)}."
+        )
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise CliError(f"the output folder {folder} does not exist. Create it first.")
+    if target.is_dir():
+        raise CliError(f"{target} is a folder. Give a file name such as {target / 'sites.csv'}.")
+    if source.exists() and target.exists() and source.resolve() == target.resolve():
+        raise CliError("the output would overwrite the input file. Choose another output name.")
+
+
+def write_output(frame: pd.DataFrame, target: Path) -> None:
+    """Write ``frame`` to ``target`` (format by extension) via a temporary file and rename."""
+    ext = target.suffix.lower()
+    folder = target.parent if str(target.parent) else Path(".")
+    data = frame.reset_index(drop=True)
+    with tempfile.TemporaryDirectory(dir=folder, prefix=f".{target.name}.") as tmp:
+        partial = Path(tmp) / f"partial{ext}"
+        if ext == ".csv":
+            _csv_safe(data).to_csv(partial, index=False, encoding="utf-8")
+        else:
+            gdf = _geoframe(data, case_insensitive=ext == ".gpkg")
+            if ext == ".parquet":
+                gdf.to_parquet(partial, index=False)
+            elif ext == ".geojson":
+                gdf.to_file(partial, driver="GeoJSON", engine="pyogrio")
+            else:
+                gdf.to_file(partial, driver="GPKG", layer="sites", engine="pyogrio")
+        os.replace(partial, target)
+
+
+def _csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Neutralise text cells a spreadsheet would run as a formula (numbers left alone)."""
+    from geo.safe import spreadsheet_cell
+
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col]):
+            continue
+        values = out[col].to_numpy(dtype=object)
+        changed = [spreadsheet_cell(v) if isinstance(v, str) and not _numeric_text(v) else v
+                   for v in values]
+        if any(a is not b for a, b in zip(changed, values, strict=True)):
+            out[col] = pd.array(changed, dtype=object)
+    return out
+
+
+def _numeric_text(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _geoframe(frame: pd.DataFrame, *, case_insensitive: bool):
+    """A point GeoDataFrame (EPSG:4326) of ``frame``; unlocated rows get no geometry.
+
+    Columns of mixed Python objects (from spreadsheets) become text so every format can
+    store them. GeoPackage column names are case-insensitive, so there an input column
+    such as ``STATE`` next to the added ``state`` is renamed ``STATE_input``.
+    """
+    import geopandas as gpd
+
+    data = frame.copy()
+    for col in data.columns:
+        if data[col].dtype == object:
+            data[col] = pd.array(["" if _missing(v) else str(v) for v in data[col]], dtype="str")
+    if case_insensitive:
+        data = data.rename(columns=_case_unique(list(data.columns)))
+    located = data["latitude"].notna().to_numpy() & data["longitude"].notna().to_numpy()
+    geometry = np.full(len(data), None, dtype=object)
+    if located.any():
+        geometry[located] = gpd.points_from_xy(
+            data.loc[located, "longitude"], data.loc[located, "latitude"]
+        )
+    return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(geometry, crs="EPSG:4326"), crs="EPSG:4326")
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
+
+
+def _case_unique(columns: list[str]) -> dict[str, str]:
+    """Renames so no two names differ only by case; added (lower-case) columns keep theirs."""
+    from geo.locate import ADDED_COLUMNS
+
+    protected = set(ADDED_COLUMNS) | {"issues"}
+    taken = {c.lower() for c in columns if c in protected}
+    renames: dict[str, str] = {}
+    for col in columns:
+        if col in protected:
+            continue
+        new = col
+        n = 1
+        while new.lower() in taken:
+            new = f"{col}_input" if n == 1 else f"{col}_input_{n}"
+            n += 1
+        taken.add(new.lower())
+        if new != col:
+            renames[col] = new
+    return renames
