@@ -122,6 +122,6 @@ def summary(frames: Frames) -> dict[str, int]:
         "sites": len(frames.sites),
         "community_schools": int((frames.sites["site_kind"] == "community_school").sum()),
         "activities": len(frames.activities),
-        **{f"{lv}s_with_activity": int(places_at(frames, lv)["place_id"].nunique())
-           for lv in ("state", "county", "district")},
+        **{f"{plural}_with_activity": int(places_at(frames, lv)["place_id"].nunique())
+           for lv, plural in (("state", "states"), ("county", "counties"), ("district", "districts"))},
     }

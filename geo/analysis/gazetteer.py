@@ -29,6 +29,11 @@ def _postal() -> dict[str, str]:
     return dict(zip(states["state_fips"].astype("str"), states["postal"].astype("str")))
 
 
+def postal_codes() -> dict[str, str]:
+    """2-digit state FIPS -> two-letter postal code, for every state in the layer."""
+    return dict(_postal())
+
+
 def state_postal(state_fips: str) -> str:
     """Two-letter postal code for a 2-digit state FIPS ("" when unknown)."""
     return _postal().get(str(state_fips)[:2], "")

@@ -114,7 +114,7 @@ def _not_found_message(level: str, value: str) -> str:
     if level == "county":
         return f"No county with FIPS code {value!r}; check the 5-digit county FIPS (state + county, e.g. 12073)"
     if level == "district":
-        return f"No school district with GEOID {value}; check the 7-digit NCES LEAID (e.g. 1201020)"
+        return f"No school district with GEOID {value}; check the 7-digit NCES LEAID (e.g. 1201110 for Leon County, FL)"
     return f"No ZIP code {value!r} in the ZIP centroid list; check the 5 digits (PO Box ZIPs are not listed)"
 
 

@@ -198,7 +198,7 @@ def nearby_pairs(frames: Frames, miles: float = 1.0) -> pd.DataFrame:
         "partner_b_id": partner[right],
         "partner_b": names.reindex(partner[right]).to_numpy(),
         "distance_mi": np.round(d, 3),
-        "state": a_rows["state_fips"].astype("str").to_numpy(),
+        "state": a_rows["state_fips"].fillna("").astype("str").map(gazetteer.postal_codes()).fillna("").to_numpy(),
         "district_geoid": a_rows["district_geoid"].astype("str").to_numpy(),
     })
     return out.sort_values(["distance_mi", "site_a_id", "site_b_id"], kind="stable").reset_index(drop=True)

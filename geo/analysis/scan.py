@@ -206,8 +206,8 @@ def scan(frames: Frames, place: Place, *, radius_mi: float | None = None, needs=
     sites = s[shown].assign(
         site=lambda d: d["name"].astype("str"),
         partner=lambda d: d["partner_id"].astype("int64").map(names),
+        community_school=lambda d: (d["site_kind"] == "community_school").to_numpy(),
         site_kind=lambda d: d["site_kind"].map(SITE_KINDS).fillna(d["site_kind"]),
-        community_school=lambda d: d["site_kind"] == "community_school",
         distance_mi=np.round(dist[shown], 2),
         inside=inside_site[shown],
     )[list(SITE_COLUMNS)].sort_values(["distance_mi", "site"]).reset_index(drop=True)
@@ -222,22 +222,24 @@ def _messages(place: Place, radius_mi: float | None, partners: pd.DataFrame, sit
               need: pd.DataFrame) -> tuple[list[str], str]:
     noun = "this district" if place.is_point else place.noun
     msgs: list[str] = []
-    n_in = int((~partners["presence"].str.startswith("within")).sum())
-    n_near = len(partners) - n_in
+    n_in = int(partners["presence"].str.startswith("in this").sum())
+    n_cover = int(partners["presence"].str.startswith("covers").sum())
+    n_near = len(partners) - n_in - n_cover
     if place.is_point and not place.district_geoids:
         msgs.append("This point is not inside any school district in the boundary data.")
     if n_in == 0:
         msgs.append(f"No partner works in {noun} yet.")
     if radius_mi and n_near == 0:
-        msgs.append(f"No other partner has a site within {radius_mi:g} mi.")
+        msgs.append(f"No other partner has a site within {radius_mi:g} mi outside {noun}.")
     if sites.empty:
         msgs.append(f"No partner sites in {noun}" + (f" or within {radius_mi:g} mi." if radius_mi else "."))
     elif not sites["community_school"].any():
         msgs.append("No community-school sites among the partner sites here.")
     if need.empty or need["children_5_17"].isna().all():
         msgs.append("No need figures for this place in the Urban Institute data.")
-    summary = (f"{n_in} partner{'s' if n_in != 1 else ''} work{'s' if n_in == 1 else ''} in or cover "
-               f"{place.label}")
+    summary = f"{n_in} partner{'s' if n_in != 1 else ''} in {place.label}"
+    if n_cover:
+        summary += f"; {n_cover} more cover{'s' if n_cover == 1 else ''} it with county- or state-wide work"
     if radius_mi:
         summary += f"; {n_near} more within {radius_mi:g} mi"
     summary += f". {len(sites)} partner site{'s' if len(sites) != 1 else ''}"

@@ -1,0 +1,134 @@
+"""Scan, place lookup and fit ranking on real Florida schools (see test_analysis_places)."""
+from __future__ import annotations
+
+import pytest
+from test_analysis_places import LEON_COUNTY, LEON_DISTRICT, PALM_BEACH_DISTRICT, florida_frames
+
+from geo.analysis import (PlaceNotFound, UnknownTermError, find_places, for_display, parse_needs, rank_fit,
+                          resolve_place, scan)
+from geo.analysis.distance import haversine_mi
+
+
+@pytest.fixture(scope="module")
+def frames():
+    return florida_frames()
+
+
+def test_resolve_district_has_name_state_and_county():
+    place = resolve_place(district=LEON_DISTRICT)
+    assert place.label == "Leon County School District, FL"
+    assert place.county_fips == (LEON_COUNTY,)
+    assert place.district_geoids == (LEON_DISTRICT,)
+    assert place.geometry.contains(__import__("shapely").Point(place.center[1], place.center[0]))
+
+
+def test_resolve_state_by_postal_name_or_fips():
+    for value in ("FL", "fl", "Florida", "12"):
+        p = resolve_place(state=value)
+        assert (p.level, p.id, p.name) == ("state", "12", "Florida")
+    assert LEON_DISTRICT in resolve_place(state="FL").district_geoids
+
+
+def test_resolve_zip_finds_its_district():
+    p = resolve_place(zip="32301")  # downtown Tallahassee
+    assert p.level == "zip" and p.district_geoids == (LEON_DISTRICT,) and p.state == "FL"
+
+
+def test_unknown_ids_have_fix_it_messages():
+    with pytest.raises(PlaceNotFound, match="No school district with GEOID 1299999; check the 7-digit NCES LEAID"):
+        resolve_place(district="1299999")
+    with pytest.raises(PlaceNotFound, match="5-digit county FIPS"):
+        resolve_place(county="1207")
+    with pytest.raises(PlaceNotFound, match="No ZIP code"):
+        resolve_place(zip="00000")
+    with pytest.raises(PlaceNotFound, match="exactly one place"):
+        resolve_place(state="FL", zip="32301")
+    with pytest.raises(PlaceNotFound, match="swap"):
+        resolve_place(point="120.5,30.4")
+
+
+def test_find_places_understands_name_with_state_and_zip():
+    labels = [s.label for s in find_places("Leon, FL")]
+    assert "Leon County School District, FL" in labels
+    assert find_places("Florida")[0].id == "12"
+    assert find_places("32301")[0].level == "zip"
+    assert find_places("leon county school")[0].resolve().id == LEON_DISTRICT
+
+
+def test_scan_district_lists_partners_in_and_covering(frames):
+    r = scan(frames, resolve_place(district=LEON_DISTRICT))
+    presence = dict(zip(r.partners["partner"], r.partners["presence"]))
+    assert presence == {
+        "Tallahassee Family Alliance": "in this place",
+        "Leon Teachers Union": "in this place",
+        "Capital Kids Coalition": "in this place",
+        "Florida Funders Network": "covers this place (state-wide work)",
+    }
+    row = r.partners.set_index("partner").loc["Tallahassee Family Alliance"]
+    assert row["sites_here"] == 2 and row["nearest_mi"] == 0
+    assert str(row["since"]) == "2021-08-01"
+    assert row["website"] == "https://tfa.example.org"
+    assert row["contact"] == "Ana Diaz <ana@tfa.example.org>"
+    union = r.partners.set_index("partner").loc["Leon Teachers Union"]
+    assert union["kinds_of_work"] == "Professional learning; Technical assistance and coaching"
+    assert str(union["since"]) == "2019-09-01"
+    assert set(r.sites["site_id"]) == {101, 102, 201, 701}
+    assert r.sites["community_school"].sum() == 3
+    need = r.need.iloc[0]
+    assert need["geoid"] == LEON_DISTRICT and need["children_5_17"] > 30000 and 0 < need["pct_poverty"] < 100
+    assert r.need_source == "Urban Institute, SAIPE/ACS 2014-2018"
+    assert "Partner" in for_display(r.partners).columns
+
+
+def test_scan_empty_district_says_so(frames):
+    wakulla = find_places("Wakulla, FL")[0].resolve()
+    r = scan(frames, wakulla)
+    assert "No partner works in this district yet." in r.messages
+    assert list(r.partners["partner"]) == ["Florida Funders Network"]  # state-wide work still covers it
+
+
+def test_scan_point_with_radius_measures_distance(frames):
+    lat, lon = 26.7504496, -80.0634655  # at Northmore Elementary
+    r = scan(frames, resolve_place(point=(lat, lon)), radius_mi=1)
+    by = r.partners.set_index("partner")
+    assert by.loc["Palm Beach Youth Voices", "nearest_mi"] == 0
+    expected = haversine_mi(lon, lat, -80.0528303, 26.7488533)
+    assert by.loc["Glades Learning Lab", "nearest_mi"] == pytest.approx(expected, abs=0.01)
+    assert 0.6 < expected < 0.7
+
+
+def test_scan_radius_adds_partners_just_outside(frames):
+    # Gilchrist County (1200630) with a 100-mile radius reaches Tallahassee but not Palm Beach.
+    r = scan(frames, resolve_place(district="1200630"), radius_mi=100)
+    presence = dict(zip(r.partners["partner"], r.partners["presence"]))
+    assert presence["National Policy Center"] == "in this place"
+    assert presence["Tallahassee Family Alliance"] == "within 100 mi"
+    assert "Palm Beach Youth Voices" not in presence
+    nearest = r.partners.set_index("partner").loc["Tallahassee Family Alliance", "nearest_mi"]
+    assert 30 < nearest < 100
+
+
+def test_fit_ranks_expertise_and_presence_with_reasons(frames):
+    fit = rank_fit(frames, resolve_place(district=LEON_DISTRICT), "Family Engagement;Funding")
+    assert fit.iloc[0]["name"] == "Tallahassee Family Alliance"
+    assert fit.iloc[0]["score"] == 70  # 60 * 1/2 + 40 (sites in the district)
+    assert fit.iloc[0]["reasons"].startswith("works on Family Engagement; 2 sites in this district")
+    funders = fit.set_index("name").loc["Florida Funders Network"]
+    assert funders["score"] == 40 and "state-wide work in FL" in funders["reasons"]
+    # ended work does not count, but the partner's site in Gilchrist County is in the state
+    assert fit.set_index("name").loc["National Policy Center", "presence_points"] == 10
+    assert len(fit) == 7 and list(fit.index) == list(range(1, 8))
+
+
+def test_fit_ignores_ended_work(frames):
+    fit = rank_fit(frames, resolve_place(district="1200630"), ["policy"]).set_index("name")
+    # National Policy Center's only activity (policy, Gilchrist) ended in 2020
+    assert fit.loc["National Policy Center", "expertise_points"] == 0
+    assert fit.loc["National Policy Center", "presence_points"] == 40  # its site is still there
+
+
+def test_needs_accept_codes_and_labels_and_reject_unknown():
+    n = parse_needs("family engagement; FUNDING ;Technical assistance and coaching;policy")
+    assert n.principles == ("Family Engagement",) and n.kinds == ("funding", "technical_assistance", "policy")
+    with pytest.raises(UnknownTermError, match="'Fundraising'.*Valid|Fundraising.*Results-Driven Partnership"):
+        parse_needs("Fundraising")
