@@ -1,0 +1,533 @@
+"""Building the Partner Map's folium maps, fit for national scale.
+
+Every function here *returns* a :class:`folium.Map` (or adds to one) and never displays
+it: pages hand the map to ``st_folium``, downloads pass it to
+:func:`geo.assets.standalone_html`, tests render it to HTML.
+
+Why not plain folium layers: one ``folium.Marker`` per site and raw ``folium.GeoJson``
+polygons are far too heavy for 100,000 sites and 13,000 districts (see
+``/bench``). Instead:
+
+* sites travel as compact arrays (delta-encoded integer coordinates at 5 decimals plus
+  dictionary-encoded popup fields) and are drawn by our canvas layer ``geo/js/sites.js``,
+  which clusters them in the browser for each zoom;
+* areas travel as GeoJSON with coordinates rounded to 4 decimals and only the properties
+  ``geoid``, ``name`` and ``value``, styled in the browser from a bins/colors table by
+  ``geo/js/areas.js``.
+
+Untrusted text (partner and site names) is embedded with :func:`_script_json` (no
+``</script>`` can end the element) and put on the page with ``textContent`` only.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from functools import cache
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import MacroElement
+from jinja2 import Template
+
+from geo import schema
+from geo.assets import DEFAULT_BASE_URL, use_local_assets
+
+JS_DIR = Path(__file__).resolve().parent / "js"
+
+# The contiguous United States, (south, west), (north, east).
+US_BOUNDS: tuple[tuple[float, float], tuple[float, float]] = ((24.4, -125.0), (49.5, -66.9))
+MAX_ZOOM = 18
+COORD_DECIMALS_SITES = 5
+COORD_DECIMALS_AREAS = 4
+
+# label -> column of the sites frame shown in a site's popup.
+DEFAULT_POPUP_FIELDS: dict[str, str] = {
+    "Site": "name",
+    "Partner": "partner_name",
+    "Kind": "site_kind_label",
+}
+
+# Sequential blues, light to dark (ColorBrewer "Blues", 3 to 7 classes).
+_BLUES: dict[int, tuple[str, ...]] = {
+    3: ("#deebf7", "#9ecae1", "#3182bd"),
+    4: ("#eff3ff", "#bdd7e7", "#6baed6", "#2171b5"),
+    5: ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"),
+    6: ("#eff3ff", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"),
+    7: ("#eff3ff", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#084594"),
+}
+NO_DATA_COLOR = "#f2f2f2"
+_HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+_SCRIPT_ESCAPES = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
+
+def _script_json(obj: object) -> str:
+    """Compact JSON that is safe inside ``<script>`` (same escapes as geo.safe)."""
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).translate(_SCRIPT_ESCAPES)
+
+
+@cache
+def _js(name: str) -> str:
+    return (JS_DIR / name).read_text(encoding="utf-8")
+
+
+# --- folium elements -----------------------------------------------------------------
+
+
+class _MapSetup(MacroElement):
+    """Sets Leaflet's icon folder (the CSS loads after the script under st_folium, so
+    Leaflet would guess it wrong), the background where there are no tiles, and the
+    initial view (without animation: layers added during a zoom animation would first
+    draw at the old zoom)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+L.Icon.Default.imagePath = {{ this.image_path }};
+{{ this._parent.get_name() }}.getContainer().style.background = "#eef1f4";
+{{ this._parent.get_name() }}.fitBounds({{ this.bounds }}, {animate: false});
+{% endmacro %}"""
+    )
+
+    def __init__(self, image_path: str, bounds: list[list[float]]) -> None:
+        super().__init__()
+        self._name = "MapSetup"
+        self.image_path = _script_json(image_path)
+        self.bounds = _script_json(bounds)
+
+
+class _AreaLayer(MacroElement):
+    """A GeoJSON area layer drawn by ``L.partnerAreas`` (geo/js/areas.js)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+{{ this.library }}
+var {{ this.get_name() }} = L.partnerAreas({{ this.data }}, {{ this.options }}).addTo({{ this._parent.get_name() }});
+{% endmacro %}"""
+    )
+
+    def __init__(self, geojson: str, options: dict[str, object]) -> None:
+        super().__init__()
+        self._name = "PartnerAreas"
+        self.library = _js("areas.js")
+        self.data = geojson
+        self.options = _script_json(options)
+
+
+class _Legend(MacroElement):
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+L.partnerLegend({{ this.spec }}).addTo({{ this._parent.get_name() }});
+{% endmacro %}"""
+    )
+
+    def __init__(self, spec: dict[str, object]) -> None:
+        super().__init__()
+        self._name = "PartnerLegend"
+        self.spec = _script_json(spec)
+
+
+class _SitesLayer(MacroElement):
+    """Sites drawn and clustered on a canvas by ``L.partnerSites`` (geo/js/sites.js)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+{{ this.library }}
+var {{ this.get_name() }} = L.partnerSites({{ this.data }}, {{ this.options }}).addTo({{ this._parent.get_name() }});
+{% endmacro %}"""
+    )
+
+    def __init__(self, payload: str, options: dict[str, object]) -> None:
+        super().__init__()
+        self._name = "PartnerSites"
+        self.library = _js("sites.js")
+        self.data = payload
+        self.options = _script_json(options)
+
+
+# --- base map ------------------------------------------------------------------------
+
+
+def base_map(
+    bounds: Sequence[Sequence[float]] | None = None,
+    tiles: str | None = "none",
+    *,
+    prefer_canvas: bool = True,
+    asset_base_url: str = DEFAULT_BASE_URL,
+) -> folium.Map:
+    """An empty map fitted to ``bounds`` ((south, west), (north, east); default: the
+    contiguous US), with Leaflet loaded from the app's own static files.
+
+    ``tiles``: ``"none"``/``None`` (no basemap; works offline) or ``"osm"``
+    (OpenStreetMap tiles, needs internet). Vector layers prefer canvas rendering.
+    """
+    if tiles not in (None, "none", "osm"):
+        raise ValueError(f"tiles must be 'none' or 'osm' (got {tiles!r})")
+    use_local_assets(asset_base_url)
+    (south, west), (north, east) = bounds if bounds is not None else US_BOUNDS
+    # With tiles=None folium drops max_zoom; the camelCase option survives.
+    m = folium.Map(
+        location=[(south + north) / 2, (west + east) / 2],
+        zoom_start=4,
+        tiles=None,
+        maxZoom=MAX_ZOOM,
+        minZoom=2,
+        zoomSnap=0.25,
+        zoomDelta=0.5,
+        prefer_canvas=prefer_canvas,
+        control_scale=True,
+    )
+    _MapSetup(
+        asset_base_url.rstrip("/") + "/leaflet/images/",
+        [[float(south), float(west)], [float(north), float(east)]],
+    ).add_to(m)
+    if tiles == "osm":
+        folium.TileLayer("OpenStreetMap", max_zoom=MAX_ZOOM).add_to(m)
+    return m
+
+
+# --- areas ---------------------------------------------------------------------------
+
+
+def _ring_deltas(
+    geoms: np.ndarray, scale: int
+) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """Explode geometries into rings of delta-encoded integer coordinates.
+
+    Returns, per ring, the index of its geometry and of its part (polygon) and the flat
+    ``[x0, y0, dx1, dy1, ...]`` array. Rounding makes neighbouring vertices coincide;
+    those repeats and each ring's closing vertex are dropped (a ring that would keep
+    fewer than three vertices keeps them all, so no district vanishes).
+    """
+    parts, part_geom = shapely.get_parts(geoms, return_index=True)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
+    ints = np.round(coords * scale).astype(np.int64)
+    n_rings = len(rings)
+    first = np.r_[True, coord_ring[1:] != coord_ring[:-1]]
+    last = np.r_[coord_ring[1:] != coord_ring[:-1], True]
+    step = np.zeros_like(ints)
+    step[1:] = ints[1:] - ints[:-1]
+    keep = (first | (step != 0).any(axis=1)) & ~last
+    kept_per_ring = np.bincount(coord_ring[keep], minlength=n_rings)
+    keep |= (kept_per_ring < 3)[coord_ring] & ~last
+    kept = ints[keep]
+    kept_ring = coord_ring[keep]
+    starts = np.r_[True, kept_ring[1:] != kept_ring[:-1]]
+    deltas = kept.copy()
+    deltas[1:] -= kept[:-1]
+    deltas[starts] = kept[starts]
+    bounds = np.searchsorted(kept_ring, np.arange(n_rings + 1))
+    flat = deltas.ravel()
+    per_ring = [flat[2 * bounds[i]: 2 * bounds[i + 1]] for i in range(n_rings)]
+    return part_geom[ring_part], ring_part, per_ring
+
+
+def area_payload(
+    gdf: gpd.GeoDataFrame,
+    *,
+    id_column: str,
+    name_column: str | None = None,
+    values: pd.Series | None = None,
+    decimals: int = COORD_DECIMALS_AREAS,
+) -> str:
+    """The compact, script-safe JSON of ``gdf`` that ``L.partnerAreas`` decodes.
+
+    Coordinates are rounded to ``decimals`` and delta-encoded as integers (about a third
+    of the bytes of GeoJSON at the same precision); features carry only ``geoid``,
+    ``name`` (when ``name_column`` is given) and ``value`` (looked up in ``values`` by
+    id; null when absent). Empty geometries are skipped. In the browser each feature
+    becomes an ordinary GeoJSON Feature with those properties.
+    """
+    for col in (id_column, name_column):
+        if col is not None and col not in gdf.columns:
+            raise ValueError(
+                f"column {col!r} is not in the boundary frame (columns: {list(gdf.columns)})"
+            )
+    if gdf.crs is not None and not gdf.crs.equals("EPSG:4326"):
+        gdf = gdf.to_crs("EPSG:4326")
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    geoms = geoms[keep]
+    ids = gdf[id_column].astype(str).to_numpy()[keep]
+    scale = 10**decimals
+    ring_geom, ring_part, per_ring = _ring_deltas(geoms, scale)
+    nested: list[list[list[list[int]]]] = [[] for _ in range(len(geoms))]
+    previous_part = -1
+    for geom_i, part_i, ring in zip(ring_geom.tolist(), ring_part.tolist(), per_ring):
+        if part_i != previous_part:
+            nested[geom_i].append([])
+            previous_part = part_i
+        nested[geom_i][-1].append(ring.tolist())
+    payload: dict[str, object] = {"scale": scale, "ids": ids.tolist(), "geoms": nested}
+    if name_column is not None:
+        payload["names"] = gdf[name_column].astype(str).to_numpy()[keep].tolist()
+    if values is not None:
+        lookup = values.copy()
+        lookup.index = lookup.index.astype(str)
+        payload["values"] = [_json_number(v) for v in lookup.reindex(ids).to_numpy(dtype=object)]
+    return _script_json(payload)
+
+
+def _json_number(value: object) -> float | int | None:
+    if value is None or value is pd.NA:
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(number) or math.isinf(number):
+        return None
+    return int(number) if number.is_integer() else round(number, 4)
+
+
+def add_outline(
+    m: folium.Map,
+    gdf: gpd.GeoDataFrame,
+    *,
+    color: str = "#37474f",
+    weight: float = 1.2,
+    id_column: str | None = None,
+) -> folium.Map:
+    """Draw the borders of ``gdf`` (e.g. states) as thin, non-clickable lines."""
+    _check_color(color, "color")
+    id_col = id_column or _first_column(gdf, ("state_fips", "geoid", "GEOID", "fips"))
+    data = area_payload(gdf, id_column=id_col)
+    _AreaLayer(
+        data, {"interactive": False, "fill": False, "color": color, "weight": weight, "opacity": 0.9}
+    ).add_to(m)
+    return m
+
+
+def add_districts(
+    m: folium.Map,
+    districts: gpd.GeoDataFrame,
+    *,
+    id_column: str = "geoid",
+    name_column: str = "name",
+    renderer: str = "svg",
+) -> folium.Map:
+    """Draw school districts as thin outlines with a name tooltip, clickable.
+
+    A click comes back from ``st_folium`` as ``last_active_drawing`` (a Feature whose
+    ``properties`` hold ``geoid`` and ``name``).
+    """
+    data = area_payload(districts, id_column=id_column, name_column=name_column)
+    _AreaLayer(data, {"weight": 0.4, "color": "#7b8a99", "fillOpacity": 0.04,
+                      "renderer": _check_renderer(renderer)}).add_to(m)
+    return m
+
+
+def add_district_choropleth(
+    m: folium.Map,
+    values: pd.Series,
+    *,
+    legend: str,
+    bins: int | Sequence[float] = 5,
+    districts: gpd.GeoDataFrame | None = None,
+    id_column: str = "geoid",
+    name_column: str = "name",
+    value_label: str | None = None,
+    decimals: int = 0,
+    no_data_label: str | None = "No data",
+    colors: Sequence[str] | None = None,
+    renderer: str = "svg",
+) -> folium.Map:
+    """Shade districts by ``values`` (a Series indexed by district GEOID).
+
+    ``bins``: a number of quantile classes (3-7) or the upper edges of the classes in
+    ascending order. Districts without a value are drawn in :data:`NO_DATA_COLOR`.
+    ``districts`` defaults to the national drawing layer from :mod:`geo.boundaries`.
+    """
+    if districts is None:
+        from geo import boundaries
+
+        districts = boundaries.districts("national")
+    if not isinstance(values, pd.Series):
+        raise TypeError(f"values must be a pandas Series indexed by GEOID (got {type(values).__name__})")
+    numeric = pd.to_numeric(values, errors="coerce")
+    edges = _class_edges(numeric, bins)
+    palette = tuple(colors) if colors is not None else _BLUES[min(max(len(edges), 3), 7)][-len(edges):]
+    if len(palette) != len(edges):
+        raise ValueError(f"colors has {len(palette)} entries for {len(edges)} classes; give one per class")
+    for c in palette:
+        _check_color(c, "colors")
+    data = area_payload(districts, id_column=id_column, name_column=name_column, values=numeric)
+    _AreaLayer(
+        data,
+        {"bins": edges, "colors": list(palette), "noDataColor": NO_DATA_COLOR,
+         "valueLabel": value_label or legend, "decimals": decimals,
+         "weight": 0.3, "color": "#ffffff", "fillOpacity": 0.8,
+         "renderer": _check_renderer(renderer)},
+    ).add_to(m)
+    _Legend(
+        {"title": legend, "colors": list(palette), "labels": _class_labels(numeric, edges, decimals),
+         "noDataLabel": no_data_label, "noDataColor": NO_DATA_COLOR}
+    ).add_to(m)
+    return m
+
+
+def _class_edges(values: pd.Series, bins: int | Sequence[float]) -> list[float]:
+    finite = values.dropna()
+    if isinstance(bins, int):
+        if not 3 <= bins <= 7:
+            raise ValueError(f"bins must be between 3 and 7 classes (got {bins})")
+        if finite.empty:
+            return [0.0] * bins
+        qs = np.unique(np.quantile(finite.to_numpy(dtype=float), np.linspace(0, 1, bins + 1)[1:]))
+        return [float(q) for q in qs]
+    edges = [float(b) for b in bins]
+    if not edges or any(b2 <= b1 for b1, b2 in zip(edges, edges[1:])):
+        raise ValueError(f"bins must be class upper edges in ascending order (got {list(bins)})")
+    return edges
+
+
+def _class_labels(values: pd.Series, edges: list[float], decimals: int) -> list[str]:
+    low = values.min() if values.notna().any() else 0.0
+    labels = []
+    for i, hi in enumerate(edges):
+        lo = low if i == 0 else edges[i - 1]
+        fmt = f"{{:,.{decimals}f}}"
+        labels.append(f"{fmt.format(lo)} – {fmt.format(hi)}" if i == 0 else f"> {fmt.format(lo)} – {fmt.format(hi)}")
+    return labels
+
+
+def _check_color(color: str, name: str) -> None:
+    if not _HEX_COLOR.match(str(color)):
+        raise ValueError(f"{name} must be a color like '#1f6feb' (got {color!r})")
+
+
+def _check_renderer(renderer: str) -> str:
+    if renderer not in ("svg", "canvas"):
+        raise ValueError(f"renderer must be 'svg' or 'canvas' (got {renderer!r})")
+    return renderer
+
+
+def _first_column(gdf: gpd.GeoDataFrame, candidates: Sequence[str]) -> str:
+    for c in candidates:
+        if c in gdf.columns:
+            return c
+    raise ValueError(f"none of the id columns {list(candidates)} is in the frame; pass id_column=")
+
+
+# --- sites ---------------------------------------------------------------------------
+
+
+def label_sites(sites: pd.DataFrame, partners: pd.DataFrame) -> pd.DataFrame:
+    """``sites`` plus ``partner_name`` and ``site_kind_label`` for popups.
+
+    Pass partners already redacted with :func:`geo.visibility.visible_partners`: the
+    names given here are the names the browser receives.
+    """
+    names = partners.set_index("partner_id")["name"]
+    out = sites.copy()
+    out["partner_name"] = out["partner_id"].map(names).fillna(schema.ANONYMOUS_PARTNER)
+    out["site_kind_label"] = out["site_kind"].map(schema.SITE_KINDS).fillna(out["site_kind"])
+    return out
+
+
+def _deltas(values: np.ndarray) -> list[int]:
+    return np.diff(values, prepend=np.int64(0)).tolist()
+
+
+def sites_payload(sites: pd.DataFrame, *, popup_fields: Mapping[str, str]) -> tuple[str, int]:
+    """The compact, script-safe JSON the sites layer reads, and the number of sites in it.
+
+    Sites without coordinates are left out (count them before calling to tell users).
+    Points are ordered in latitude bands so that delta-encoded coordinates stay short.
+    """
+    missing = [col for col in ("latitude", "longitude", *popup_fields.values()) if col not in sites.columns]
+    if missing:
+        raise ValueError(
+            f"the sites frame lacks column(s) {missing} needed by the map; "
+            "use geo.maps.label_sites for partner_name and site_kind_label"
+        )
+    lat = pd.to_numeric(sites["latitude"], errors="coerce").to_numpy(dtype=float)
+    lon = pd.to_numeric(sites["longitude"], errors="coerce").to_numpy(dtype=float)
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    scale = 10**COORD_DECIMALS_SITES
+    ilat = np.round(lat[ok] * scale).astype(np.int64)
+    ilon = np.round(lon[ok] * scale).astype(np.int64)
+    order = np.lexsort((ilon, ilat // (scale // 4)))
+    rows = sites.loc[ok].iloc[order]
+    fields = []
+    for i, (label, column) in enumerate(popup_fields.items()):
+        text = rows[column].astype("string").fillna("").to_numpy(dtype=object)
+        codes, uniques = pd.factorize(text)
+        field: dict[str, object] = {"key": column, "label": label}
+        if len(uniques) == len(text):
+            field.update(values=text.tolist(), codes=None)
+        else:
+            field.update(values=[str(u) for u in uniques], codes=codes.tolist())
+        fields.append(field)
+    ids = rows["site_id"].astype("int64").tolist() if "site_id" in rows.columns else None
+    payload = {
+        "scale": scale,
+        "lat": _deltas(ilat[order]),
+        "lon": _deltas(ilon[order]),
+        "ids": ids,
+        "fields": fields,
+    }
+    return _script_json(payload), int(ok.sum())
+
+
+def add_sites_layer(
+    m: folium.Map,
+    sites: pd.DataFrame,
+    *,
+    popup_fields: Mapping[str, str] = DEFAULT_POPUP_FIELDS,
+    color: str = "#1f6feb",
+    single_zoom: int = 12,
+) -> folium.Map:
+    """Add the clustered canvas layer of ``sites`` (columns latitude, longitude, site_id
+    and those named in ``popup_fields``, label -> column).
+
+    Clusters split as the user zooms, entirely in the browser; from ``single_zoom`` on
+    every site is drawn on its own. Clicking a site opens its popup and comes back from
+    ``st_folium`` as ``last_active_drawing`` (a Point Feature with ``site_id`` and the
+    popup columns as properties).
+    """
+    _check_color(color, "color")
+    payload, _ = sites_payload(sites, popup_fields=popup_fields)
+    _SitesLayer(payload, {"color": color, "singleZoom": int(single_zoom)}).add_to(m)
+    return m
+
+
+# --- the national map ------------------------------------------------------------------
+
+
+def national_map(
+    sites: pd.DataFrame,
+    *,
+    districts: bool = True,
+    states: bool = True,
+    tiles: str | None = "none",
+    partners: pd.DataFrame | None = None,
+    popup_fields: Mapping[str, str] = DEFAULT_POPUP_FIELDS,
+    asset_base_url: str = DEFAULT_BASE_URL,
+) -> folium.Map:
+    """The home map: school districts (thin, named, clickable), state outlines and the
+    sites clustered.
+
+    Give ``partners`` (already redacted for the viewer, see
+    :func:`geo.visibility.visible_partners`) to label the sites' popups, or pass sites
+    that already carry the popup columns (see :func:`label_sites`).
+    """
+    from geo import boundaries
+
+    if partners is not None:
+        sites = label_sites(sites, partners)
+    m = base_map(tiles=tiles, asset_base_url=asset_base_url)
+    if districts:
+        add_districts(m, boundaries.districts("national"))
+    if states:
+        add_outline(m, boundaries.states())
+    add_sites_layer(m, sites, popup_fields=popup_fields)
+    return m
