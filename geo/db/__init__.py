@@ -1,0 +1,33 @@
+"""Storage of the Partner Map: SQLite by default, PostgreSQL + PostGIS when shared.
+
+::
+
+    from geo.db import open_store
+    store = open_store("sqlite:///var/partnermap.db")   # schema created/upgraded here
+    frames = store.frames()
+    pid = store.add_partner({"name": "Communities In Schools", "type": "nonprofit"},
+                            actor="staff@example.org")
+
+Modules: :mod:`~geo.db.store` (the :class:`Store`), :mod:`~geo.db.validation`,
+:mod:`~geo.db.loading` (bulk), :mod:`~geo.db.users`, :mod:`~geo.db.audit`,
+:mod:`~geo.db.export`, :mod:`~geo.db.backup`, :mod:`~geo.db.models` (tables),
+:mod:`~geo.db.migrate` + ``migrations/`` (Alembic), :mod:`~geo.db.engine`.
+"""
+from geo.db.errors import (
+    ConflictError,
+    NotEmptyError,
+    NotFoundError,
+    StoreError,
+    ValidationError,
+)
+from geo.db.store import Store, open_store
+
+__all__ = [
+    "ConflictError",
+    "NotEmptyError",
+    "NotFoundError",
+    "Store",
+    "StoreError",
+    "ValidationError",
+    "open_store",
+]

@@ -1,0 +1,84 @@
+"""Reading stored records as the frames of :mod:`geo.schema`, with stable dtypes.
+
+The same query gives the same frame on SQLite and PostgreSQL: ids ``int64``
+(``activities.site_id`` nullable ``Int64``), coordinates ``float64`` (NaN when a site
+has no location), ``public`` ``bool``, dates ``datetime64`` (NaT when empty), text as
+pandas' string dtype with ``""`` for empty, timestamps as ISO 8601 text in UTC.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import sqlalchemy as sa
+
+from geo.db.models import activities, partners, sites
+from geo.schema import ACTIVITY_COLUMNS, PARTNER_COLUMNS, SITE_COLUMNS, Frames
+
+BOOKKEEPING: tuple[str, ...] = (
+    "created_at", "created_by", "updated_at", "updated_by", "deleted_at", "deleted_by",
+    "version",
+)
+_TIMESTAMPS = ("consent_at", "created_at", "updated_at", "deleted_at")
+
+
+def iso(value: dt.datetime | None) -> str:
+    """A stored timestamp as ISO text in UTC (``""`` for none)."""
+    if value is None or value is pd.NaT:
+        return ""
+    return value.astimezone(dt.timezone.utc).isoformat()
+
+
+def read_table(conn: sa.Connection, table: sa.Table, columns: list[str]) -> pd.DataFrame:
+    """``columns`` of every row of ``table`` (deleted rows too), ordered by id, typed."""
+    id_column = next(iter(table.primary_key.columns))
+    rows = conn.execute(sa.select(*(table.c[c] for c in columns)).order_by(id_column)).all()
+    frame = pd.DataFrame.from_records(rows, columns=columns)
+    return _typed(frame, table)
+
+
+def _typed(frame: pd.DataFrame, table: sa.Table) -> pd.DataFrame:
+    out = {}
+    for name in frame.columns:
+        column = table.c[name]
+        values = frame[name]
+        if name in _TIMESTAMPS or name == "locked_until":
+            out[name] = pd.array([iso(v) for v in values], dtype="str")
+        elif isinstance(column.type, sa.Date):
+            out[name] = pd.to_datetime(values.astype(object), errors="raise").astype(
+                "datetime64[ns]"
+            )
+        elif isinstance(column.type, sa.Boolean):
+            out[name] = values.astype(bool)
+        elif isinstance(column.type, sa.Float):
+            out[name] = pd.to_numeric(values, errors="raise").astype("float64")
+        elif isinstance(column.type, sa.Integer):
+            out[name] = values.astype("Int64" if column.nullable else "int64")
+        else:
+            out[name] = values.astype(object).where(values.notna(), "").astype("str")
+    return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+
+
+def read_frames(conn: sa.Connection, *, include_deleted: bool) -> Frames:
+    """The three record frames (see module docstring); ``version`` on each.
+
+    Without ``include_deleted``, soft-deleted rows are left out, and so are sites and
+    activities whose partner (or site) is deleted. With it, every row is returned and a
+    ``deleted_at`` column (ISO text, ``""`` for live rows) tells them apart.
+    """
+    extra = ["version", "deleted_at"]
+    p = read_table(conn, partners, [*PARTNER_COLUMNS, *extra])
+    s = read_table(conn, sites, [*SITE_COLUMNS, *extra])
+    a = read_table(conn, activities, [*ACTIVITY_COLUMNS, *extra])
+    if include_deleted:
+        return Frames(p, s, a)
+    p = p[p["deleted_at"] == ""]
+    s = s[(s["deleted_at"] == "") & s["partner_id"].isin(p["partner_id"])]
+    a = a[
+        (a["deleted_at"] == "")
+        & a["partner_id"].isin(p["partner_id"])
+        & (a["site_id"].isna() | a["site_id"].isin(s["site_id"])).astype(bool)
+    ]
+    return Frames(
+        *(f.drop(columns="deleted_at").reset_index(drop=True) for f in (p, s, a))
+    )

@@ -1,0 +1,206 @@
+"""Accounts for signing in: storage only (hashing and the sign-in policy live elsewhere).
+
+Reached as ``store.users``. E-mails are stored lower-case and compared so. Roles are
+``partner`` (tied to one partner organization), ``staff`` and ``committee``; "public"
+is the absence of an account. Changes are audited (table ``users``) without the
+password hash, which this module never returns in lists.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import sqlalchemy as sa
+
+from geo.db import audit as audit_trail
+from geo.db.errors import NotFoundError, ValidationError
+from geo.db.frames import iso
+from geo.db.models import partners, users
+from geo.problems import Problem
+
+if TYPE_CHECKING:
+    from geo.db.store import Store
+
+ROLES: tuple[str, ...] = ("partner", "staff", "committee")
+USER_COLUMNS: tuple[str, ...] = (
+    "email", "role", "partner_id", "failed_attempts", "locked_until", "created_at",
+)
+
+
+@dataclass(frozen=True)
+class User:
+    """One account as stored. ``password_hash`` is ``""`` when no password is set."""
+
+    email: str
+    password_hash: str
+    role: str
+    partner_id: int | None
+    failed_attempts: int
+    locked_until: dt.datetime | None
+    created_at: dt.datetime
+
+    def is_locked(self, *, now: dt.datetime | None = None) -> bool:
+        """True while ``locked_until`` is in the future."""
+        now = now or dt.datetime.now(dt.timezone.utc)
+        return self.locked_until is not None and self.locked_until > now
+
+
+def _problem(field: str, message: str, fix: str) -> Problem:
+    return Problem(row=None, column=field, severity="error", message=message, fix=fix)
+
+
+def _email(email: str) -> str:
+    text = str(email or "").strip().lower()
+    if "@" not in text or text.startswith("@") or text.endswith("@") or " " in text:
+        raise ValidationError([_problem("email", f"email {email!r} is not an e-mail address",
+                                        "write it as name@example.org")])
+    return text
+
+
+class Users:
+    """The users table of one :class:`~geo.db.store.Store`."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def _check_role(self, conn: sa.Connection, role: str, partner_id: int | None) -> None:
+        problems = []
+        if role not in ROLES:
+            problems.append(_problem("role", f"role {role!r} is not a role",
+                                     f"use one of: {', '.join(ROLES)}"))
+        if role == "partner" and partner_id is None:
+            problems.append(_problem("partner_id", "a partner user needs its partner",
+                                     "give the partner organization the user belongs to"))
+        if role in ("staff", "committee") and partner_id is not None:
+            problems.append(_problem("partner_id", f"a {role} user is not tied to a partner",
+                                     "leave the partner empty for staff and committee"))
+        if partner_id is not None:
+            found = conn.execute(sa.select(partners.c.deleted_at).where(
+                partners.c.partner_id == partner_id)).first()
+            if found is None or found.deleted_at is not None:
+                problems.append(_problem("partner_id",
+                                         f"partner_id {partner_id} is not an existing partner",
+                                         "pick an existing partner"))
+        if problems:
+            raise ValidationError(problems)
+
+    def add_user(
+        self, email: str, password_hash: str, role: str, partner_id: int | None = None,
+        *, actor: str = "system",
+    ) -> User:
+        """Create an account; an existing e-mail is refused."""
+        address = _email(email)
+        with self._store.writing() as (conn, now):
+            self._check_role(conn, role, partner_id)
+            if conn.execute(sa.select(users.c.email).where(users.c.email == address)).first():
+                raise ValidationError([_problem(
+                    "email", f"a user {address!r} already exists",
+                    "change that user's role instead (set_role), or remove it first")])
+            conn.execute(users.insert().values(
+                email=address, password_hash=password_hash or "", role=role,
+                partner_id=partner_id, failed_attempts=0, created_at=now, updated_at=now))
+            audit_trail.record(conn, at=now, actor=actor, action="add_user", table="users",
+                               record_id=address, changes={"role": [None, role],
+                                                           "partner_id": [None, partner_id]})
+        user = self.get_user(address)
+        assert user is not None
+        return user
+
+    def get_user(self, email: str) -> User | None:
+        """The account for ``email`` (any case), or ``None``."""
+        address = str(email or "").strip().lower()
+        with self._store.engine.connect() as conn:
+            row = conn.execute(sa.select(users).where(users.c.email == address)).mappings().first()
+        if row is None:
+            return None
+        return User(email=row["email"], password_hash=row["password_hash"], role=row["role"],
+                    partner_id=row["partner_id"], failed_attempts=row["failed_attempts"],
+                    locked_until=row["locked_until"], created_at=row["created_at"])
+
+    def _existing(self, conn: sa.Connection, email: str) -> sa.RowMapping:
+        address = str(email or "").strip().lower()
+        row = conn.execute(sa.select(users).where(users.c.email == address)).mappings().first()
+        if row is None:
+            raise NotFoundError(f"there is no user {address!r}; add it with add_user")
+        return row
+
+    def set_role(
+        self, email: str, role: str, *, partner_id: int | None = None, actor: str = "system"
+    ) -> None:
+        """Change a user's role (and partner, for the partner role)."""
+        with self._store.writing() as (conn, now):
+            row = self._existing(conn, email)
+            self._check_role(conn, role, partner_id)
+            conn.execute(users.update().where(users.c.email == row["email"]).values(
+                role=role, partner_id=partner_id, updated_at=now))
+            audit_trail.record(conn, at=now, actor=actor, action="set_role", table="users",
+                               record_id=row["email"], changes={
+                                   "role": [row["role"], role],
+                                   "partner_id": [row["partner_id"], partner_id]})
+
+    def set_password(self, email: str, password_hash: str, *, actor: str = "system") -> None:
+        """Store a new password hash (made by the caller) and clear failed attempts."""
+        with self._store.writing() as (conn, now):
+            row = self._existing(conn, email)
+            conn.execute(users.update().where(users.c.email == row["email"]).values(
+                password_hash=password_hash, failed_attempts=0, locked_until=None,
+                updated_at=now))
+            audit_trail.record(conn, at=now, actor=actor, action="set_password",
+                               table="users", record_id=row["email"],
+                               changes={"password_hash": ["(hidden)", "(changed)"]})
+
+    def remove_user(self, email: str, *, actor: str = "system") -> None:
+        """Delete an account (for good: accounts are not records to undo)."""
+        with self._store.writing() as (conn, now):
+            row = self._existing(conn, email)
+            conn.execute(users.delete().where(users.c.email == row["email"]))
+            audit_trail.record(conn, at=now, actor=actor, action="remove_user", table="users",
+                               record_id=row["email"],
+                               changes={"role": [row["role"], None]})
+
+    def list_users(self) -> pd.DataFrame:
+        """Every account (never the hashes): email, role, partner_id, failed_attempts,
+        locked_until, created_at; ordered by e-mail."""
+        with self._store.engine.connect() as conn:
+            rows = conn.execute(sa.select(*(users.c[c] for c in USER_COLUMNS))
+                                .order_by(users.c.email)).all()
+        frame = pd.DataFrame.from_records(rows, columns=list(USER_COLUMNS))
+        frame["partner_id"] = frame["partner_id"].astype("Int64")
+        frame["failed_attempts"] = frame["failed_attempts"].astype("int64")
+        for column in ("locked_until", "created_at"):
+            frame[column] = pd.array([iso(v) for v in frame[column]], dtype="str")
+        for column in ("email", "role"):
+            frame[column] = frame[column].astype("str")
+        return frame
+
+    def record_failed_login(
+        self, email: str, *, lock_after: int = 5,
+        lock_for: dt.timedelta = dt.timedelta(minutes=15),
+    ) -> User | None:
+        """Count a failed sign-in; from the ``lock_after``-th on, lock for ``lock_for``.
+
+        Returns the updated user, or ``None`` for an unknown e-mail (nothing stored).
+        The increment is one atomic UPDATE, so parallel attempts are all counted.
+        """
+        address = str(email or "").strip().lower()
+        with self._store.writing() as (conn, now):
+            result = conn.execute(
+                users.update().where(users.c.email == address)
+                .values(failed_attempts=users.c.failed_attempts + 1)
+                .returning(users.c.failed_attempts)
+            ).first()
+            if result is None:
+                return None
+            if result.failed_attempts >= lock_after:
+                conn.execute(users.update().where(users.c.email == address)
+                             .values(locked_until=now + lock_for))
+        return self.get_user(address)
+
+    def reset_failed_logins(self, email: str) -> None:
+        """Clear the failed-attempt count and any lock (after a good sign-in)."""
+        address = str(email or "").strip().lower()
+        with self._store.writing() as (conn, _now):
+            conn.execute(users.update().where(users.c.email == address)
+                         .values(failed_attempts=0, locked_until=None))
