@@ -28,6 +28,8 @@ def _frame(records: Iterable[Mapping] | pd.DataFrame, columns: tuple[str, ...]) 
     out = {}
     for col in df.columns:
         s = df[col]
+        if col in _DEFAULTS:
+            s = s.where(s.notna(), _DEFAULTS[col])
         if col in _INT:
             out[col] = pd.array(pd.to_numeric(s, errors="raise"), dtype="Int64")
             if col != "site_id" or not out[col].isna().any():
