@@ -121,7 +121,9 @@ def locate_frame(
 ) -> pd.DataFrame:
     """Return ``df`` with ``latitude``, ``longitude``, ``location_source`` and boundaries.
 
-    Columns not given are detected with :func:`detect_columns`. Row numbers in the
+    An input column whose name is one of :data:`ADDED_COLUMNS` (say ``latitude`` or
+    ``state``) is kept as ``<name>_input``. Columns not given are detected with
+    :func:`detect_columns`. Row numbers in the
     report come from the index when it is named ``row`` (as :func:`geo.read.read_sites`
     returns it), otherwise from the position (first row = row 2). Raises
     :class:`~geo.read.ReadError` when the frame has neither a usable pair of coordinate
@@ -232,19 +234,19 @@ def _resolve_columns(columns: pd.Index, given: dict[str, str | None]) -> dict[st
 def _rename_collisions(df: pd.DataFrame, *, roles: dict[str, str], report: Report) -> pd.DataFrame:
     """Copy of ``df`` where input columns that share a name with an added column are renamed.
 
-    A ``latitude``/``longitude`` input column that is the one used for that role is
-    replaced instead (the output holds the same values, checked and as numbers).
+    ``latitude`` becomes ``latitude_input`` and so on, so the raw input values are never
+    overwritten. Renaming the coordinate columns is expected and silent; any other
+    rename (``state``, ``county``, ...) is reported as a file-level warning.
     """
     out = df.copy()
     renames: dict[str, str] = {}
     for name in ADDED_COLUMNS:
         if name not in out.columns:
             continue
-        if name in ("latitude", "longitude") and roles.get(name) == name:
-            out = out.drop(columns=name)
-            continue
         new = _free_name(list(out.columns) + list(renames.values()), f"{name}_input")
         renames[name] = new
+        if name in ("latitude", "longitude") and roles.get(name) == name:
+            continue
         report.warning(
             f"The input column {name!r} is called {new!r} in the output, because "
             f"{name!r} holds the located value.",
@@ -408,7 +410,7 @@ def _check_coordinates(
             )
         else:
             report.error(
-                f"The point ({a}, {b}) is outside the United States.",
+                f"The point ({a}, {b}) is outside the United States (or off its coast).",
                 row=row, column=lat_c,
                 fix="Check the coordinates. The map only covers the US.",
             )
