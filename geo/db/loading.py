@@ -24,6 +24,7 @@ The audit trail gets one ``load`` row with the counts, not one row per record.
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -174,6 +175,17 @@ def _bookkeeping(
 
 def load(store: Store, frames: Frames, *, actor: str) -> dict[str, int]:
     """Check and insert ``frames`` in one transaction; see the module docstring."""
+    with store.writing() as (conn, now):
+        counts = load_into(conn, frames, now=now, actor=actor)
+        audit_trail.record(conn, at=now, actor=actor, action="load", table="*",
+                           changes=counts)
+    return counts
+
+
+def load_into(
+    conn: sa.Connection, frames: Frames, *, now: dt.datetime, actor: str
+) -> dict[str, int]:
+    """:func:`load` inside the caller's write transaction (e.g. a restore), no audit."""
     problems: list[Problem] = []
     raw = {t: _frame(frames, t) for t in _TABLES}
     given = {t: _columns(t, raw[t], problems) for t in _TABLES}
@@ -187,31 +199,26 @@ def load(store: Store, frames: Frames, *, actor: str) -> dict[str, int]:
         checked, found = CHECKS[table](given[table][fields], bulk=True)
         problems.extend(found)
         clean[table] = checked
-
-    with store.writing() as (conn, now):
-        if conn.dialect.name == "postgresql":
-            conn.execute(sa.text(
-                "LOCK TABLE partners, sites, activities IN SHARE ROW EXCLUSIVE MODE"))
-        ids, maps = {}, {}
-        for table in _TABLES:
-            ids[table], maps[table] = _ids(conn, table, given[table], problems)
-            clean[table][ID_COLUMNS[table]] = ids[table]
-            clean[table] = _bookkeeping(raw[table] if len(raw[table].columns) else
-                                        given[table], clean[table], now=now, actor=actor,
-                                        table=table, problems=problems)
-        _references(conn, clean, maps, problems)
-        if problems:
-            raise ValidationError(problems)
-        counts = {}
-        for table, tbl in _TABLES.items():
-            frame = clean[table]
-            if table == "partners" and "public" not in frame.columns:
-                frame["public"] = False
-            columns = [c for c in tbl.c.keys() if c in frame.columns]
-            counts[table] = insert_frame(conn, tbl, frame[columns])
-            reset_id_sequence(conn, tbl, ID_COLUMNS[table])
-        audit_trail.record(conn, at=now, actor=actor, action="load", table="*",
-                           changes=counts)
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text(
+            "LOCK TABLE partners, sites, activities IN SHARE ROW EXCLUSIVE MODE"))
+    maps = {}
+    for table in _TABLES:
+        ids, maps[table] = _ids(conn, table, given[table], problems)
+        clean[table][ID_COLUMNS[table]] = ids
+        clean[table] = _bookkeeping(given[table], clean[table], now=now, actor=actor,
+                                    table=table, problems=problems)
+    _references(conn, clean, maps, problems)
+    if problems:
+        raise ValidationError(problems)
+    counts = {}
+    for table, tbl in _TABLES.items():
+        frame = clean[table]
+        if table == "partners" and "public" not in frame.columns:
+            frame["public"] = False
+        columns = [c for c in tbl.c.keys() if c in frame.columns]
+        counts[table] = insert_frame(conn, tbl, frame[columns])
+        reset_id_sequence(conn, tbl, ID_COLUMNS[table])
     return counts
 
 
