@@ -516,6 +516,15 @@ def _geocode_zip(
 def _check_duplicate_ids(series: pd.Series, *, rows: np.ndarray, column: str, report: Report) -> None:
     values = series.to_numpy(dtype=object)
     keys = np.array(["" if _blank(v) else _id_text(v) for v in values], dtype=object)
+    filled = [key for key in keys if key]
+    if len(filled) > 2 and len(set(filled)) == 1:
+        # e.g. the "Id" field GIS programs add to a new Shapefile, 0 everywhere.
+        report.warning(
+            f"The column {column!r} holds {filled[0]!r} in every row, so it was not "
+            "treated as a site ID.",
+            column=column, fix="Give every site its own ID, or leave the column out.",
+        )
+        return
     groups: dict[str, list[int]] = {}
     for i, key in enumerate(keys):
         if key:

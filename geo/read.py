@@ -293,7 +293,8 @@ def _read_xlsx(path: Path, *, report: Report) -> pd.DataFrame:
                 f"Only the first sheet ({sheet.title!r}) was read; the workbook also has {others}.",
                 fix="Move the sites to the first sheet, or into one sheet.",
             )
-        records = [(i, list(values)) for i, values in enumerate(sheet.iter_rows(values_only=True), 1)]
+        rows_iter = sheet.iter_rows(min_row=1, min_col=1, values_only=True)
+        records = [(i, list(values)) for i, values in enumerate(rows_iter, start=1)]
     finally:
         workbook.close()
     filled = [(i, vals) for i, vals in records if any(_filled(v) for v in vals)]

@@ -252,3 +252,12 @@ def test_report_frame_and_summary(bad_rows) -> None:
     assert report.summary() == "5 warnings, 11 rows with errors"  # 4 rows + state renamed
     with pytest.raises(ValueError, match="severity"):
         Problem(row=2, column=None, severity="fatal", message="x", fix="")  # type: ignore[arg-type]
+
+
+def test_an_id_column_with_one_value_everywhere_is_not_a_site_id() -> None:
+    report = Report()
+    frame = pd.DataFrame({"Id": [0, 0, 0], "lat": [28.5456719] * 3, "lon": [-81.4953248] * 3})
+    locate_frame(frame, report=report)
+    assert report.errors() == []
+    [warning] = report.warnings()
+    assert warning.row is None and "holds '0' in every row" in warning.message

@@ -215,3 +215,18 @@ def test_broken_workbook(tmp_path: Path) -> None:
 
 def test_supported_formats_include_the_required_ones() -> None:
     assert {".csv", ".xlsx", ".geojson", ".gpkg", ".zip"} <= set(SUPPORTED_FORMATS)
+
+
+def test_xlsx_row_numbers_follow_the_sheet(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet["A3"], sheet["B3"] = "name", "zip"  # rows 1-2 left empty, header on row 3
+    sheet["A4"], sheet["B4"] = "Boston office", 2134
+    sheet["A6"], sheet["B6"] = "Orlando office", 32801  # row 5 empty
+    path = tmp_path / "offset.xlsx"
+    book.save(path)
+    frame, report = _read(path)
+    assert list(frame.index) == [4, 6]
+    assert list(frame["zip"]) == [2134, 32801] and len(report) == 0
