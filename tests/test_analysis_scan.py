@@ -1,6 +1,7 @@
 """Scan, place lookup and fit ranking on real Florida schools (see test_analysis_places)."""
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from test_analysis_places import LEON_COUNTY, LEON_DISTRICT, PALM_BEACH_DISTRICT, florida_frames
 
@@ -132,3 +133,19 @@ def test_needs_accept_codes_and_labels_and_reject_unknown():
     assert n.principles == ("Family Engagement",) and n.kinds == ("funding", "technical_assistance", "policy")
     with pytest.raises(UnknownTermError, match="'Fundraising'.*Valid|Fundraising.*Results-Driven Partnership"):
         parse_needs("Fundraising")
+
+
+def test_nearest_site_of_a_partner_present_only_through_area_work():
+    from geo.analysis.frames import make_frames
+    from test_analysis_places import PARTNERS
+
+    base = florida_frames()
+    sites = base.sites.copy()
+    extra = sites[sites["site_id"] == 101].assign(site_id=301, partner_id=3, name="Funders office")
+    f = make_frames(PARTNERS, pd.concat([sites, extra]), base.activities)
+    r = scan(f, resolve_place(district=PALM_BEACH_DISTRICT))
+    row = r.partners.set_index("partner").loc["Florida Funders Network"]
+    assert row["presence"] == "covers this place (county-wide work)"
+    # Tallahassee to the nearest edge of Palm Beach County's district: about 330 miles as the crow flies
+    assert 300 < row["nearest_mi"] < 380
+    assert row["sites_here"] == 0

@@ -77,10 +77,14 @@ def rank_fit(frames: Frames, place: Place, needs=()) -> pd.DataFrame:
     # Expertise: principles from the partner record and current activities; kinds from activities.
     own_principles = {int(pid): set(split_list(p)) for pid, p in zip(partners["partner_id"], partners["principles"])}
     act_principles: dict[int, set[str]] = {}
-    for pid, cell in zip(current["partner_id"], current["principles"]):
+    pairs = current[["partner_id", "principles"]].drop_duplicates()
+    for pid, cell in zip(pairs["partner_id"].tolist(), pairs["principles"].tolist()):
         if cell:
             act_principles.setdefault(int(pid), set()).update(split_list(cell))
-    kinds_by_partner = current.groupby("partner_id")["kind_of_work"].agg(lambda k: set(k)).to_dict()
+    kinds_by_partner: dict[int, set[str]] = {}
+    pairs = current[["partner_id", "kind_of_work"]].drop_duplicates()
+    for pid, kind in zip(pairs["partner_id"].tolist(), pairs["kind_of_work"].tolist()):
+        kinds_by_partner.setdefault(int(pid), set()).add(kind)
 
     # Presence: best tier of current activities, plus sites (a site is presence too).
     site_rows = frames.sites.assign(tier=site_tier(frames.sites, place))
@@ -90,7 +94,10 @@ def rank_fit(frames: Frames, place: Place, needs=()) -> pd.DataFrame:
     ], ignore_index=True)
     here_acts = current[current["tier"] == "here"].groupby("partner_id").size().to_dict()
     site_counts = site_rows.groupby(["partner_id", "tier"]).size().to_dict()
-    reach_by = tiers.groupby(["partner_id", "tier"])["reach"].agg(lambda r: set(r)).to_dict()
+    reach_by: dict[tuple[int, str], set[str]] = {}
+    triples = tiers.drop_duplicates()
+    for pid, tier, reach in zip(triples["partner_id"].tolist(), triples["tier"].tolist(), triples["reach"].tolist()):
+        reach_by.setdefault((int(pid), tier), set()).add(reach)
 
     rows = []
     for pid, name in zip(partners["partner_id"], partners["name"]):

@@ -32,6 +32,15 @@ def _kind_labels(codes) -> str:
     return "; ".join(KINDS_OF_WORK.get(c, c) for c in sorted(set(codes)))
 
 
+def _joined(keys: pd.Series, values: pd.Series, fmt=None) -> dict:
+    """``key -> "; "-joined values`` in the given order, built with plain Python lists
+    (much faster than a pandas groupby with a Python function over arrow strings)."""
+    out: dict = {}
+    for k, v in zip(keys.tolist(), values.tolist()):
+        out.setdefault(k, []).append(v)
+    return {k: fmt(v) if fmt else "; ".join(v) for k, v in out.items()}
+
+
 def _names(frames: Frames) -> pd.Series:
     return pd.Series(frames.partners["name"].astype("str").to_numpy(),
                      index=frames.partners["partner_id"].astype("int64").to_numpy())
@@ -62,18 +71,21 @@ def overlap_places(frames: Frames, level: str = "district", *, min_partners: int
     pk = ap.drop_duplicates(["place_id", "kind_of_work", "partner_id"])
     per_kind = pk.groupby(["place_id", "kind_of_work"]).size()
     shared = per_kind[per_kind >= 2].reset_index()
-    shared_kinds = shared.groupby("place_id")["kind_of_work"].agg(_kind_labels)
+    shared_kinds = _joined(shared["place_id"], shared["kind_of_work"], _kind_labels)
     n_shared = shared.groupby("place_id").size()
-    kinds = pk.drop_duplicates(["place_id", "kind_of_work"]).groupby("place_id")["kind_of_work"].agg(_kind_labels)
+    uk = pk.drop_duplicates(["place_id", "kind_of_work"])
+    kinds = _joined(uk["place_id"], uk["kind_of_work"], _kind_labels)
     names = _names(frames)
     pp = ap.drop_duplicates(["place_id", "partner_id"])
     pp = pp.assign(name=names.reindex(pp["partner_id"].astype("int64").to_numpy()).to_numpy())
-    partner_names = pp.sort_values("name").groupby("place_id")["name"].agg(lambda n: "; ".join(n))
+    pp = pp.sort_values("name")
+    partner_names = _joined(pp["place_id"], pp["name"])
     out = pd.DataFrame({"partners": n_partners.loc[busy], "activities": n_acts})
     out["n_shared_kinds"] = n_shared.reindex(out.index).fillna(0).astype("int64")
-    out["shared_kinds"] = shared_kinds.reindex(out.index).fillna("").astype("str")
-    out["kinds"] = kinds.reindex(out.index).fillna("").astype("str")
-    out["partner_names"] = partner_names.reindex(out.index).astype("str")
+    ids = out.index.tolist()
+    out["shared_kinds"] = [shared_kinds.get(i, "") for i in ids]
+    out["kinds"] = [kinds.get(i, "") for i in ids]
+    out["partner_names"] = [partner_names.get(i, "") for i in ids]
     out["overlap"] = np.where(out["n_shared_kinds"] > 0, DUPLICATION, COMPLEMENTARY)
     out = out.rename_axis("place_id").reset_index()
     out = out.merge(_place_names(level), on="place_id", how="left")

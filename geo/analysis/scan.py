@@ -71,6 +71,60 @@ def distance_to_place_mi(place: Place, lon: np.ndarray, lat: np.ndarray) -> np.n
     return d / max_scale([place.center[1]], [place.center[0]])
 
 
+def _by_partner(acts: pd.DataFrame) -> dict[int, dict]:
+    """Kinds, statuses, principles, contacts and earliest start of each partner's activities."""
+    out: dict[int, dict] = {}
+    starts = pd.to_datetime(acts["start_date"])
+    for pid, kind, status, cells, contact, start in zip(
+            acts["partner_id"].astype("int64").tolist(), acts["kind_of_work"].tolist(), acts["status"].tolist(),
+            acts["principles"].tolist(), acts["contact"].tolist(), starts.tolist()):
+        d = out.setdefault(pid, {"kinds": set(), "statuses": set(), "principles": [], "contacts": [],
+                                 "since": None})
+        d["kinds"].add(kind)
+        d["statuses"].add(status)
+        d["principles"] += [x for x in split_list(cells) if x not in d["principles"]]
+        if isinstance(contact, str) and contact and contact not in d["contacts"]:
+            d["contacts"].append(contact)
+        if start is not None and not pd.isna(start):
+            day = start.date()
+            d["since"] = day if d["since"] is None or day < d["since"] else d["since"]
+    return out
+
+
+def _nearest_mi(place: Place, sites: pd.DataFrame, dist: np.ndarray, lon: np.ndarray, lat: np.ndarray,
+                partner_ids: list[int]) -> dict[int, float]:
+    """Miles from each listed partner's nearest site to the place (0 inside; NaN: no sites).
+
+    Uses distances already measured; for a partner whose sites were all too far to be
+    measured, finds its nearest site with an STRtree nearest-neighbour query (exact).
+    """
+    pid_arr = sites["partner_id"].to_numpy(dtype="int64")
+    known = pd.DataFrame({"partner_id": pid_arr, "d": dist}).dropna().groupby("partner_id")["d"].min().to_dict()
+    out = {pid: known[pid] for pid in partner_ids if pid in known}
+    missing = [pid for pid in partner_ids if pid not in out]
+    if not missing:
+        return out
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    if place.is_point:
+        d = haversine_mi(lon, lat, place.center[1], place.center[0])
+        frame = pd.DataFrame({"partner_id": pid_arr[ok], "d": d[ok]})
+        out.update(frame[frame["partner_id"].isin(missing)].groupby("partner_id")["d"].min().to_dict())
+        return out
+    poly = _projected(place.geometry)
+    scale = max_scale([place.center[1]], [place.center[0]])
+    x, y = _TO_ALBERS.transform(lon, lat)
+    mask = ok & np.isin(pid_arr, missing)
+    idx = np.flatnonzero(mask)
+    order = np.argsort(pid_arr[idx], kind="stable")
+    idx = idx[order]
+    bounds = np.flatnonzero(np.diff(pid_arr[idx])) + 1
+    for group in np.split(idx, bounds) if idx.size else []:
+        tree = shapely.STRtree(shapely.points(x[group], y[group]))
+        _, metres = tree.query_nearest(poly, return_distance=True)
+        out[int(pid_arr[group[0]])] = float(np.min(metres)) / METRES_PER_MILE / scale
+    return out
+
+
 def _presence_label(code: str, place: Place, radius_mi: float | None) -> str:
     if code == "in":
         return "in this district" if place.is_point else "in this place"
@@ -143,54 +197,48 @@ def scan(frames: Frames, place: Place, *, radius_mi: float | None = None, needs=
     here_acts = acts[acts["tier"] == "here"]
     cover_acts = acts[acts["tier"] == "covers"]
     near_acts = acts[(acts["area_level"] == "site") & acts["site_id"].isin(sites_near["site_id"])]
-    codes: dict[int, str] = {}
-    for df, code_of in ((here_acts, lambda r: "in"),
-                        (cover_acts, lambda r: "covers_state" if r == "state-wide work" else "covers_county"),
-                        (near_acts, lambda r: "within")):
-        for pid, reach in zip(df["partner_id"], df["reach"]):
-            c = code_of(reach)
-            if int(pid) not in codes or _PRESENCE_ORDER[c] < _PRESENCE_ORDER[codes[int(pid)]]:
-                codes[int(pid)] = c
-    for df, c in ((sites_here, "in"), (sites_near, "within")):
-        for pid in df["partner_id"]:
-            if int(pid) not in codes or _PRESENCE_ORDER[c] < _PRESENCE_ORDER[codes[int(pid)]]:
-                codes[int(pid)] = c
+    evidence = pd.concat([
+        pd.DataFrame({"partner_id": here_acts["partner_id"].to_numpy(dtype="int64"), "code": "in"}),
+        pd.DataFrame({"partner_id": cover_acts["partner_id"].to_numpy(dtype="int64"),
+                      "code": np.where(cover_acts["reach"].to_numpy() == "state-wide work",
+                                       "covers_state", "covers_county")}),
+        pd.DataFrame({"partner_id": near_acts["partner_id"].to_numpy(dtype="int64"), "code": "within"}),
+        pd.DataFrame({"partner_id": sites_here["partner_id"].to_numpy(dtype="int64"), "code": "in"}),
+        pd.DataFrame({"partner_id": sites_near["partner_id"].to_numpy(dtype="int64"), "code": "within"}),
+    ], ignore_index=True)
+    evidence["order"] = evidence["code"].map(_PRESENCE_ORDER).astype("int64")
+    best = evidence.sort_values("order", kind="stable").drop_duplicates("partner_id")
+    codes = dict(zip(best["partner_id"].tolist(), best["code"].tolist()))
 
     fit = rank_fit(frames, place, wanted)
     fit_by = fit.set_index("partner_id")
     relevant = pd.concat([here_acts, cover_acts, near_acts]).drop_duplicates("activity_id")
+    info = _by_partner(relevant)
+    nearest = _nearest_mi(place, s, dist, lon, lat, list(codes))
+    n_here = sites_here["partner_id"].astype("int64").value_counts().to_dict()
+    n_near = sites_near["partner_id"].astype("int64").value_counts().to_dict()
+    prow_by = p.assign(partner_id=p["partner_id"].astype("int64")).set_index("partner_id")
     rows = []
     for pid, code in codes.items():
-        prow = p[p["partner_id"] == pid].iloc[0]
-        mine = relevant[relevant["partner_id"] == pid]
-        own_sites = s["partner_id"].to_numpy() == pid
-        nearest = np.nan
-        if own_sites.any():
-            d_known = dist[own_sites]
-            if np.isfinite(d_known).any():
-                nearest = float(np.nanmin(d_known))
-            else:
-                nearest = float(np.nanmin(distance_to_place_mi(place, lon[own_sites], lat[own_sites]),
-                                          initial=np.inf))
-                nearest = np.nan if not np.isfinite(nearest) else nearest
-        starts = pd.to_datetime(mine["start_date"]).dropna()
-        principles = list(dict.fromkeys([*split_list(prow["principles"]),
-                                         *(x for cell in mine["principles"] for x in split_list(cell))]))
+        prow = prow_by.loc[pid]
+        mine = info.get(pid, {})
+        principles = list(dict.fromkeys([*split_list(prow["principles"]), *mine.get("principles", [])]))
+        near = nearest.get(pid, np.nan)
         rows.append({
             "partner_id": pid,
             "partner": str(prow["name"]),
             "type": str(prow["type"]),
             "presence": _presence_label(code, place, radius_mi),
-            "kinds_of_work": "; ".join(KINDS_OF_WORK.get(k, k) for k in dict.fromkeys(sorted(mine["kind_of_work"]))),
+            "kinds_of_work": "; ".join(KINDS_OF_WORK.get(k, k) for k in sorted(mine.get("kinds", set()))),
             "principles": "; ".join(principles),
-            "status": "; ".join(st for st in ("active", "planned", "ended") if (mine["status"] == st).any()),
-            "since": starts.min().date() if len(starts) else None,
-            "sites_here": int((sites_here["partner_id"] == pid).sum()),
-            "sites_nearby": int((sites_near["partner_id"] == pid).sum()),
-            "nearest_mi": round(nearest, 2) if np.isfinite(nearest) else np.nan,
+            "status": "; ".join(st for st in ("active", "planned", "ended") if st in mine.get("statuses", set())),
+            "since": mine.get("since"),
+            "sites_here": int(n_here.get(pid, 0)),
+            "sites_nearby": int(n_near.get(pid, 0)),
+            "nearest_mi": round(near, 2) if np.isfinite(near) else np.nan,
             "website": str(prow["website"] or ""),
             "email": str(prow["email"] or ""),
-            "contact": _join(mine["contact"]),
+            "contact": "; ".join(mine.get("contacts", [])),
             "fit_score": float(fit_by.loc[pid, "score"]),
             "fit_reasons": str(fit_by.loc[pid, "reasons"]),
             "_order": _PRESENCE_ORDER[code],
