@@ -24,7 +24,8 @@ import json
 import math
 import re
 from collections.abc import Mapping, Sequence
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, lru_cache
 from pathlib import Path
 
 import folium
@@ -32,7 +33,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from geo import schema
@@ -82,7 +83,31 @@ def _js(name: str) -> str:
 # --- folium elements -----------------------------------------------------------------
 
 
-class _MapSetup(MacroElement):
+class _RenderedScript(Element):
+    """Script text that is already rendered: branca would compile it as a Jinja
+    template (about 0.7 s for a 4 MB district layer); this returns it as it is."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs: object) -> str:
+        return self._text
+
+
+class _ScriptElement(MacroElement):
+    """A MacroElement with only a ``script`` macro, rendered without re-templating."""
+
+    def render(self, **kwargs: object) -> None:
+        figure = self.get_root()
+        script = self._template.module.__dict__["script"]
+        figure.script.add_child(_RenderedScript(script(self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+
+class _MapSetup(_ScriptElement):
     """Sets Leaflet's icon folder (the CSS loads after the script under st_folium, so
     Leaflet would guess it wrong), the background where there are no tiles, and the
     initial view (without animation: layers added during a zoom animation would first
@@ -103,7 +128,7 @@ L.Icon.Default.imagePath = {{ this.image_path }};
         self.bounds = _script_json(bounds)
 
 
-class _AreaLayer(MacroElement):
+class _AreaLayer(_ScriptElement):
     """A GeoJSON area layer drawn by ``L.partnerAreas`` (geo/js/areas.js)."""
 
     _template = Template(
@@ -121,7 +146,7 @@ var {{ this.get_name() }} = L.partnerAreas({{ this.data }}, {{ this.options }}).
         self.options = _script_json(options)
 
 
-class _Legend(MacroElement):
+class _Legend(_ScriptElement):
     _template = Template(
         """{% macro script(this, kwargs) %}
 L.partnerLegend({{ this.spec }}).addTo({{ this._parent.get_name() }});
@@ -134,7 +159,7 @@ L.partnerLegend({{ this.spec }}).addTo({{ this._parent.get_name() }});
         self.spec = _script_json(spec)
 
 
-class _SitesLayer(MacroElement):
+class _SitesLayer(_ScriptElement):
     """Sites drawn and clustered on a canvas by ``L.partnerSites`` (geo/js/sites.js)."""
 
     _template = Template(
@@ -230,21 +255,27 @@ def _ring_deltas(
     return part_geom[ring_part], ring_part, per_ring
 
 
-def area_payload(
+@dataclass(frozen=True)
+class EncodedAreas:
+    """Area geometries encoded once for the browser (see :func:`encode_areas`)."""
+
+    ids: list[str]
+    names: list[str] | None
+    geoms_json: str
+    scale: int
+
+
+def encode_areas(
     gdf: gpd.GeoDataFrame,
     *,
     id_column: str,
     name_column: str | None = None,
-    values: pd.Series | None = None,
     decimals: int = COORD_DECIMALS_AREAS,
-) -> str:
-    """The compact, script-safe JSON of ``gdf`` that ``L.partnerAreas`` decodes.
-
-    Coordinates are rounded to ``decimals`` and delta-encoded as integers (about a third
-    of the bytes of GeoJSON at the same precision); features carry only ``geoid``,
-    ``name`` (when ``name_column`` is given) and ``value`` (looked up in ``values`` by
-    id; null when absent). Empty geometries are skipped. In the browser each feature
-    becomes an ordinary GeoJSON Feature with those properties.
+) -> EncodedAreas:
+    """Encode ``gdf``'s polygons compactly: coordinates rounded to ``decimals`` and
+    delta-encoded as integers (about a third of the bytes of GeoJSON at the same
+    precision). Empty geometries are skipped. This is the slow part of an area layer;
+    :func:`district_areas` caches it for the bundled district layers.
     """
     for col in (id_column, name_column):
         if col is not None and col not in gdf.columns:
@@ -256,7 +287,6 @@ def area_payload(
     geoms = np.asarray(gdf.geometry.values, dtype=object)
     keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     geoms = geoms[keep]
-    ids = gdf[id_column].astype(str).to_numpy()[keep]
     scale = 10**decimals
     ring_geom, ring_part, per_ring = _ring_deltas(geoms, scale)
     nested: list[list[list[list[int]]]] = [[] for _ in range(len(geoms))]
@@ -266,14 +296,38 @@ def area_payload(
             nested[geom_i].append([])
             previous_part = part_i
         nested[geom_i][-1].append(ring.tolist())
-    payload: dict[str, object] = {"scale": scale, "ids": ids.tolist(), "geoms": nested}
-    if name_column is not None:
-        payload["names"] = gdf[name_column].astype(str).to_numpy()[keep].tolist()
+    names = gdf[name_column].astype(str).to_numpy()[keep].tolist() if name_column else None
+    return EncodedAreas(
+        ids=gdf[id_column].astype(str).to_numpy()[keep].tolist(),
+        names=names,
+        geoms_json=json.dumps(nested, separators=(",", ":")),
+        scale=scale,
+    )
+
+
+@lru_cache(maxsize=8)
+def district_areas(detail: str = "national", data_dir: str | None = None) -> EncodedAreas:
+    """The bundled school districts at ``detail`` ("national", "draw", "join"), encoded
+    once per process (about 0.4 s for the national layer) and reused by every map."""
+    from geo import boundaries
+
+    gdf = boundaries.districts(detail, data_dir=data_dir)  # type: ignore[arg-type]
+    return encode_areas(gdf, id_column="geoid", name_column="name")
+
+
+def area_payload(areas: EncodedAreas, *, values: pd.Series | None = None) -> str:
+    """The script-safe JSON that ``L.partnerAreas`` decodes into GeoJSON Features with
+    only ``geoid``, ``name`` and ``value`` (looked up in ``values`` by id; null when a
+    district has none)."""
+    head: dict[str, object] = {"scale": areas.scale, "ids": areas.ids}
+    if areas.names is not None:
+        head["names"] = areas.names
     if values is not None:
         lookup = values.copy()
         lookup.index = lookup.index.astype(str)
-        payload["values"] = [_json_number(v) for v in lookup.reindex(ids).to_numpy(dtype=object)]
-    return _script_json(payload)
+        head["values"] = [_json_number(v) for v in lookup.reindex(areas.ids).to_numpy(dtype=object)]
+    # geoms_json holds only integers and brackets, so it needs no script escaping.
+    return _script_json(head)[:-1] + ',"geoms":' + areas.geoms_json + "}"
 
 
 def _json_number(value: object) -> float | int | None:
@@ -299,16 +353,26 @@ def add_outline(
     """Draw the borders of ``gdf`` (e.g. states) as thin, non-clickable lines."""
     _check_color(color, "color")
     id_col = id_column or _first_column(gdf, ("state_fips", "geoid", "GEOID", "fips"))
-    data = area_payload(gdf, id_column=id_col)
+    data = area_payload(encode_areas(gdf, id_column=id_col))
     _AreaLayer(
         data, {"interactive": False, "fill": False, "color": color, "weight": weight, "opacity": 0.9}
     ).add_to(m)
     return m
 
 
+def _areas(
+    districts: gpd.GeoDataFrame | EncodedAreas | None, id_column: str, name_column: str
+) -> EncodedAreas:
+    if districts is None:
+        return district_areas("national")
+    if isinstance(districts, EncodedAreas):
+        return districts
+    return encode_areas(districts, id_column=id_column, name_column=name_column)
+
+
 def add_districts(
     m: folium.Map,
-    districts: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame | EncodedAreas | None = None,
     *,
     id_column: str = "geoid",
     name_column: str = "name",
@@ -316,10 +380,11 @@ def add_districts(
 ) -> folium.Map:
     """Draw school districts as thin outlines with a name tooltip, clickable.
 
-    A click comes back from ``st_folium`` as ``last_active_drawing`` (a Feature whose
-    ``properties`` hold ``geoid`` and ``name``).
+    ``districts``: a frame, an :class:`EncodedAreas`, or None for the cached national
+    layer. A click comes back from ``st_folium`` as ``last_active_drawing`` (a Feature
+    whose ``properties`` hold ``geoid`` and ``name``).
     """
-    data = area_payload(districts, id_column=id_column, name_column=name_column)
+    data = area_payload(_areas(districts, id_column, name_column))
     _AreaLayer(data, {"weight": 0.4, "color": "#7b8a99", "fillOpacity": 0.04,
                       "renderer": _check_renderer(renderer)}).add_to(m)
     return m
@@ -331,7 +396,7 @@ def add_district_choropleth(
     *,
     legend: str,
     bins: int | Sequence[float] = 5,
-    districts: gpd.GeoDataFrame | None = None,
+    districts: gpd.GeoDataFrame | EncodedAreas | None = None,
     id_column: str = "geoid",
     name_column: str = "name",
     value_label: str | None = None,
@@ -344,12 +409,8 @@ def add_district_choropleth(
 
     ``bins``: a number of quantile classes (3-7) or the upper edges of the classes in
     ascending order. Districts without a value are drawn in :data:`NO_DATA_COLOR`.
-    ``districts`` defaults to the national drawing layer from :mod:`geo.boundaries`.
+    ``districts`` defaults to the cached national layer (:func:`district_areas`).
     """
-    if districts is None:
-        from geo import boundaries
-
-        districts = boundaries.districts("national")
     if not isinstance(values, pd.Series):
         raise TypeError(f"values must be a pandas Series indexed by GEOID (got {type(values).__name__})")
     numeric = pd.to_numeric(values, errors="coerce")
@@ -359,7 +420,7 @@ def add_district_choropleth(
         raise ValueError(f"colors has {len(palette)} entries for {len(edges)} classes; give one per class")
     for c in palette:
         _check_color(c, "colors")
-    data = area_payload(districts, id_column=id_column, name_column=name_column, values=numeric)
+    data = area_payload(_areas(districts, id_column, name_column), values=numeric)
     _AreaLayer(
         data,
         {"bins": edges, "colors": list(palette), "noDataColor": NO_DATA_COLOR,
@@ -526,8 +587,8 @@ def national_map(
         sites = label_sites(sites, partners)
     m = base_map(tiles=tiles, asset_base_url=asset_base_url)
     if districts:
-        add_districts(m, boundaries.districts("national"))
+        add_districts(m, district_areas("national"))
     if states:
-        add_outline(m, boundaries.states())
+        add_outline(m, boundaries.states(), id_column="state_fips")
     add_sites_layer(m, sites, popup_fields=popup_fields)
     return m
