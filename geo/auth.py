@@ -26,10 +26,11 @@ Sign-in attempts
     After :data:`MAX_FAILED_ATTEMPTS` wrong passwords in a row an account is locked for
     :data:`LOCK_DURATION`; the count and the lock live in the ``users`` table, so they
     survive a restart and are shared by every server process. A correct password resets
-    the count. Unknown e-mail addresses are counted the same way in process memory, so
-    they lock too and the messages never tell whether an address has an account. An
-    optional per-client throttle (:class:`AttemptThrottle`, keyed on the session or the
-    IP address) slows one client spraying many addresses.
+    the count; after a lock runs out the count is not reset, so the next wrong password
+    locks the account again at once. Unknown e-mail addresses are counted the same way
+    in process memory, so they lock too and the messages never tell whether an address
+    has an account. An optional per-client throttle (:class:`AttemptThrottle`, keyed on
+    the session or the IP address) slows one client spraying many addresses.
 """
 from __future__ import annotations
 
@@ -42,6 +43,8 @@ from typing import Any
 import bcrypt
 
 ROLES: tuple[str, ...] = ("public", "partner", "staff", "committee")
+# Roles an account can have; "public" is the absence of an account.
+ACCOUNT_ROLES: tuple[str, ...] = ("partner", "staff", "committee")
 
 BCRYPT_ROUNDS = 12
 MIN_PASSWORD_CHARS = 12
@@ -226,16 +229,12 @@ def _now(now: datetime | None) -> datetime:
     return datetime.now(timezone.utc) if now is None else _utc(now)  # type: ignore[return-value]
 
 
-def _field(row: Any, name: str) -> Any:
-    return row[name] if isinstance(row, dict) else getattr(row, name)
-
-
-def _viewer_from_row(row: Any) -> Viewer:
-    role = _field(row, "role")
-    partner_id = _field(row, "partner_id") if role == "partner" else None
+def _viewer_from_user(user: Any) -> Viewer:
+    """The Viewer for a stored account (a :class:`geo.db.users.User`)."""
+    partner_id = user.partner_id if user.role == "partner" else None
     return Viewer(
-        email=normalize_email(_field(row, "email")),
-        role=role,
+        email=normalize_email(user.email),
+        role=user.role,
         partner_id=None if partner_id is None else int(partner_id),
     )
 
@@ -251,10 +250,14 @@ def authenticate(
 ) -> Viewer:
     """Check a built-in account's password and return its :class:`Viewer`.
 
-    Raises :class:`SignInError` with one of three messages that never say whether the
-    address has an account: missing input, wrong e-mail or password, or locked (see
-    the module docstring). ``now`` fixes the clock (tests); ``client`` is a key for
-    the per-client throttle (``throttle``, default :data:`CLIENT_THROTTLE`).
+    ``store`` is a :class:`geo.db.Store`. Raises :class:`SignInError` with one of
+    three messages that never say whether the address has an account: missing input
+    (:data:`MISSING_CREDENTIALS_MESSAGE`), wrong e-mail or password
+    (:data:`WRONG_CREDENTIALS_MESSAGE`) or locked (:data:`LOCKED_MESSAGE`); see the
+    module docstring for the policy. ``now`` is the moment of the attempt, compared
+    with the stored lock (tests; the lock itself is stamped by the database clock).
+    ``client`` is a key (session id or IP address) for the per-client throttle
+    ``throttle`` (default :data:`CLIENT_THROTTLE`).
     """
     moment = _now(now)
     address = normalize_email(email or "")
@@ -265,8 +268,8 @@ def authenticate(
         _spend_time_like_a_check(password)
         raise SignInError(LOCKED_MESSAGE)
 
-    row = store.get_user(address)
-    if row is None:
+    user = store.users.get_user(address)
+    if user is None:
         _spend_time_like_a_check(password)
         _UNKNOWN_EMAILS.fail(address, now=moment)
         if client is not None:
@@ -274,34 +277,33 @@ def authenticate(
         locked = _UNKNOWN_EMAILS.blocked(address, now=moment)
         raise SignInError(LOCKED_MESSAGE if locked else WRONG_CREDENTIALS_MESSAGE)
 
-    locked_until = _utc(_field(row, "locked_until"))
-    if locked_until is not None and moment < locked_until:
+    if _locked(user, moment):
         _spend_time_like_a_check(password)  # attempts while locked are not counted
         raise SignInError(LOCKED_MESSAGE)
 
-    if verify_password(password, _field(row, "password_hash") or ""):
+    if verify_password(password, user.password_hash or ""):
         try:
-            viewer = _viewer_from_row(row)
+            viewer = _viewer_from_user(user)
         except ValueError:
             raise SignInError(
-                "This account is not set up completely (a partner account without its "
-                "organisation). Ask coalition staff to fix it with `users set-role`."
+                "This account is not set up completely. Ask coalition staff to fix its "
+                "role with `python -m geo users set-role`."
             ) from None
-        store.reset_failed_logins(address)
+        if user.failed_attempts or user.locked_until is not None:
+            store.users.reset_failed_logins(address)
         return viewer
 
     if client is not None:
         clients.fail(client, now=moment)
-    locked = _record_failure(store, address, moment)
+    updated = store.users.record_failed_login(
+        address, lock_after=MAX_FAILED_ATTEMPTS, lock_for=LOCK_DURATION
+    )
+    locked = updated is not None and _locked(updated, moment)
     raise SignInError(LOCKED_MESSAGE if locked else WRONG_CREDENTIALS_MESSAGE)
 
 
-def _record_failure(store: Any, address: str, moment: datetime) -> bool:
-    """Count one failure in the users table; True when the account is now locked."""
-    store.record_failed_login(address, now=moment, lock_after=MAX_FAILED_ATTEMPTS,
-                              lock_for=LOCK_DURATION)
-    row = store.get_user(address)
-    locked_until = _utc(_field(row, "locked_until")) if row is not None else None
+def _locked(user: Any, moment: datetime) -> bool:
+    locked_until = _utc(user.locked_until)
     return locked_until is not None and moment < locked_until
 
 
@@ -316,11 +318,11 @@ def viewer_from_oidc(store: Any, email: str) -> Viewer:
     address = normalize_email(email or "")
     if not address:
         return PUBLIC
-    row = store.get_user(address)
-    if row is None:
+    user = store.users.get_user(address)
+    if user is None:
         return Viewer(email=address, role="public")
     try:
-        return _viewer_from_row(row)
+        return _viewer_from_user(user)
     except ValueError:  # a partner row without its partner: see no more than the public
         return Viewer(email=address, role="public")
 

@@ -1,6 +1,7 @@
 """Passwords, sign-in with lockout against a real database, roles and permissions."""
 from __future__ import annotations
 
+import uuid
 from dataclasses import FrozenInstanceError
 from datetime import datetime, timedelta, timezone
 
@@ -177,3 +178,124 @@ def test_throttle_stays_bounded():
         t.fail(f"k{i}", now=T0)
     assert len(t._entries) <= 50
     assert t.blocked("k499", now=T0)
+
+
+# --- sign-in against a real database --------------------------------------------------
+@pytest.fixture(scope="module")
+def quick_hash() -> str:
+    """A genuine bcrypt hash at the lowest cost: sign-in logic does not depend on the
+    cost (it is read from the hash), and the dozens of checks below stay quick."""
+    import bcrypt
+
+    return bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(rounds=4)).decode()
+
+
+@pytest.fixture
+def store(db_url, quick_hash):
+    from geo.db import open_store
+
+    password_hash = quick_hash
+    s = open_store(db_url)
+    pid = s.add_partner({"name": "Harbor Youth Alliance", "type": "nonprofit"},
+                        actor="setup@example.org")
+    s.users.add_user("staff@example.org", password_hash, "staff")
+    s.users.add_user("Partner@Example.org", password_hash, "partner", partner_id=pid)
+    s.users.add_user("committee@example.org", password_hash, "committee")
+    s.partner_id = pid  # for the tests below
+    yield s
+    s.close()
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _fail(store, email, password="wrong password!", **kw) -> str:
+    with pytest.raises(SignInError) as info:
+        authenticate(store, email, password, **kw)
+    return str(info.value)
+
+
+def test_sign_in_returns_the_stored_role(store):
+    viewer = authenticate(store, "  STAFF@example.org ", PASSWORD)
+    assert viewer == Viewer(email="staff@example.org", role="staff")
+    partner = authenticate(store, "partner@example.org", PASSWORD)
+    assert partner == Viewer(email="partner@example.org", role="partner",
+                             partner_id=store.partner_id)
+    assert authenticate(store, "committee@example.org", PASSWORD).role == "committee"
+
+
+def test_wrong_password_and_unknown_email_read_the_same(store):
+    wrong = _fail(store, "staff@example.org")
+    unknown = _fail(store, f"nobody-{uuid.uuid4().hex[:8]}@example.org")
+    assert wrong == unknown == WRONG_CREDENTIALS_MESSAGE
+    assert "staff@example.org" not in wrong and "exist" not in wrong.lower()
+
+
+def test_missing_input_is_refused_before_any_lookup(store):
+    msg = _fail(store, "", PASSWORD)
+    assert msg == _fail(store, "staff@example.org", "") == auth.MISSING_CREDENTIALS_MESSAGE
+    assert store.users.get_user("staff@example.org").failed_attempts == 0
+
+
+def test_lockout_after_five_failures_survives_and_expires(store, db_url):
+    messages = [_fail(store, "staff@example.org") for _ in range(MAX_FAILED_ATTEMPTS)]
+    assert messages[:-1] == [WRONG_CREDENTIALS_MESSAGE] * (MAX_FAILED_ATTEMPTS - 1)
+    assert messages[-1] == LOCKED_MESSAGE
+    # Even the right password is refused while locked ...
+    assert _fail(store, "staff@example.org", PASSWORD) == LOCKED_MESSAGE
+    # ... and the lock is in the database: a new process (a new store) sees it too.
+    from geo.db import open_store
+
+    with open_store(db_url) as other:
+        assert _fail(other, "staff@example.org", PASSWORD) == LOCKED_MESSAGE
+        user = other.users.get_user("staff@example.org")
+        assert user.failed_attempts == MAX_FAILED_ATTEMPTS  # locked tries are not counted
+        assert user.locked_until > _now() + LOCK_DURATION - timedelta(minutes=1)
+    # Other accounts are not affected.
+    assert authenticate(store, "committee@example.org", PASSWORD).role == "committee"
+    # After 15 minutes the right password works and clears the count and the lock.
+    later = _now() + LOCK_DURATION + timedelta(seconds=5)
+    assert authenticate(store, "staff@example.org", PASSWORD, now=later).role == "staff"
+    user = store.users.get_user("staff@example.org")
+    assert user.failed_attempts == 0 and user.locked_until is None
+
+
+def test_success_resets_the_failure_count(store):
+    for _ in range(MAX_FAILED_ATTEMPTS - 1):
+        _fail(store, "staff@example.org")
+    assert store.users.get_user("staff@example.org").failed_attempts == MAX_FAILED_ATTEMPTS - 1
+    authenticate(store, "staff@example.org", PASSWORD)
+    assert store.users.get_user("staff@example.org").failed_attempts == 0
+    # A fresh run of four failures does not lock.
+    assert {_fail(store, "staff@example.org") for _ in range(4)} == {WRONG_CREDENTIALS_MESSAGE}
+
+
+def test_unknown_addresses_lock_like_real_ones(store):
+    # Unknown addresses are counted per process: use one no other test run has used.
+    address = f"nobody-{uuid.uuid4().hex[:8]}@example.org"
+    messages = [_fail(store, address) for _ in range(MAX_FAILED_ATTEMPTS)]
+    assert messages[-1] == LOCKED_MESSAGE
+    assert messages[:-1] == [WRONG_CREDENTIALS_MESSAGE] * (MAX_FAILED_ATTEMPTS - 1)
+    assert store.users.get_user(address) is None  # nothing stored
+
+
+def test_client_throttle_stops_spraying_many_addresses(store):
+    throttle = AttemptThrottle(limit=3, window=timedelta(minutes=15))
+    for i in range(3):
+        _fail(store, f"spray{i}@example.org", client="10.0.0.9", throttle=throttle)
+    # Now even a right password from that client is refused; other clients are fine.
+    assert _fail(store, "staff@example.org", PASSWORD, client="10.0.0.9",
+                 throttle=throttle) == LOCKED_MESSAGE
+    assert authenticate(store, "staff@example.org", PASSWORD, client="10.0.0.10",
+                        throttle=throttle).role == "staff"
+
+
+def test_single_sign_on_takes_the_role_from_the_users_table(store):
+    assert viewer_from_oidc(store, "Staff@Example.org").role == "staff"
+    partner = viewer_from_oidc(store, "partner@example.org")
+    assert (partner.role, partner.partner_id) == ("partner", store.partner_id)
+    stranger = viewer_from_oidc(store, "stranger@example.org")
+    assert stranger == Viewer(email="stranger@example.org", role="public")
+    assert not can_see_all_names(stranger)
+    assert viewer_from_oidc(store, "") == PUBLIC
