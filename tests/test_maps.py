@@ -1,0 +1,214 @@
+"""Map building without a browser: render to HTML and check what the browser would get."""
+from __future__ import annotations
+
+import json
+import re
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import MultiPolygon, Polygon
+
+from geo import assets, maps, schema
+from geo.sample import make_sample
+from geo.visibility import visible_frames
+
+EVIL = "</script><img src=x onerror=alert(1)>"
+
+
+def _payload(html: str, call: str) -> dict:
+    """The JSON object passed as first argument to ``call(`` in the page."""
+    start = html.index(call + "(") + len(call) + 1
+    value, _ = json.JSONDecoder().raw_decode(html, start)
+    return value
+
+
+def _payloads(html: str, call: str) -> list[dict]:
+    out, pos = [], 0
+    decoder = json.JSONDecoder()
+    while (i := html.find(call + "(", pos)) >= 0:
+        value, end = decoder.raw_decode(html, i + len(call) + 1)
+        out.append(value)
+        pos = end
+    return out
+
+
+def _decode_sites(p: dict) -> pd.DataFrame:
+    lat = np.cumsum(p["lat"]) / p["scale"]
+    lon = np.cumsum(p["lon"]) / p["scale"]
+    out = pd.DataFrame({"site_id": p["ids"], "latitude": lat, "longitude": lon})
+    for f in p["fields"]:
+        vals = f["values"] if f["codes"] is None else [f["values"][c] for c in f["codes"]]
+        out[f["key"]] = vals
+    return out
+
+
+def _decode_rings(p: dict, i: int) -> list[list[np.ndarray]]:
+    polys = []
+    for poly in p["geoms"][i]:
+        rings = []
+        for ring in poly:
+            xy = np.cumsum(np.asarray(ring, dtype=float).reshape(-1, 2), axis=0) / p["scale"]
+            rings.append(xy)
+        polys.append(rings)
+    return polys
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return make_sample()
+
+
+@pytest.fixture(scope="module")
+def national_html(sample):
+    f = visible_frames(sample, "public")
+    return maps.national_map(f.sites, partners=f.partners).get_root().render()
+
+
+def _sites(**extra) -> pd.DataFrame:
+    base = {
+        "site_id": [1, 2, 3],
+        "latitude": [41.881234567, 40.7, np.nan],
+        "longitude": [-87.6298765, -74.0, -90.0],
+        "name": ["Alpha School", "Beta School", "Nowhere"],
+        "partner_name": ["P1", "P2", "P1"],
+        "site_kind_label": ["Community school"] * 3,
+    }
+    base.update(extra)
+    return pd.DataFrame(base)
+
+
+def test_national_map_has_districts_states_and_sites(national_html, sample):
+    areas = _payloads(national_html, "L.partnerAreas")
+    districts = next(a for a in areas if a.get("names"))
+    assert len(districts["ids"]) == 13345
+    assert "3620580" in districts["ids"]  # New York City Department of Education
+    nyc = districts["names"][districts["ids"].index("3620580")]
+    assert "New York City" in nyc
+    states = next(a for a in areas if not a.get("names"))
+    assert {"06", "36", "48"} <= set(states["ids"])
+    sites = _decode_sites(_payload(national_html, "L.partnerSites"))
+    assert len(sites) == len(sample.sites)
+
+
+def test_national_map_size_with_sample_sites(national_html):
+    # Budget (issue 6): the district layer at most 6 MB; the whole home map fits in it.
+    assert len(national_html.encode()) < 6_000_000
+
+
+def test_partner_name_cannot_break_out_of_the_script():
+    m = maps.base_map()
+    maps.add_sites_layer(m, _sites(partner_name=[EVIL, "P2", "P1"], name=[EVIL, "b", "c"]))
+    html = m.get_root().render()
+    assert "<img src=x" not in html
+    assert "</script><img" not in html
+    assert "\\u003c/script\\u003e\\u003cimg" in html
+    # and the name still arrives intact for the popup (shown with textContent)
+    decoded = _decode_sites(_payload(html, "L.partnerSites"))
+    assert EVIL in set(decoded["partner_name"]) and EVIL in set(decoded["name"])
+
+
+def test_sites_payload_round_trips_at_five_decimals():
+    sites = _sites()
+    payload, n = maps.sites_payload(sites, popup_fields=maps.DEFAULT_POPUP_FIELDS)
+    assert n == 2  # the site without coordinates is left out and counted
+    decoded = _decode_sites(json.loads(payload)).set_index("site_id").sort_index()
+    assert list(decoded.index) == [1, 2]
+    assert decoded.loc[1, "latitude"] == pytest.approx(41.88123, abs=1e-9)
+    assert decoded.loc[1, "longitude"] == pytest.approx(-87.62988, abs=1e-9)
+    assert decoded.loc[2, "name"] == "Beta School"
+
+
+def test_sites_payload_names_missing_columns():
+    with pytest.raises(ValueError, match="partner_name"):
+        maps.sites_payload(_sites().drop(columns="partner_name"), popup_fields=maps.DEFAULT_POPUP_FIELDS)
+
+
+def test_label_sites_uses_the_names_given():
+    partners = pd.DataFrame({"partner_id": [1], "name": [schema.ANONYMOUS_PARTNER]})
+    sites = pd.DataFrame({"partner_id": [1, 9], "site_kind": ["office", "community_school"]})
+    out = maps.label_sites(sites, partners)
+    assert list(out["partner_name"]) == [schema.ANONYMOUS_PARTNER, schema.ANONYMOUS_PARTNER]
+    assert list(out["site_kind_label"]) == ["Initiative office", "Community school"]
+
+
+def test_withheld_partner_names_never_reach_the_map(sample, national_html):
+    hidden = sample.partners.loc[~sample.partners["public"], "name"]
+    shown = sample.partners.loc[sample.partners["public"], "name"]
+    assert len(hidden) > 0
+    for name in hidden:
+        assert name not in national_html
+    assert any(name in national_html for name in shown)
+
+
+def _square(x: float, y: float, d: float) -> Polygon:
+    return Polygon([(x, y), (x + d, y), (x + d, y + d), (x, y + d)])
+
+
+def test_area_encoding_keeps_shapes_holes_and_tiny_polygons():
+    holed = Polygon(_square(0, 0, 1).exterior.coords, [_square(0.25, 0.25, 0.5).exterior.coords])
+    tiny = _square(5, 5, 0.00015)  # 1.5 grid steps at 4 decimals: must not vanish
+    multi = MultiPolygon([_square(10, 10, 1), _square(12, 10, 1)])
+    gdf = gpd.GeoDataFrame(
+        {"geoid": ["A", "B", "C", "D"], "name": ["a", "b", "c", "empty"]},
+        geometry=[holed, tiny, multi, Polygon()], crs="EPSG:4326",
+    )
+    p = json.loads(maps.area_payload(maps.encode_areas(gdf, id_column="geoid", name_column="name")))
+    assert p["ids"] == ["A", "B", "C"]  # empty geometry skipped
+    a = _decode_rings(p, 0)
+    assert len(a) == 1 and len(a[0]) == 2  # one polygon with a hole
+    assert a[0][1].min(axis=0) == pytest.approx([0.25, 0.25])
+    assert len(_decode_rings(p, 1)[0][0]) >= 3
+    assert len(_decode_rings(p, 2)) == 2
+
+
+def test_area_encoding_reprojects(tmp_path):
+    gdf = gpd.GeoDataFrame({"geoid": ["A"]}, geometry=[_square(-90, 40, 1)], crs="EPSG:4326")
+    p = json.loads(maps.area_payload(maps.encode_areas(gdf.to_crs("EPSG:3857"), id_column="geoid")))
+    xy = _decode_rings(p, 0)[0][0]
+    assert xy.min(axis=0) == pytest.approx([-90, 40], abs=1e-4)
+
+
+def test_choropleth_values_legend_and_no_data():
+    gdf = gpd.GeoDataFrame(
+        {"geoid": ["0100001", "0100002", "0100003"], "name": ["a", "b", EVIL]},
+        geometry=[_square(0, 0, 1), _square(1, 0, 1), _square(2, 0, 1)], crs="EPSG:4326",
+    )
+    m = maps.base_map()
+    values = pd.Series([3, 10], index=["0100001", "0100002"])
+    maps.add_district_choropleth(m, values, legend="Partners", bins=[5, 10, 20], districts=gdf)
+    html = m.get_root().render()
+    p = _payload(html, "L.partnerAreas")
+    assert p["values"] == [3, 10, None]
+    assert EVIL in p["names"] and "<img" not in html
+    opts_start = html.index("L.partnerAreas(")
+    assert '"bins":[5.0,10.0,20.0]' in html[opts_start:]
+    legend = _payload(html, "L.partnerLegend")
+    assert legend["title"] == "Partners" and legend["noDataLabel"] == "No data"
+    assert len(legend["labels"]) == len(legend["colors"]) == 3
+
+
+@pytest.mark.parametrize("bins, message", [(2, "between 3 and 7"), ([5, 3], "ascending")])
+def test_choropleth_bad_bins_say_what_to_do(bins, message):
+    gdf = gpd.GeoDataFrame({"geoid": ["1"], "name": ["a"]}, geometry=[_square(0, 0, 1)], crs="EPSG:4326")
+    with pytest.raises(ValueError, match=message):
+        maps.add_district_choropleth(maps.base_map(), pd.Series([1], index=["1"]), legend="x",
+                                     bins=bins, districts=gdf)
+
+
+def test_base_map_options():
+    html = maps.base_map().get_root().render()
+    assert '"maxZoom": 18' in html  # camelCase survives tiles=None
+    assert "L.Icon.Default.imagePath = \"/app/static/vendor/leaflet/images/\"" in html
+    assert '"preferCanvas": true' in html
+    assert "L.tileLayer" not in html
+    assert "openstreetmap" in maps.base_map(tiles="osm").get_root().render().lower()
+    with pytest.raises(ValueError, match="'none' or 'osm'"):
+        maps.base_map(tiles="satellite")
+
+
+def test_standalone_download_of_national_map_has_no_external_urls(national_html, sample):
+    f = visible_frames(sample, "public")
+    html = assets.standalone_html(maps.national_map(f.sites, partners=f.partners))
+    assert not re.search(r"""<(?:script|link)\b[^>]*\b(?:src|href)=["']?(?:https?:)?//""", html, re.I)
