@@ -222,7 +222,9 @@ def _utc(value: Any) -> datetime | None:
     if value is None or value == "":
         return None
     when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
+    if when.tzinfo is None:
+        return when.replace(tzinfo=timezone.utc)
+    return when.astimezone(timezone.utc)
 
 
 def _now(now: datetime | None) -> datetime:
