@@ -46,27 +46,22 @@ def _copy(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> int:
 
 def _executemany(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> int:
     dialect = conn.dialect
-    processors = [
-        table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in frame.columns
-    ]
-    active = [(i, p) for i, p in enumerate(processors) if p is not None]
-
-    def processed() -> Iterator[tuple[object, ...]]:
-        for row in _rows(frame):
-            if active:
-                values = list(row)
-                for i, proc in active:
-                    if values[i] is not None:
-                        values[i] = proc(values[i])
-                row = tuple(values)
-            yield row
-
+    frame = frame.copy()
+    for name in frame.columns:
+        proc = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if proc is None:
+            continue
+        # Convert each distinct value once (timestamps repeat: a load stamps one "now").
+        values = frame[name].astype(object).where(frame[name].notna(), None)
+        mapping = {v: proc(v) for v in pd.unique(values) if v is not None}
+        converted = values.map(mapping).astype(object)
+        frame[name] = converted.where(values.notna(), None)
     columns = ", ".join(f'"{c}"' for c in frame.columns)
     marks = ", ".join("?" for _ in frame.columns)
     cursor = conn.connection.cursor()
     try:
         cursor.executemany(f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})',
-                           processed())
+                           _rows(frame))
     finally:
         cursor.close()
     return len(frame)

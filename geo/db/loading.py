@@ -121,7 +121,7 @@ def _resolve(
     values = frame[field].astype("Int64")
     negative = (values < 0).fillna(False).astype(bool)
     resolved = values.copy()
-    resolved[negative] = values[negative].map(lambda v: mapping.get(int(v), pd.NA))
+    resolved[negative] = values[negative].map(pd.Series(mapping, dtype="Int64"))
     for pos in np.flatnonzero((negative & resolved.isna()).to_numpy()):
         problems.append(_problem(table, pos, field, f"{field} {int(values.iloc[pos])} "
                                  "matches no row of this load",
@@ -150,16 +150,23 @@ def _bookkeeping(
 ) -> pd.DataFrame:
     out = clean
     for field in ("created_at", "updated_at", "deleted_at"):
-        raw = frame[field] if field in frame.columns else pd.Series([None] * len(frame))
-        raw = raw.astype(object).where(raw.notna() & (raw.astype(str) != ""), None)
-        parsed = pd.to_datetime(raw, errors="coerce", utc=True, format="ISO8601")
+        fill = None if field == "deleted_at" else now
+        if field not in frame.columns:
+            out[field] = pd.Series([fill] * len(frame), index=frame.index, dtype=object)
+            continue
+        raw = frame[field].astype(object)
+        raw = raw.where(raw.notna() & (raw.astype(str) != ""), None)
+        mapping = {}
+        for value in pd.unique(raw):
+            if value is None:
+                continue
+            stamp = pd.to_datetime(value, errors="coerce", utc=True, format="ISO8601")
+            mapping[value] = None if pd.isna(stamp) else stamp.to_pydatetime()
+        parsed = raw.map(mapping).astype(object)
         for pos in np.flatnonzero((parsed.isna() & raw.notna()).to_numpy()):
             problems.append(_problem(table, pos, field, f"{field} {raw.iloc[pos]!r} is "
                                      "not a timestamp", "write an ISO 8601 timestamp"))
-        values = [None if pd.isna(t) else t.to_pydatetime() for t in parsed]
-        if field != "deleted_at":
-            values = [now if v is None else v for v in values]
-        out[field] = pd.Series(values, index=frame.index, dtype=object)
+        out[field] = parsed.where(parsed.notna(), fill).astype(object)
     for field in ("created_by", "updated_by", "deleted_by"):
         raw = frame[field] if field in frame.columns else pd.Series([None] * len(frame))
         text = raw.astype(object).where(raw.notna(), "").map(str)
@@ -258,7 +265,7 @@ def _references(
         s.loc[live_s, "site_id"])
     _check_parents("activities", "site_id", a["site_id"], a["deleted_at"].isna(),
                    live_sites, set(site_partner), "site", problems)
-    owner = a["site_id"].map(lambda v: site_partner.get(int(v)) if pd.notna(v) else None)
+    owner = a["site_id"].map(pd.Series(site_partner, dtype="Int64"))
     wrong = a["site_id"].notna() & owner.notna() & (owner != a["partner_id"])
     for pos in np.flatnonzero(wrong.fillna(False).astype(bool).to_numpy()):
         problems.append(_problem("activities", pos, "site_id",

@@ -147,9 +147,8 @@ def _missing(s: pd.Series) -> pd.Series:
 
 
 def _text(s: pd.Series) -> pd.Series:
-    """Text with NA as "" and surrounding spaces removed (object dtype)."""
-    out = s.astype(object).where(s.notna(), "")
-    return out.map(lambda v: str(v).strip()).astype(object)
+    """Text with NA as "" and surrounding spaces removed (pandas string dtype)."""
+    return s.astype(object).where(s.notna(), "").astype("str").str.strip()
 
 
 def _code(
@@ -158,7 +157,9 @@ def _code(
 ) -> None:
     raw = _text(df[field])
     mapping = {u: lookup.get(_key(u)) for u in raw.unique() if u != ""}
-    out = raw.map(lambda v: mapping.get(v) if v != "" else default)
+    mapping[""] = default
+    out = raw.map(mapping).astype(object)
+    out = out.where(out.notna(), None)
     c.flag(
         out.isna() & (raw != ""), field, raw,
         lambda v: f"{field} {v!r} is not one of the allowed values",
@@ -183,13 +184,14 @@ def _principles(c: _Checker, df: pd.DataFrame) -> None:
         bad = [p for p in items if _key(p) not in _PRINCIPLES]
         good = dict.fromkeys(_PRINCIPLES[_key(p)] for p in items if _key(p) in _PRINCIPLES)
         mapping[cell] = (";".join(good), bad)
+    bad = {cell: bool(found[1]) for cell, found in mapping.items()}
     c.flag(
-        raw.map(lambda v: bool(mapping[v][1])), "principles", raw,
+        raw.map(bad), "principles", raw,
         lambda v: "principles " + ", ".join(repr(b) for b in mapping[v][1])
         + " not recognised",
         f"use these names, separated by ';': {'; '.join(PRINCIPLES)}",
     )
-    df["principles"] = raw.map(lambda v: mapping[v][0]).astype(object)
+    df["principles"] = raw.map({cell: found[0] for cell, found in mapping.items()}).astype(object)
 
 
 def _required_text(c: _Checker, df: pd.DataFrame, field: str, what: str) -> None:
@@ -263,16 +265,22 @@ def _date_value(value: object) -> dt.date | None | str:
 
 def _date(c: _Checker, df: pd.DataFrame, field: str) -> None:
     raw = df[field].astype(object)
-    mapping = {}
-    for value in pd.unique(raw.map(lambda v: v if v is not pd.NaT else None)):
-        mapping[_hashable(value)] = _date_value(value)
-    out = raw.map(lambda v: mapping[_hashable(v if v is not pd.NaT else None)])
+    keys = raw.where(raw.notna(), None).map(_hashable) if _unhashable(raw) else \
+        raw.where(raw.notna(), None)
+    mapping = {value: _date_value(value) for value in pd.unique(keys) if value is not None}
+    out = keys.map(mapping).astype(object)
+    out = out.where(out.notna(), None)
     c.flag(
         out.map(lambda v: isinstance(v, str)), field, raw,
         lambda v: f"{field} {v!r} is not a date",
         "write dates as YYYY-MM-DD, e.g. 2024-09-01 (or leave it empty)",
     )
     df[field] = out.map(lambda v: None if isinstance(v, str) else v).astype(object)
+
+
+def _unhashable(values: pd.Series) -> bool:
+    """True when a column holds values that cannot be dict keys (e.g. lists)."""
+    return values.map(type).isin([list, dict, set]).any()
 
 
 def _hashable(value: object) -> object:
@@ -416,10 +424,9 @@ def check_activities(
     _date(c, df, "start_date")
     _date(c, df, "end_date")
     both = df["start_date"].notna() & df["end_date"].notna()
-    order = pd.Series(
-        [bool(b) and e < s for b, s, e in zip(both, df["start_date"], df["end_date"])],
-        index=df.index,
-    )
+    start = pd.to_datetime(df["start_date"].where(both, None))
+    end = pd.to_datetime(df["end_date"].where(both, None))
+    order = (both & (end < start)).astype(bool)
     span = pd.Series(list(zip(df["start_date"], df["end_date"])), index=df.index,
                      dtype=object)
     c.flag(order, "end_date", span,
