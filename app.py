@@ -10,14 +10,16 @@ import streamlit as st
 st.set_page_config(layout="wide", page_title="Community Schools Partner Map")
 
 PAGES = [
-    st.Page("pages/home.py", title="Map", icon=":material/map:", default=True),
+    st.Page("pages/home.py", title="Map", default=True),
     # Planned, in menu order (add each as its page lands):
-    #   st.Page("pages/scan.py", title="Scan a place", icon=":material/travel_explore:"),
-    #   st.Page("pages/overlaps.py", title="Overlaps", icon=":material/join_inner:"),
-    #   st.Page("pages/coverage.py", title="Coverage", icon=":material/layers:"),
-    #   st.Page("pages/partners.py", title="Partners", icon=":material/groups:"),
-    #   st.Page("pages/data.py", title="Data", icon=":material/table_view:"),
-    #   st.Page("pages/admin.py", title="Admin", icon=":material/admin_panel_settings:"),
+    #   st.Page("pages/scan.py", title="Scan a place"),
+    #   st.Page("pages/overlaps.py", title="Overlaps"),
+    #   st.Page("pages/coverage.py", title="Coverage"),
+    #   st.Page("pages/partners.py", title="Partners"),
+    #   st.Page("pages/data.py", title="Data"),
+    #   st.Page("pages/admin.py", title="Admin"),
 ]
+# No icons: Streamlit fetches ":material/...:" icons from fonts.gstatic.com (blank
+# offline; tests/browser blocks and reports it), and emoji need an emoji font.
 
 st.navigation(PAGES).run()

@@ -117,7 +117,7 @@ class _MapSetup(_ScriptElement):
         """{% macro script(this, kwargs) %}
 L.Icon.Default.imagePath = {{ this.image_path }};
 {{ this._parent.get_name() }}.getContainer().style.background = "#eef1f4";
-{{ this._parent.get_name() }}.fitBounds({{ this.bounds }}, {animate: false});
+{{ this._parent.get_name() }}.fitBounds({{ this.bounds }}, {animate: false, padding: [8, 8]});
 {% endmacro %}"""
     )
 

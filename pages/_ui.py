@@ -134,7 +134,7 @@ def sidebar() -> None:
     with st.sidebar:
         st.markdown(f"**{APP_TITLE}**")
         if has_sample_data():
-            st.warning("Sample data — fictional partners", icon=":material/science:")
+            st.warning("Sample data — fictional partners")
         role = viewer_role()
         st.caption(
             f"Viewing as: {role}."

@@ -17,7 +17,7 @@ st.caption(
     "details, a district for its name."
 )
 if _ui.has_sample_data():
-    st.info(_ui.SAMPLE_NOTICE, icon=":material/science:")
+    st.info(_ui.SAMPLE_NOTICE)
 
 figures = summary(frames)
 cols = st.columns(4)

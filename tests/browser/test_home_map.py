@@ -1,0 +1,141 @@
+"""The home map in headless Chromium with no network beyond localhost.
+
+Proves what AppTest cannot: Leaflet loads from the app's own static files, the district
+polygons and the site clusters are actually drawn inside the st_folium frame, clicks
+come back to Python, and downloads work from a file with no server.
+"""
+from __future__ import annotations
+
+import re
+import time
+
+import pandas as pd
+
+from geo import assets, maps
+from geo.config import REPO_ROOT
+
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+SCREENSHOT = REPO_ROOT / "docs" / "screenshots" / "home.png"
+EVIL = "</script><img src=x onerror=alert(1)>"
+
+# Inside a map document: districts drawn as SVG paths, sites drawn on our canvas.
+DRAWN = """() => {
+  const paths = document.querySelectorAll('.leaflet-overlay-pane path').length;
+  const c = document.querySelector('canvas.partner-sites-layer');
+  if (!c || c.style.visibility !== 'visible') return false;
+  const clusters = +c.dataset.clusters, points = +c.dataset.points, sites = +c.dataset.sites;
+  return paths > 0 && (clusters + points) > 0
+      ? {paths, clusters, points, sites} : false;
+}"""
+
+
+def _wait_for_app(page) -> None:
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
+                           timeout=120_000)
+
+
+def _map_frame(page):
+    handle = page.wait_for_selector(MAP_FRAME, timeout=120_000)
+    return handle.content_frame()
+
+
+def test_home_map_draws_districts_and_clusters_offline(page, app_url):
+    started = time.perf_counter()
+    page.goto(app_url)
+    frame = _map_frame(page)
+    drawn = frame.wait_for_function(DRAWN, polling="raf", timeout=120_000).json_value()
+    first_map_s = time.perf_counter() - started
+    _wait_for_app(page)
+
+    assert drawn["paths"] >= 13_000, drawn  # every school district
+    assert drawn["clusters"] >= 10, drawn   # sample sites clustered at national zoom
+    assert drawn["sites"] > 1000, drawn
+    assert page.blocked == [], f"requests left localhost: {page.blocked}"
+    assert page.errors == [], page.errors
+    body = page.inner_text("body")
+    assert "Sample data — fictional partners" in body
+    assert not re.search(r"\b(Error|Traceback)\b", body), body
+    assert not re.search(r"\b(Error|Traceback)\b", frame.inner_text("body"))
+
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    print(f"\nfirst map visible {first_map_s:.2f} s after navigation; drawn: {drawn}")
+
+
+# A point on the map where a district is drawn and no site marker is: its centre.
+_FREE_DISTRICT_POINT = """() => {
+  const c = document.querySelector('canvas.partner-sites-layer');
+  const ctx = c.getContext('2d');
+  const ratio = c.width / c.getBoundingClientRect().width;
+  const box = c.getBoundingClientRect();
+  for (const p of document.querySelectorAll('.leaflet-overlay-pane path.leaflet-interactive')) {
+    const b = p.getBoundingClientRect();
+    if (b.width < 25 || b.height < 25 || b.width > 80) continue;
+    const x = b.left + b.width / 2, y = b.top + b.height / 2;
+    if (x < box.left + 60 || y < box.top + 60 || x > box.right - 60 || y > box.bottom - 60) continue;
+    if (document.elementFromPoint(x, y) !== p) continue;
+    const px = ctx.getImageData(Math.round((x - box.left) * ratio) - 12, Math.round((y - box.top) * ratio) - 12, 24, 24).data;
+    let ink = 0; for (let i = 3; i < px.length; i += 4) ink += px[i];
+    if (ink === 0) return {x, y};
+  }
+  return null;
+}"""
+
+
+def test_clicking_a_district_reaches_python(page, app_url):
+    page.goto(app_url)
+    frame = _map_frame(page)
+    frame.wait_for_function(DRAWN, polling="raf", timeout=120_000)
+    _wait_for_app(page)
+    point = frame.evaluate(_FREE_DISTRICT_POINT)
+    assert point, "no district without a site marker found to click"
+    box = page.query_selector(MAP_FRAME).bounding_box()
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    page.wait_for_selector("text=/Selected district: .+ \\(GEOID \\d{7}\\)/", timeout=60_000)
+    assert page.errors == [], page.errors
+
+
+def test_clicking_a_cluster_zooms_in_without_a_rerun(page, app_url):
+    page.goto(app_url)
+    frame = _map_frame(page)
+    before = frame.wait_for_function(DRAWN, polling="raf", timeout=120_000).json_value()
+    _wait_for_app(page)
+    zoom_before = frame.evaluate("() => window.map.getZoom()")
+    target = frame.evaluate("""() => {
+      const l = Object.values(window.map._layers).find(l => l._drawn);
+      const big = l._drawn.filter(d => d.c.n > 1).sort((a, b) => b.c.n - a.c.n)[0];
+      return {x: big.px, y: big.py};
+    }""")
+    box = page.query_selector(MAP_FRAME).bounding_box()
+    page.mouse.click(box["x"] + target["x"], box["y"] + target["y"])
+    frame.wait_for_function(f"() => window.map.getZoom() > {zoom_before}", timeout=30_000)
+    after = frame.wait_for_function(DRAWN, polling="raf", timeout=30_000).json_value()
+    assert after["sites"] < before["sites"], (before, after)  # we now see part of the country
+    assert "Selected" not in page.inner_text("body")  # zooming is not a click to report
+
+
+def test_standalone_download_works_from_a_file_with_no_network(page, tmp_path):
+    sites = pd.DataFrame({
+        "site_id": [1], "latitude": [41.8781], "longitude": [-87.6298],
+        "name": [EVIL], "partner_name": [EVIL], "site_kind_label": ["Community school"],
+    })
+    m = maps.base_map()
+    maps.add_districts(m)
+    maps.add_sites_layer(m, sites)
+    path = tmp_path / "map.html"
+    path.write_text(assets.standalone_html(m), encoding="utf-8")
+
+    page.goto(path.as_uri())
+    drawn = page.wait_for_function(DRAWN, polling="raf", timeout=60_000).json_value()
+    assert drawn["points"] == 1 and drawn["paths"] >= 13_000
+    assert page.blocked == []
+
+    xy = page.evaluate("""() => {
+      const m = Object.values(window).find(v => v instanceof L.Map);
+      return m.latLngToContainerPoint([41.8781, -87.6298]);
+    }""")
+    page.mouse.click(xy["x"], xy["y"])
+    popup = page.wait_for_selector(".partner-sites-popup", timeout=10_000)
+    assert EVIL in popup.inner_text()        # shown as text ...
+    assert popup.query_selector("img") is None  # ... never as markup
+    assert page.errors == []
