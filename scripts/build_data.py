@@ -49,8 +49,10 @@ DISTRICT_COLUMNS = ["geoid", "name", "state_fips", "district_type", "geometry"]
 
 # Coverage simplification tolerances (degrees; GEOS uses Visvalingam-Whyatt, so this is
 # roughly the square root of the area of the triangles removed).
-DRAW_TOLERANCE = 0.002
-NATIONAL_TOLERANCE = 0.02
+DRAW_TOLERANCE = 0.005
+NATIONAL_TOLERANCE = 0.05
+# Parts and holes below this area (deg², ~4 km² at 40°N) are left out of the national layer.
+NATIONAL_MIN_AREA = 5e-4
 # Decimal places kept in each layer's coordinates.
 JOIN_DECIMALS = 6
 DRAW_DECIMALS = 5
@@ -140,16 +142,122 @@ def _read_districts(folder: Path) -> gpd.GeoDataFrame:
     return districts.sort_values("geoid", ignore_index=True)[DISTRICT_COLUMNS]
 
 
-def _simplified(districts: gpd.GeoDataFrame, *, tolerance: float, decimals: int) -> gpd.GeoDataFrame:
-    """Simplify all districts as one coverage so neighbours keep identical shared borders.
+@dataclass(frozen=True)
+class _Coverage:
+    """The districts cut into non-overlapping pieces that together form one coverage.
 
-    GEOS extracts the edges shared between polygons and simplifies each edge once, so the
-    two sides of a border move together. Elementary and secondary districts overlap by
-    design; their coinciding edges are still shared edges and stay identical.
+    Unified districts are pieces as they are. Elementary and secondary districts overlap
+    each other, so in each state their borders are noded together and polygonized into
+    faces; every face belongs to at most one elementary and one secondary district.
+    Simplifying this coverage moves each border once, and re-assembling a district from
+    its faces keeps every border identical on both sides, for all pairs of types.
     """
+
+    pieces: np.ndarray  # shapely polygons
+    piece_of: np.ndarray  # district position of each (district, piece) membership
+    piece_idx: np.ndarray  # piece index of each membership
+
+
+def _coverage(districts: gpd.GeoDataFrame) -> _Coverage:
+    geoms = districts.geometry.values
+    types = districts["district_type"].to_numpy(dtype=object)
+    pieces: list[shapely.Geometry] = []
+    member_district: list[int] = []
+    member_piece: list[int] = []
+
+    def add(piece: shapely.Geometry, owners: list[int]) -> None:
+        for owner in owners:
+            member_district.append(owner)
+            member_piece.append(len(pieces))
+        pieces.append(piece)
+
+    layered = np.flatnonzero(types != "unified")
+    for pos in np.flatnonzero(types == "unified"):
+        add(geoms[pos], [int(pos)])
+    for _, group in districts.iloc[layered].groupby("state_fips"):
+        positions = group.index.to_numpy()
+        group_types = types[positions]
+        if group_types.min() == group_types.max():  # one type only: no overlaps here
+            for pos in positions:
+                add(geoms[pos], [int(pos)])
+            continue
+        lines = shapely.union_all(shapely.boundary(geoms[positions]))
+        faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(lines)))
+        face_idx, member = shapely.STRtree(geoms[positions]).query(
+            shapely.point_on_surface(faces), predicate="within"
+        )
+        owners: dict[int, list[int]] = {}
+        for f, m in zip(face_idx.tolist(), member.tolist()):
+            owners.setdefault(f, []).append(int(positions[m]))
+        for f, face_owners in owners.items():  # faces owned by nobody are unified enclaves
+            add(faces[f], face_owners)
+    return _Coverage(
+        pieces=np.asarray(pieces, dtype=object),
+        piece_of=np.asarray(member_district),
+        piece_idx=np.asarray(member_piece),
+    )
+
+
+def _without_fragments(pieces: np.ndarray, min_area: float) -> np.ndarray:
+    """Drop parts and holes smaller than ``min_area`` (deg²) that no map at that scale shows.
+
+    Each piece keeps its largest part, so no district disappears. A small hole is filled
+    only when no remaining piece lies in it (the fragment that filled it was dropped), so
+    pieces still do not overlap. Fewer rings means fewer vertices the simplification
+    must keep (every ring keeps at least 4).
+    """
+    parts, owner = shapely.get_parts(pieces, return_index=True)
+    area = shapely.area(parts)
+    largest = pd.Series(area).groupby(owner).transform("max").to_numpy()
+    keep = (area >= min_area) | (area == largest)
+    parts, owner = parts[keep], owner[keep]
+    rep = shapely.point_on_surface(pieces)  # pieces that stay, one point each
+    tree = shapely.STRtree(rep)
+    shells = []
+    for part in parts:
+        holes = [r for r in part.interiors]
+        kept = [
+            r for r in holes
+            if shapely.Polygon(r).area >= min_area
+            or len(tree.query(shapely.Polygon(r), predicate="contains")) > 0
+        ]
+        shells.append(part if len(kept) == len(holes) else shapely.Polygon(part.exterior, kept))
+    out = np.empty(len(pieces), dtype=object)
+    frame = pd.DataFrame({"owner": owner, "part": shells})
+    for index, group in frame.groupby("owner"):
+        geoms = group["part"].tolist()
+        out[index] = geoms[0] if len(geoms) == 1 else shapely.MultiPolygon(geoms)
+    return out
+
+
+def _simplified(
+    districts: gpd.GeoDataFrame,
+    coverage: _Coverage,
+    *,
+    tolerance: float,
+    decimals: int,
+    min_area: float = 0.0,
+) -> gpd.GeoDataFrame:
+    """Simplify the pieces as one coverage, then re-assemble each district from its pieces.
+
+    ``min_area`` > 0 first drops fragments smaller than that (see :func:`_without_fragments`).
+    """
+    pieces = _without_fragments(coverage.pieces, min_area) if min_area > 0 else coverage.pieces
+    simple = shapely.coverage_simplify(pieces, tolerance)
+    order = np.argsort(coverage.piece_of, kind="stable")
+    owners = coverage.piece_of[order]
+    members = coverage.piece_idx[order]
+    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+    ends = np.r_[starts[1:], len(owners)]
+    geoms = np.empty(len(districts), dtype=object)
+    for start, end in zip(starts, ends):
+        parts = simple[members[start:end]]
+        geoms[owners[start]] = parts[0] if end - start == 1 else shapely.coverage_union_all(parts)
+    missing = [districts["geoid"].iat[i] for i in range(len(geoms)) if geoms[i] is None]
+    if missing:
+        raise BuildError(f"districts without any coverage piece: {missing[:10]}")
     out = districts.copy()
-    simple = shapely.coverage_simplify(districts.geometry.values, tolerance)
-    out["geometry"] = _round_coords(simple, decimals)
+    out["geometry"] = _round_coords(geoms, decimals)
     return out
 
 
@@ -161,15 +269,24 @@ def _layer_figures(layer: gpd.GeoDataFrame, source_area: np.ndarray, *, decimals
     change = np.where(source_area > 0, change, 0.0)
     # GeoJSON bytes of the whole layer (coordinates already rounded to `decimals`).
     gj_bytes = len(layer.to_json(drop_id=True).encode())
+    gj_geoid_bytes = len(layer[["geoid", "geometry"]].to_json(drop_id=True).encode())
+    types = layer["district_type"].to_numpy(dtype=object)
+    mismatched = {
+        label: int((~shapely.is_empty(shapely.coverage_invalid_edges(geoms[mask]))).sum())
+        for label, mask in (("unified+elementary", types != "secondary"),
+                            ("unified+secondary", types != "elementary"))
+    }
     return {
         "features": int(len(layer)),
         "vertices": int(shapely.get_num_coordinates(geoms).sum()),
         "geojson_bytes": gj_bytes,
+        "geojson_bytes_geoid_only": gj_geoid_bytes,
         "coordinate_decimals": decimals,
         "pct_within_10pct_area": round(float((change <= 0.10).mean() * 100), 3),
         "collapsed_empty": int(shapely.is_empty(geoms).sum()),
         "invalid": int((~shapely.is_valid(geoms)).sum()),
         "max_area_change_pct": round(float(change.max() * 100), 1),
+        "districts_with_mismatched_shared_edges": mismatched,
     }
 
 
@@ -335,8 +452,15 @@ def build(source: Path, out_dir: Path) -> dict:
     t0 = time.perf_counter()
     districts = _read_districts(src.districts_dir)
     source_area = districts.to_crs(EQUAL_AREA_CRS).geometry.area.to_numpy()
-    draw = _simplified(districts, tolerance=DRAW_TOLERANCE, decimals=DRAW_DECIMALS)
-    national = _simplified(districts, tolerance=NATIONAL_TOLERANCE, decimals=NATIONAL_DECIMALS)
+    coverage = _coverage(districts)
+    draw = _simplified(districts, coverage, tolerance=DRAW_TOLERANCE, decimals=DRAW_DECIMALS)
+    national = _simplified(
+        districts,
+        coverage,
+        tolerance=NATIONAL_TOLERANCE,
+        decimals=NATIONAL_DECIMALS,
+        min_area=NATIONAL_MIN_AREA,
+    )
     states = _read_states(src)
     counties, county_notes = _read_counties(src)
     zips = _read_zips(src)
@@ -349,7 +473,7 @@ def build(source: Path, out_dir: Path) -> dict:
             "draw": _layer_figures(draw, source_area, decimals=DRAW_DECIMALS)
             | {"tolerance": DRAW_TOLERANCE},
             "national": _layer_figures(national, source_area, decimals=NATIONAL_DECIMALS)
-            | {"tolerance": NATIONAL_TOLERANCE},
+            | {"tolerance": NATIONAL_TOLERANCE, "min_part_area_deg2": NATIONAL_MIN_AREA},
         },
         "states": {"count": int(len(states)), "territories": int(states["is_territory"].sum())},
         "counties": {"count": int(len(counties))} | county_notes,
