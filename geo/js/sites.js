@@ -9,7 +9,10 @@
  * Clicks: a cluster zooms in to its members; a single site opens a popup built with
  * textContent (never innerHTML, so names cannot inject markup) and fires "click" on
  * the layer with `layer.toGeoJSON()` returning the site as a GeoJSON Feature, which
- * streamlit-folium reports as `last_active_drawing`.
+ * streamlit-folium reports as `last_active_drawing`. The canvas lets pointer events
+ * through (so districts underneath stay clickable); a click on a drawn marker is
+ * caught in the capture phase and stopped, so it never also selects the district
+ * under the marker.
  *
  * Testing hook: the canvas carries data-clusters (clusters drawn), data-points
  * (single sites drawn) and data-sites (sites represented in view) after each draw.
@@ -69,7 +72,8 @@
       map.getPane(this.options.pane).appendChild(this._canvas);
       map.on("moveend resize", this._redraw, this);
       map.on("zoomstart", this._hide, this);
-      map.on("click", this._onClick, this);
+      this._captureClick = L.Util.bind(this._onDomClick, this);
+      map.getContainer().addEventListener("click", this._captureClick, true);
       map.on("mousemove", this._onMove, this);
       this._redraw();
     },
@@ -77,7 +81,7 @@
     onRemove: function (map) {
       map.off("moveend resize", this._redraw, this);
       map.off("zoomstart", this._hide, this);
-      map.off("click", this._onClick, this);
+      map.getContainer().removeEventListener("click", this._captureClick, true);
       map.off("mousemove", this._onMove, this);
       L.DomUtil.remove(this._canvas);
       this._canvas = null;
@@ -252,9 +256,19 @@
       return root;
     },
 
-    _onClick: function (e) {
-      var hit = this._hit(e.containerPoint);
+    _onDomClick: function (ev) {
+      var map = this._map;
+      if (!map || (map.dragging && map.dragging.moved())) { return; }
+      var target = ev.target;
+      if (target && target.closest && target.closest(".leaflet-popup, .leaflet-control")) { return; }
+      var hit = this._hit(map.mouseEventToContainerPoint(ev));
       if (!hit) { return; }
+      ev.stopPropagation();
+      ev.preventDefault();
+      this._onHit(hit);
+    },
+
+    _onHit: function (hit) {
       var map = this._map, c = hit.c, zoom = map.getZoom();
       var spread = (c.maxX - c.minX) + (c.maxY - c.minY);
       if (c.n > 1 && spread > 0.5 && zoom < map.getMaxZoom()) {

@@ -111,7 +111,28 @@ def test_clicking_a_cluster_zooms_in_without_a_rerun(page, app_url):
     frame.wait_for_function(f"() => window.map.getZoom() > {zoom_before}", timeout=30_000)
     after = frame.wait_for_function(DRAWN, polling="raf", timeout=30_000).json_value()
     assert after["sites"] < before["sites"], (before, after)  # we now see part of the country
-    assert "Selected" not in page.inner_text("body")  # zooming is not a click to report
+    # Nothing was reported to Python: neither the cluster nor the district under it.
+    reported = frame.evaluate("() => window.__GLOBAL_DATA__.last_active_drawing")
+    assert reported is None, reported
+
+
+def test_clicking_a_site_reaches_python_not_the_district_under_it(page, app_url):
+    page.goto(app_url)
+    frame = _map_frame(page)
+    frame.wait_for_function(DRAWN, polling="raf", timeout=120_000)
+    _wait_for_app(page)
+    target = frame.evaluate("""() => {
+      const l = Object.values(window.map._layers).find(l => l._drawn);
+      const one = l._drawn.find(d => d.c.n === 1 && d.px > 40 && d.py > 40);
+      return {x: one.px, y: one.py, site_id: l._properties(one.c.first).site_id};
+    }""")
+    box = page.query_selector(MAP_FRAME).bounding_box()
+    page.mouse.click(box["x"] + target["x"], box["y"] + target["y"])
+    frame.wait_for_selector(".partner-sites-popup", timeout=10_000)
+    page.wait_for_selector("text=/Selected site: /", timeout=60_000)
+    reported = frame.evaluate("() => window.__GLOBAL_DATA__.last_active_drawing")
+    assert reported["properties"]["site_id"] == target["site_id"]
+    assert "Selected district" not in page.inner_text("body")
 
 
 def test_standalone_download_works_from_a_file_with_no_network(page, tmp_path):
