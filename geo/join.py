@@ -47,14 +47,23 @@ class _Layer:
     """One polygon layer ready for point queries: its tree and the attributes by position."""
 
     tree: shapely.STRtree
-    codes: np.ndarray  # object array of str
-    names: np.ndarray  # object array of str
-    extra: np.ndarray  # state_fips (districts), postal (states) or state_fips (counties)
+    geoms: np.ndarray  # the prepared polygons, by position
+    # String columns with "" prepended: position p is at p + 1, "not found" (-1) at 0.
+    codes: pd.api.extensions.ExtensionArray
+    names: pd.api.extensions.ExtensionArray
+    extra: pd.api.extensions.ExtensionArray  # districts/counties: state_fips; states: postal
     is_secondary: np.ndarray  # bool; only meaningful for districts
 
 
+def _with_blank(column: pd.Series) -> pd.api.extensions.ExtensionArray:
+    return pd.array(np.r_[[""], column.to_numpy(dtype=object)], dtype="str")
+
+
 def _layer(frame: pd.DataFrame, code: str, extra: str) -> _Layer:
-    geoms = frame.geometry.to_numpy()
+    geoms = np.array(frame.geometry.to_numpy(), dtype=object)
+    # Prepared polygons answer point-in-polygon from an edge index instead of walking
+    # every ring; they are built once per polygon, on first use.
+    shapely.prepare(geoms)
     secondary = (
         frame["district_type"].to_numpy(dtype=object) == "secondary"
         if "district_type" in frame.columns
@@ -62,9 +71,10 @@ def _layer(frame: pd.DataFrame, code: str, extra: str) -> _Layer:
     )
     return _Layer(
         tree=shapely.STRtree(geoms),
-        codes=frame[code].to_numpy(dtype=object),
-        names=frame["name"].to_numpy(dtype=object),
-        extra=frame[extra].to_numpy(dtype=object),
+        geoms=geoms,
+        codes=_with_blank(frame[code]),
+        names=_with_blank(frame["name"]),
+        extra=_with_blank(frame[extra]),
         is_secondary=np.asarray(secondary, dtype=bool),
     )
 
@@ -74,25 +84,34 @@ class _Index:
     districts: _Layer
     states: _Layer
     counties: _Layer
-    postal_by_fips: dict[str, str]
+    state_of_district: np.ndarray  # position in the state layer of each district's state
 
 
 @lru_cache(maxsize=4)
 def _index(data_dir: Path) -> _Index:
     states = boundaries.states(data_dir=data_dir)
+    districts = boundaries.districts("join", data_dir=data_dir)
+    state_pos = pd.Index(states["state_fips"]).get_indexer(districts["state_fips"])
+    if (state_pos < 0).any():
+        unknown = sorted(set(districts.loc[state_pos < 0, "state_fips"]))
+        raise ValueError(f"districts name states missing from the state layer: {unknown}")
     return _Index(
-        districts=_layer(boundaries.districts("join", data_dir=data_dir), "geoid", "state_fips"),
+        districts=_layer(districts, "geoid", "state_fips"),
         states=_layer(states, "state_fips", "postal"),
         counties=_layer(boundaries.counties(data_dir=data_dir), "county_fips", "state_fips"),
-        postal_by_fips=dict(zip(states["state_fips"], states["postal"], strict=True)),
+        state_of_district=np.asarray(state_pos, dtype=np.int64),
     )
 
 
 def _coordinates(values: Any, name: str) -> np.ndarray:
     """A float array; missing values become NaN; text that is not a number is an error."""
     series = pd.Series(values) if not isinstance(values, pd.Series) else values
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return series.to_numpy(dtype=float, na_value=np.nan)
     numbers = pd.to_numeric(series, errors="coerce")
-    bad = numbers.isna() & series.notna() & series.astype(str).str.strip().ne("")
+    unparsed = numbers.isna() & series.notna()
+    bad = unparsed.copy()
+    bad[unparsed] = series[unparsed].astype(str).str.strip().ne("")
     if bad.any():
         where = [str(i) for i in series.index[bad.to_numpy()][:10]]
         raise ValueError(
@@ -116,30 +135,52 @@ def _points(lon: Any, lat: Any) -> tuple[np.ndarray, np.ndarray, pd.Index]:
     return points, ok, index
 
 
-def _first_hit(layer: _Layer, points: np.ndarray, *, role: np.ndarray | None = None) -> np.ndarray:
-    """Position in ``layer`` of the first (lowest-position) polygon holding each point, or -1.
+def _hits(layer: _Layer, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(point position, polygon position) for every polygon that holds a point.
 
-    ``role``: optional bool mask over the layer; only polygons where it is True count.
+    The tree gives bounding-box candidates; the prepared polygons then test the exact
+    point (boundary included, so a point on a border is never left out).
     """
-    hit = np.full(len(points), -1, dtype=np.int64)
     if len(points) == 0:
-        return hit
-    point_idx, poly_idx = layer.tree.query(points, predicate="intersects")
-    if role is not None:
-        keep = role[poly_idx]
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    point_idx, poly_idx = layer.tree.query(points)
+    xy = shapely.get_coordinates(points)
+    inside = shapely.intersects_xy(layer.geoms[poly_idx], xy[point_idx, 0], xy[point_idx, 1])
+    return point_idx[inside], poly_idx[inside]
+
+
+def _first(
+    hits: tuple[np.ndarray, np.ndarray], n: int, *, among: np.ndarray | None = None
+) -> np.ndarray:
+    """Per point, the lowest polygon position among its hits (-1 when none).
+
+    ``among``: optional bool mask over the layer; only polygons where it is True count.
+    """
+    point_idx, poly_idx = hits
+    if among is not None:
+        keep = among[poly_idx]
         point_idx, poly_idx = point_idx[keep], poly_idx[keep]
-    order = np.lexsort((poly_idx, point_idx))
+    first = np.full(n, -1, dtype=np.int64)
+    order = np.lexsort((poly_idx, point_idx))  # by point, then by polygon position
     point_idx, poly_idx = point_idx[order], poly_idx[order]
-    first = np.unique(point_idx, return_index=True)[1]
-    hit[point_idx[first]] = poly_idx[first]
-    return hit
+    head = np.unique(point_idx, return_index=True)[1]
+    first[point_idx[head]] = poly_idx[head]
+    return first
 
 
-def _take(values: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    out = np.full(len(positions), "", dtype=object)
-    found = positions >= 0
-    out[found] = values[positions[found]]
+def _first_hit(layer: _Layer, points: np.ndarray) -> np.ndarray:
+    return _first(_hits(layer, points), len(points))
+
+
+def _full(positions: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """Positions for all input points: -1 (nothing) where the coordinates were unusable."""
+    out = np.full(len(ok), -1, dtype=np.int64)
+    out[ok] = positions
     return out
+
+
+def _column(values: pd.api.extensions.ExtensionArray, positions: np.ndarray) -> Any:
+    return values.take(positions + 1)  # -1 -> the blank at 0
 
 
 def assign_boundaries(
@@ -157,37 +198,31 @@ def assign_boundaries(
     points, ok, index = _points(lon, lat)
     valid = points[ok]
     d = idx.districts
-    primary = _first_hit(d, valid, role=~d.is_secondary)
-    secondary = _first_hit(d, valid, role=d.is_secondary)
+    hits = _hits(d, valid)
+    primary = _first(hits, len(valid), among=~d.is_secondary)
+    secondary = _first(hits, len(valid), among=d.is_secondary)
     only_secondary = (primary < 0) & (secondary >= 0)
     primary[only_secondary] = secondary[only_secondary]
     secondary[only_secondary] = -1
-    state_fips = _take(d.extra, primary)
-    no_district = primary < 0
-    if no_district.any():
-        state_pos = _first_hit(idx.states, valid[no_district])
-        state_fips[no_district] = _take(idx.states.codes, state_pos)
+    in_district = primary >= 0
+    state = np.where(in_district, idx.state_of_district[primary], -1)
+    if not in_district.all():
+        state[~in_district] = _first_hit(idx.states, valid[~in_district])
     county = _first_hit(idx.counties, valid)
 
-    columns: dict[str, np.ndarray] = {
-        "state_fips": state_fips,
-        "state": np.array([idx.postal_by_fips.get(f, "") for f in state_fips], dtype=object),
-        "county_fips": _take(idx.counties.codes, county),
-        "county": _take(idx.counties.names, county),
-        "district_geoid": _take(d.codes, primary),
-        "district_name": _take(d.names, primary),
-        "secondary_district_geoid": _take(d.codes, secondary),
-        "secondary_district_name": _take(d.names, secondary),
+    primary, secondary = _full(primary, ok), _full(secondary, ok)
+    state, county = _full(state, ok), _full(county, ok)
+    out = {
+        "state_fips": _column(idx.states.codes, state),
+        "state": _column(idx.states.extra, state),
+        "county_fips": _column(idx.counties.codes, county),
+        "county": _column(idx.counties.names, county),
+        "district_geoid": _column(d.codes, primary),
+        "district_name": _column(d.names, primary),
+        "secondary_district_geoid": _column(d.codes, secondary),
+        "secondary_district_name": _column(d.names, secondary),
+        "in_district": primary >= 0,
     }
-    n = len(points)
-    out: dict[str, Any] = {}
-    for name, values in columns.items():
-        full = np.full(n, "", dtype=object)
-        full[ok] = values
-        out[name] = pd.array(full, dtype="str")
-    in_district = np.zeros(n, dtype=bool)
-    in_district[ok] = ~no_district
-    out["in_district"] = in_district
     return pd.DataFrame(out, index=index, columns=list(JOIN_COLUMNS))
 
 
