@@ -73,6 +73,7 @@ class _Row:
     partner_ref: object = None  # existing partner_id (int) or ("new", key)
     site_keys: tuple[tuple, ...] = ()
     site_ref: object = None  # existing site_id (int) or a site key of a new site
+    failed: set[str] = field(default_factory=set)  # cells already reported unreadable
 
 
 @dataclass
@@ -287,6 +288,8 @@ class _State:
                             pd.DataFrame(columns=["row", "problems"]), counts)
 
     def finish(self, raw: pd.DataFrame, records: list[_Row], stored: Frames) -> ImportPreview:
+        # Problems of the whole file first, then by row (checks run in several passes).
+        self.report = Report(sorted(self.report, key=lambda p: -1 if p.row is None else p.row))
         bad = self.report.rows_with_errors()
         valid = [r for r in records if r.row not in bad]
         frames = _build_frames(valid, self.partners, kind=self.kind, report=self.report)
@@ -311,8 +314,12 @@ _ROW_TABLE = ["row", "partner", "partner_match", "place", "outcome", "problems"]
 
 
 def _mb(n: int) -> str:
-    mb = n / (1024 * 1024)
-    return f"{mb:,.0f} MB" if mb == int(mb) else f"{mb:,.1f} MB"
+    """A size for messages: ``"50 MB"``, ``"61.2 MB"``, ``"2.0 KB"``, ``"900 bytes"``."""
+    for unit, size in (("MB", 1024 * 1024), ("KB", 1024)):
+        if n >= size:
+            value = n / size
+            return f"{value:,.0f} {unit}" if value == int(value) else f"{value:,.1f} {unit}"
+    return f"{n:,} bytes"
 
 
 def _read(source: str | os.PathLike[str] | bytes, *, name: str, is_bytes: bool,
@@ -402,6 +409,7 @@ class _Checker:
                     check_text(value)
                 except CellError as exc:
                     self.error(row.row, target, exc.message, exc.fix)
+                    row.failed.add(target)
                     value = ""
             texts[target] = value
         row.partner = texts.get("partner") or self.fill or ""
@@ -429,6 +437,8 @@ class _Checker:
         return row
 
     def _name(self, row: _Row, target: str, value: str, what: str, fix: str) -> None:
+        if target in row.failed:
+            return
         if not value:
             if target not in self.cells and target != "partner":
                 return
@@ -438,6 +448,8 @@ class _Checker:
                        f"Shorten it to at most {_MAX_NAME} characters.")
 
     def _code(self, row: _Row, target: str, text: str, *, default: str | None) -> str | None:
+        if target in row.failed:
+            return None
         if not text:
             if default is None:
                 vocab = VOCABULARIES[target]
@@ -473,6 +485,8 @@ class _Checker:
         readers = (("district_geoid", "district", places.district),
                    ("county_fips", "county", places.county),
                    ("state", "state", places.state))
+        if row.failed & {"district_geoid", "county_fips", "state", "zip"}:
+            return
         for target, level, reader in readers:
             text = texts.get(target, "")
             if not text:
