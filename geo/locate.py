@@ -24,19 +24,12 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from geo.join import JOIN_COLUMNS
 from geo.problems import Report, row_number
 from geo.read import ReadError
 
-BOUNDARY_COLUMNS: tuple[str, ...] = (
-    "state",
-    "state_fips",
-    "county_fips",
-    "county",
-    "district_geoid",
-    "district_name",
-    "secondary_district_geoid",
-    "secondary_district_name",
-)
+# The join's columns, bar its in_district flag (the "issues" column says that instead).
+BOUNDARY_COLUMNS: tuple[str, ...] = tuple(c for c in JOIN_COLUMNS if c != "in_district")
 ADDED_COLUMNS: tuple[str, ...] = ("latitude", "longitude", "location_source", *BOUNDARY_COLUMNS)
 
 # Recognised column names per role, most specific first. Names are compared after

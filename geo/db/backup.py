@@ -33,6 +33,7 @@ import sqlalchemy as sa
 
 from geo.db import audit as audit_trail
 from geo.db.errors import NotEmptyError, ValidationError
+from geo.db.export import dates_as_text
 from geo.db.loading import load_into
 from geo.db.migrate import head_revision
 from geo.db.models import audit, partners, users
@@ -46,17 +47,6 @@ FORMAT = "partnermap-backup"
 FORMAT_VERSION = 1
 _RECORDS = ("partners", "sites", "activities")
 _DATES = ("start_date", "end_date")
-
-
-def _dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for column in _DATES:
-        if column in out:
-            out[column] = pd.array(
-                ["" if pd.isna(v) else pd.Timestamp(v).date().isoformat() for v in out[column]],
-                dtype="str",
-            )
-    return out
 
 
 def _points(frame: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -96,7 +86,7 @@ def backup(store: Store, path: str | Path, *, include_password_hashes: bool = Fa
     if partial.exists():
         partial.unlink()
     for name, frame in tables.items():
-        frame = _dates_as_text(frame)
+        frame = dates_as_text(frame)
         if name == "sites":
             frame = _points(frame)
         pyogrio.write_dataframe(frame, partial, layer=name, driver="GPKG",

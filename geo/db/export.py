@@ -135,7 +135,8 @@ def _activities_table(
 
 
 # --- writing -----------------------------------------------------------------------
-def _dates_as_text(table: pd.DataFrame) -> pd.DataFrame:
+def dates_as_text(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy with the date columns as ISO text (empty where missing): files store dates as text."""
     out = table.copy()
     for column in _DATES:
         if column in out:
@@ -147,7 +148,7 @@ def _dates_as_text(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _csv_bytes(table: pd.DataFrame) -> bytes:
-    text = neutralise_frame(_dates_as_text(table)).to_csv(index=False, lineterminator="\n")
+    text = neutralise_frame(dates_as_text(table)).to_csv(index=False, lineterminator="\n")
     return text.encode("utf-8")
 
 
@@ -170,7 +171,7 @@ def _json_value(value: object) -> object:
 
 
 def _geojson_bytes(table: pd.DataFrame) -> bytes:
-    plain = _dates_as_text(table)
+    plain = dates_as_text(table)
     has_xy = "latitude" in plain and "longitude" in plain
     features = []
     for record in plain.to_dict(orient="records"):
@@ -194,7 +195,7 @@ def _points(table: pd.DataFrame) -> gpd.GeoDataFrame:
 
 
 def _write_gpkg(table: pd.DataFrame, *, what: str, path: Path) -> None:
-    plain = _dates_as_text(table)
+    plain = dates_as_text(table)
     if path.exists():
         path.unlink()
     if what == "sites":
