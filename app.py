@@ -17,7 +17,7 @@ PAGES = [
     #   st.Page("pages/coverage.py", title="Coverage"),
     #   st.Page("pages/partners.py", title="Partners"),
     #   st.Page("pages/data.py", title="Data"),
-    #   st.Page("pages/admin.py", title="Admin"),
+    st.Page("pages/admin.py", title="Admin"),
 ]
 # No icons: Streamlit fetches ":material/...:" icons from fonts.gstatic.com (blank
 # offline; tests/browser blocks and reports it), and emoji need an emoji font.

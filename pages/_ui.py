@@ -22,6 +22,15 @@ for a click on a single site it is a Point Feature whose ``properties`` hold
 tooltip text, ``last_object_clicked_popup`` nothing for our layers; neither is
 returned.) Use :func:`clicked_properties`. Pans and zooms return nothing, so they never
 rerun the page.
+
+Who is looking (:func:`current_viewer`) comes only from the server-side session: the
+sidebar's sign-in form (built-in accounts, :func:`geo.auth.authenticate`) stores a
+:class:`geo.auth.Viewer` under ``st.session_state["viewer"]``; single sign-on
+(``st.login``, when ``.streamlit/secrets.toml`` has an ``[auth]`` section) is mapped
+by the provider's e-mail through :func:`geo.auth.viewer_from_oidc`. Every run looks
+the account up again, so a role change or a removed account takes effect on the next
+click. Nothing from the URL or a form field other than the password check can choose
+a role.
 """
 from __future__ import annotations
 
@@ -32,7 +41,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import schema
-from geo.auth import Viewer
+from geo.auth import PUBLIC, SignInError, Viewer, authenticate, viewer_from_oidc
 from geo.config import Settings, load_settings
 from geo.db import Store, open_store
 from geo.sample import contains_sample, make_sample
@@ -101,11 +110,87 @@ def has_sample_data() -> bool:
     return _has_sample(settings().database_url, data_version())
 
 
+VIEWER_KEY = "viewer"
+
+
+def _session_id() -> str | None:
+    """This browser session's id: the key of the per-client sign-in throttle."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return None if ctx is None else str(ctx.session_id)
+
+
+def _auth_section() -> Any:
+    """The ``[auth]`` section of the secrets, or None when single sign-on is not set up."""
+    try:
+        return st.secrets["auth"] if "auth" in st.secrets else None
+    except FileNotFoundError:  # no secrets.toml at all
+        return None
+
+
+def sso_configured() -> bool:
+    """True when ``.streamlit/secrets.toml`` configures Streamlit's OpenID Connect login."""
+    return _auth_section() is not None
+
+
+def _sso_provider() -> str | None:
+    """The provider to pass to ``st.login``: None for settings directly under ``[auth]``,
+    else the first ``[auth.NAME]`` table."""
+    section = _auth_section()
+    if section is None or "client_id" in section:
+        return None
+    for name in section:
+        if hasattr(section[name], "keys"):
+            return str(name)
+    return None
+
+
+def _sso_email() -> str | None:
+    """The provider-verified e-mail of a single-sign-on user, or None."""
+    if not sso_configured():
+        return None
+    user = st.user
+    if not user.get("is_logged_in", False):
+        return None
+    if user.get("email_verified") is False:  # the provider says it did not check it
+        return None
+    email = user.get("email")
+    return str(email) if email else None
+
+
+def current_viewer() -> Viewer:
+    """Who is looking, as established by the server; :data:`geo.auth.PUBLIC` if nobody.
+
+    A built-in sign-in is checked against the users table on every run (a removed
+    account falls back to the public, a changed role applies at once); otherwise a
+    single-sign-on identity is matched by e-mail to its account.
+    """
+    viewer = st.session_state.get(VIEWER_KEY)
+    if isinstance(viewer, Viewer) and viewer.signed_in:
+        fresh = viewer_from_oidc(store(), viewer.email)  # the account, looked up by e-mail
+        if fresh.role == "public":
+            del st.session_state[VIEWER_KEY]
+            return PUBLIC
+        if fresh != viewer:
+            st.session_state[VIEWER_KEY] = fresh
+        return fresh
+    email = _sso_email()
+    if email:
+        return viewer_from_oidc(store(), email)
+    return PUBLIC
+
+
 def viewer_role() -> str:
     """The current viewer's role: ``public`` unless the server put a signed-in
     :class:`geo.auth.Viewer` in the session (nothing from URLs or forms is trusted)."""
-    viewer = st.session_state.get("viewer")
-    return viewer.role if isinstance(viewer, Viewer) else "public"
+    return current_viewer().role
+
+
+def refuse(message: str) -> None:
+    """Show ``message`` as the whole page and stop (for pages a role may not open)."""
+    st.warning(message)
+    st.stop()
 
 
 def render_map(m: folium.Map, *, key: str, height: int = MAP_HEIGHT) -> dict[str, Any] | None:
@@ -129,15 +214,61 @@ def clicked_properties(result: dict[str, Any] | None) -> dict[str, Any] | None:
     return None
 
 
+PUBLIC_NOTE = (
+    f"Partners that have not approved public listing are shown as "
+    f"“{schema.ANONYMOUS_PARTNER}”, without name, website or contact. Counts, maps "
+    "and totals include their work."
+)
+
+
 def sidebar() -> None:
-    """The sidebar every page shows: what the data is and who is looking."""
+    """The sidebar every page shows: what the data is, who is looking, sign-in/out."""
     with st.sidebar:
         st.markdown(f"**{APP_TITLE}**")
         if has_sample_data():
             st.warning("Sample data — fictional partners")
-        role = viewer_role()
-        st.caption(
-            f"Viewing as: {role}."
-            + (" Partners that have not approved public listing are shown as "
-               f"“{schema.ANONYMOUS_PARTNER}”." if role == "public" else "")
-        )
+        viewer = current_viewer()
+        st.caption(f"Viewing as: {viewer.role}."
+                   + (f" {PUBLIC_NOTE}" if viewer.role == "public" else ""))
+        if viewer.signed_in:
+            _signed_in_box(viewer)
+        else:
+            _sign_in_box()
+
+
+def _signed_in_box(viewer: Viewer) -> None:
+    st.text(f"Signed in as {viewer.email}")
+    if viewer.role == "public":
+        st.caption("This address has no account with a role, so you see what the public "
+                   "sees. Ask coalition staff to add it.")
+    if st.button("Sign out", key="sign_out"):
+        sign_out()
+
+
+def sign_out() -> None:
+    """Forget the signed-in viewer and everything this session kept (it may hold names
+    the public must not see); end a single sign-on too."""
+    for key in list(st.session_state):
+        del st.session_state[key]
+    if _sso_email():
+        st.logout()  # clears the identity cookie and reruns
+    st.rerun()
+
+
+def _sign_in_box() -> None:
+    with st.expander("Sign in", expanded=False):
+        if sso_configured() and st.button("Sign in with SSO", key="sign_in_sso"):
+            st.login(_sso_provider())
+        with st.form("sign_in_form", clear_on_submit=True, border=False):
+            email = st.text_input("E-mail", key="sign_in_email", max_chars=254)
+            password = st.text_input("Password", type="password", key="sign_in_password",
+                                     max_chars=200)
+            submitted = st.form_submit_button("Sign in", key="sign_in_submit")
+        if submitted:
+            try:
+                viewer = authenticate(store(), email, password, client=_session_id())
+            except SignInError as exc:
+                st.error(str(exc))
+                return
+            st.session_state[VIEWER_KEY] = viewer
+            st.rerun()
