@@ -1,0 +1,126 @@
+"""The printable brief (geo/brief.py) on real scans of the sample data."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+from geo import schema
+from geo.analysis import resolve_place, scan
+from geo.brief import brief_html, static_map_svg
+from geo.sample import make_sample
+from geo.visibility import visible_frames
+
+CHICAGO = "1709930"  # Chicago Public School District 299: many sample partners
+LEON = "1201110"     # Leon County, FL: no sample partner works there
+EVIL = "<script>alert('x')</script>"
+DAY = dt.date(2025, 3, 14)
+
+
+@pytest.fixture(scope="module")
+def frames() -> schema.Frames:
+    return make_sample()
+
+
+def _with_evil_partner(frames: schema.Frames) -> tuple[schema.Frames, int]:
+    """The sample with the first partner present in Chicago renamed to a script and
+    given a javascript: website."""
+    place = resolve_place(district=CHICAGO)
+    pid = int(scan(frames, place).partners["partner_id"].iloc[0])
+    partners = frames.partners.copy()
+    hit = partners["partner_id"] == pid
+    partners.loc[hit, "name"] = EVIL
+    partners.loc[hit, "website"] = "javascript:alert(1)"
+    partners.loc[hit, "public"] = True
+    return schema.Frames(partners, frames.sites, frames.activities), pid
+
+
+def test_untrusted_names_are_escaped_and_bad_links_dropped(frames):
+    evil_frames, _ = _with_evil_partner(frames)
+    result = scan(evil_frames, resolve_place(district=CHICAGO), radius_mi=3)
+    html = brief_html(result, generated=DAY)
+    assert "<script" not in html.lower()  # the brief has no script at all, and the name is inert
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
+    assert "javascript:" not in html
+    # Good links survive as links.
+    good = result.partners.loc[result.partners["partner"] != EVIL, "website"].iloc[0]
+    assert f'href="{good}"' in html
+
+
+def test_brief_holds_map_partners_need_date_and_choices(frames):
+    place = resolve_place(district=CHICAGO)
+    result = scan(frames, place, radius_mi=5, needs=["Family Engagement", "funding"])
+    html = brief_html(result, generated=DAY, sample_data=True)
+    assert html.startswith("<!DOCTYPE html>") and "@page" in html and "@media print" in html
+    assert re.search(r"<svg[^>]*viewBox=", html) and "</svg>" in html
+    # One dot per site found, drawn on the map.
+    assert html.count('r="3" fill=') == len(result.sites) > 0
+    for name in result.partners["partner"].head(10):
+        assert name in html
+    assert "Chicago Public School District 299, IL" in html
+    assert "Urban Institute" in html
+    need = result.need.iloc[0]
+    assert f"{need['children_5_17']:,.0f}" in html and f"{need['pct_poverty']:.1f}%" in html
+    assert "2025-03-14" in html
+    assert "Radius: 5 mi" in html and "Needs: Family Engagement, Funding" in html
+    assert "Sample data" in html
+    assert "best fit first" in html
+    # Self-contained: nothing is fetched when it opens.
+    assert not re.search(r"""(src|href)=["']?(?!https?://[^"']*example\.org)[^"'#]*//""", html)
+    assert "<link" not in html and "<img" not in html
+
+
+def test_public_brief_never_names_a_withheld_partner(frames):
+    public = visible_frames(frames, "public")
+    result = scan(public, resolve_place(state="IL"))
+    html = brief_html(result, generated=DAY, max_partners=100)
+    withheld = frames.partners.loc[~frames.partners["public"], "name"]
+    assert schema.ANONYMOUS_PARTNER in html
+    assert not [n for n in withheld if n in html]
+
+
+def test_empty_scan_says_so_in_plain_words(frames):
+    result = scan(frames, resolve_place(district=LEON))
+    html = brief_html(result, generated=DAY)
+    assert "No partner works in this district yet." in html
+    assert "No partner works here yet." in html
+    assert "Sample data" not in html
+
+
+def test_long_partner_lists_are_cut_with_a_count(frames):
+    result = scan(frames, resolve_place(state="IL"))
+    assert len(result.partners) > 3
+    html = brief_html(result, generated=DAY, max_partners=3)
+    assert f"and {len(result.partners) - 3} more partners" in html
+
+
+def test_svg_projects_the_place_into_the_box_and_sites_where_they_are():
+    square = box(-90.0, 40.0, -89.0, 41.0)
+    sites = pd.DataFrame({"latitude": [40.5, 40.9], "longitude": [-89.5, -89.1],
+                          "community_school": [True, False]})
+    svg = static_map_svg(square, sites=sites, width=400, height=300)
+    dots = [(float(x), float(y), fill) for x, y, fill in
+            re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="3" fill="(#\w+)"', svg)]
+    assert len(dots) == 2
+    by_fill = {fill: (x, y) for x, y, fill in dots}
+    cx, cy = by_fill["#b3261e"]       # the community school, filled, at the square's centre
+    assert abs(cx - 200) < 1 and abs(cy - 150) < 1
+    nx, ny = by_fill["#ffffff"]       # north-east of the centre: right of it and higher up
+    assert nx > cx and ny < cy
+    numbers = [float(v) for v in re.findall(r"-?\d+\.\d", svg.split('fill="#cfe3fb"')[0].split("<path d=")[-1])]
+    assert numbers and min(numbers) >= 0 and max(numbers) <= 400
+    assert "mi</text>" in svg  # a scale bar
+
+
+def test_svg_radius_circle_and_point_marker():
+    from shapely.geometry import Point
+
+    svg = static_map_svg(Point(-87.63, 41.88), center=(41.88, -87.63), radius_mi=5, width=300, height=300)
+    circle = re.search(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="([\d.]+)" fill="none"', svg)
+    assert circle, svg
+    r = float(circle.group(3))
+    assert 100 < r <= 150  # the 5-mile circle fills most of the square view
+    assert 'stroke="#b3261e" stroke-width="2.2"' in svg  # the point's cross
