@@ -1,0 +1,298 @@
+"""Choropleth maps of states, counties and school districts with "no activity" kept apart.
+
+:mod:`geo.maps` shades districts with quantile classes and its own legend text. The
+coverage and overlaps views need more: the same layer for states and counties, classes
+chosen by the user (:func:`geo.analysis.classify`: quantiles, natural breaks, equal
+intervals), a distinct swatch for places where nobody works, an overlay of the
+districts with the greatest unmet need, and an outline around the selected place.
+
+Geometry is encoded with :func:`geo.maps.encode_areas` (once per level and process) and
+drawn in the browser by ``geo/js/areas.js``; every function here returns or adds to a
+:class:`folium.Map` and never displays it.
+"""
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from functools import cache
+
+import folium
+import numpy as np
+import pandas as pd
+
+from geo import maps
+from geo.analysis.classify import Classes
+
+# The map layer of each level and the id column that layer is keyed on.
+LEVELS: tuple[str, ...] = ("state", "county", "district")
+
+NO_ACTIVITY_LABEL = "No activity"
+NO_DATA_LABEL = "No data"
+# Warm grey: reads as "nothing here", never as the lightest blue/orange/purple class.
+NO_ACTIVITY_COLOR = "#e4e0d8"
+SELECTED_COLOR = "#d62728"
+
+# ColorBrewer sequential schemes, 7 classes, light to dark.
+PALETTES: dict[str, tuple[str, ...]] = {
+    "blues": ("#eff3ff", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#084594"),
+    "oranges": ("#feedde", "#fdd0a2", "#fdae6b", "#fd8d3c", "#f16913", "#d94801", "#8c2d04"),
+    "purples": ("#f2f0f7", "#dadaeb", "#bcbddc", "#9e9ac8", "#807dba", "#6a51a3", "#4a1486"),
+}
+
+
+def _check_level(level: str) -> str:
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {', '.join(LEVELS)} (got {level!r})")
+    return level
+
+
+def palette(name: str, k: int) -> list[str]:
+    """``k`` colors (1-7) of the scheme ``name``, light to dark.
+
+    Below 7 classes the near-white first color is skipped, so the lightest class still
+    stands apart from the background and from :data:`NO_ACTIVITY_COLOR`.
+    """
+    if name not in PALETTES:
+        raise ValueError(f"palette must be one of {', '.join(PALETTES)} (got {name!r})")
+    if not 1 <= k <= 7:
+        raise ValueError(f"a palette has 1 to 7 colors (got k={k})")
+    colors = PALETTES[name]
+    first = 0 if k == 7 else 1
+    picks = np.round(np.linspace(first, 6, k)).astype(int) if k > 1 else [4]
+    return [colors[i] for i in picks]
+
+
+def _boundary(level: str):
+    from geo import boundaries
+    from geo.analysis import gazetteer
+
+    if level == "district":
+        return boundaries.districts("national"), "geoid", "name"
+    # The gazetteer's labels name the state too ("Cook County, IL"); states keep their name.
+    g = gazetteer.boundary(level)
+    return g, "place_id", "label"
+
+
+@cache
+def area_layer(level: str) -> maps.EncodedAreas:
+    """The encoded boundaries of ``level``, once per process: states and counties from
+    the bundled 1:10m layers, districts from the national layer (the 5.7 MB
+    ``districts_national`` file; about 1.9 MB in the page)."""
+    _check_level(level)
+    if level == "district":
+        return maps.district_areas("national")
+    gdf, id_col, name_col = _boundary(level)
+    return maps.encode_areas(gdf, id_column=id_col, name_column=name_col)
+
+
+def subset_areas(level: str, ids: Collection[str]) -> maps.EncodedAreas:
+    """Only the places ``ids`` of ``level``, encoded (for overlays and outlines)."""
+    gdf, id_col, name_col = _boundary(_check_level(level))
+    wanted = {str(i) for i in ids}
+    part = gdf[gdf[id_col].astype("str").isin(wanted)]
+    return maps.encode_areas(part, id_column=id_col, name_column=name_col)
+
+
+def level_of(place_id: str) -> str | None:
+    """The level a place id belongs to by its length (2: state FIPS, 5: county FIPS,
+    7: district GEOID), or None."""
+    return {2: "state", 5: "county", 7: "district"}.get(len(str(place_id))) if str(place_id).isdigit() else None
+
+
+def add_area_choropleth(
+    m: folium.Map,
+    areas: maps.EncodedAreas,
+    values: pd.Series,
+    *,
+    upper: Sequence[float],
+    labels: Sequence[str],
+    legend: str,
+    value_label: str | None = None,
+    zero_label: str | None = NO_ACTIVITY_LABEL,
+    colors: Sequence[str] | None = None,
+    scheme: str = "blues",
+    position: str = "bottomright",
+    renderer: str = "svg",
+) -> folium.Map:
+    """Shade ``areas`` by ``values`` (a Series indexed by place id) in given classes.
+
+    ``upper`` are the classes' upper bounds (ascending) and ``labels`` their legend text,
+    e.g. from :func:`geo.analysis.classify` (``classes.upper``, ``classes.labels[1:]``).
+    With ``zero_label`` (default "No activity"), values of 0 or less get a class and a
+    legend swatch of their own (:data:`NO_ACTIVITY_COLOR`); areas without any value
+    are drawn in the map's no-data grey and listed as "No data" only when there are
+    some. Values above the last bound fall in the last class.
+    """
+    if not isinstance(values, pd.Series):
+        raise TypeError(f"values must be a pandas Series indexed by place id (got {type(values).__name__})")
+    upper = [float(u) for u in upper]
+    if len(labels) != len(upper):
+        raise ValueError(f"labels has {len(labels)} entries for {len(upper)} classes; give one per class")
+    if any(b <= a for a, b in zip(upper, upper[1:])):
+        raise ValueError(f"upper must be ascending class bounds (got {upper})")
+    shades = list(colors) if colors is not None else (palette(scheme, len(upper)) if upper else [])
+    if len(shades) != len(upper):
+        raise ValueError(f"colors has {len(shades)} entries for {len(upper)} classes; give one per class")
+    bins, swatches, texts = list(upper), list(shades), list(labels)
+    if zero_label is not None:
+        if upper and upper[0] <= 0:
+            raise ValueError(f"with a zero class, the first upper bound must be above 0 (got {upper[0]})")
+        bins, swatches, texts = [0.0, *bins], [NO_ACTIVITY_COLOR, *swatches], [zero_label, *texts]
+    if not bins:
+        raise ValueError("no classes to draw: give upper bounds, or a zero_label")
+    numeric = pd.to_numeric(values, errors="coerce")
+    numeric.index = numeric.index.astype("str")
+    numeric = numeric[~numeric.index.duplicated()]
+    present = numeric.reindex(areas.ids)
+    no_data = bool(present.isna().any())
+    layer = maps._AreaLayer(  # noqa: SLF001 - geo.maps' area layer, reused as is
+        maps.area_payload(areas, values=numeric),
+        {"bins": bins, "colors": swatches, "noDataColor": maps.NO_DATA_COLOR,
+         "valueLabel": value_label or legend, "decimals": 2,
+         "weight": 0.3, "color": "#ffffff", "fillOpacity": 0.85, "renderer": renderer},
+    )
+    layer.add_to(m)
+    maps._Legend(  # noqa: SLF001
+        {"title": legend, "colors": swatches, "labels": texts, "position": position,
+         "noDataLabel": NO_DATA_LABEL if no_data else None, "noDataColor": maps.NO_DATA_COLOR}
+    ).add_to(m)
+    return m
+
+
+def whole_number_classes(classes: Classes, values: pd.Series) -> tuple[list[float], list[str]]:
+    """``classes``' upper bounds and labels, with the bounds rounded down when every value
+    is a whole number (counts): quantiles and equal intervals cut counts at fractions
+    ("3 - 8.60"), but for whole numbers "at most 8.6" is "at most 8", so nobody's class
+    changes and the legend reads "3 - 8". Other values keep the labels as they are."""
+    v = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    positive = v[np.isfinite(v) & (v > 0)]
+    if positive.size == 0 or not np.all(np.mod(positive, 1) == 0):
+        return list(classes.upper), list(classes.labels[1:])
+    upper: list[float] = []
+    for u in classes.upper:
+        hi = float(np.floor(u))
+        if not upper or hi > upper[-1]:
+            upper.append(hi)
+    labels, lo = [], float(positive.min())
+    for hi in upper:
+        labels.append(f"{lo:,.0f}" if lo == hi else f"{lo:,.0f} - {hi:,.0f}")
+        lo = hi + 1
+    return upper, labels
+
+
+def add_classes(
+    m: folium.Map,
+    areas: maps.EncodedAreas,
+    values: pd.Series,
+    classes: Classes,
+    *,
+    legend: str,
+    value_label: str | None = None,
+    zero_label: str | None = NO_ACTIVITY_LABEL,
+    scheme: str = "blues",
+    position: str = "bottomright",
+) -> folium.Map:
+    """:func:`add_area_choropleth` with the classes :func:`geo.analysis.classify` made
+    (whole-number bounds for counts, see :func:`whole_number_classes`)."""
+    upper, labels = whole_number_classes(classes, values)
+    return add_area_choropleth(
+        m, areas, values, upper=upper, labels=labels, legend=legend,
+        value_label=value_label, zero_label=zero_label, scheme=scheme, position=position)
+
+
+def add_selection(m: folium.Map, place_id: str | None) -> folium.Map:
+    """Outline the selected place (any level, told by the id's length) in red."""
+    level = level_of(place_id) if place_id else None
+    if level is None:
+        return m
+    areas = subset_areas(level, [place_id])
+    if not areas.ids:
+        return m
+    layer = maps._AreaLayer(  # noqa: SLF001
+        maps.area_payload(areas),
+        {"interactive": False, "fill": False, "color": SELECTED_COLOR, "weight": 3, "opacity": 1.0},
+    )
+    layer.add_to(m)
+    return m
+
+
+def bounds_of(level: str, ids: Collection[str]) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """((south, west), (north, east)) around the places ``ids`` of ``level``, or None
+    when none of them is in the boundary layer (for fitting a map to a filtered state)."""
+    gdf, id_col, _ = _boundary(_check_level(level))
+    part = gdf[gdf[id_col].astype("str").isin({str(i) for i in ids})]
+    if part.empty:
+        return None
+    west, south, east, north = part.total_bounds
+    return ((float(south), float(west)), (float(north), float(east)))
+
+
+def coverage_map(
+    values: pd.Series,
+    classes: Classes,
+    *,
+    level: str,
+    legend: str,
+    value_label: str,
+    gaps: pd.Series | None = None,
+    gap_legend: str = "Gaps: children in poverty",
+    selected: str | None = None,
+    bounds: tuple[tuple[float, float], tuple[float, float]] | None = None,
+    tiles: str | None = "none",
+    asset_base_url: str = maps.DEFAULT_BASE_URL,
+) -> folium.Map:
+    """The coverage map: every place of ``level`` shaded by ``values`` in ``classes``
+    (places with none in "No activity"), state outlines, optionally the ``gaps``
+    districts (a Series GEOID -> children in poverty) in oranges on top, and the
+    ``selected`` place outlined; ``bounds`` fits the view (default: the contiguous US)."""
+    from geo import boundaries
+    from geo.analysis import classify
+
+    _check_level(level)
+    m = maps.base_map(bounds, tiles=tiles, asset_base_url=asset_base_url)
+    add_classes(m, area_layer(level), values, classes, legend=legend, value_label=value_label)
+    if level != "state":
+        maps.add_outline(m, boundaries.states(), id_column="state_fips", weight=0.8)
+    if gaps is not None and len(gaps):
+        gap_classes = classify(gaps, method="quantiles", k=min(5, max(1, gaps.nunique())))
+        add_classes(m, subset_areas("district", gaps.index), gaps, gap_classes, legend=gap_legend,
+                    value_label="Children in poverty", zero_label=None, scheme="oranges",
+                    position="bottomleft")
+    add_selection(m, selected)
+    return m
+
+
+# Partner counts per district on the overlaps map: one partner is no overlap yet.
+PARTNER_COUNT_UPPER: tuple[float, ...] = (1, 2, 3, 5, 6)
+PARTNER_COUNT_LABELS: tuple[str, ...] = ("1 partner", "2 partners", "3 partners", "4 - 5 partners",
+                                         "6 or more partners")
+# Darker than the sequential scheme's first steps: the few districts with partners must
+# stand out at national zoom against thousands with none.
+PARTNER_COUNT_COLORS: tuple[str, ...] = ("#bcbddc", "#9e9ac8", "#756bb1", "#54278f", "#3f007d")
+
+
+def partner_count_map(
+    counts: pd.Series,
+    *,
+    selected: str | None = None,
+    bounds: tuple[tuple[float, float], tuple[float, float]] | None = None,
+    tiles: str | None = "none",
+    asset_base_url: str = maps.DEFAULT_BASE_URL,
+) -> folium.Map:
+    """Districts shaded by the number of distinct partners (``counts``: GEOID -> n),
+    "No partner" where there is none (also for districts missing from ``counts``), the ``selected`` district outlined, the view fitted
+    to ``bounds`` (default: the contiguous US). Clicking a
+    district reports its Feature (``geoid``, ``name``, ``value``) to ``st_folium``."""
+    from geo import boundaries
+
+    areas = area_layer("district")
+    counts = pd.to_numeric(counts, errors="coerce")
+    counts.index = counts.index.astype("str")
+    # A district missing from ``counts`` has no partner (0), not unknown data.
+    counts = counts[~counts.index.duplicated()].reindex(areas.ids, fill_value=0)
+    m = maps.base_map(bounds, tiles=tiles, asset_base_url=asset_base_url)
+    add_area_choropleth(m, areas, counts, upper=PARTNER_COUNT_UPPER,
+                        labels=PARTNER_COUNT_LABELS, legend="Partners per district",
+                        value_label="Partners", zero_label="No partner", colors=PARTNER_COUNT_COLORS)
+    maps.add_outline(m, boundaries.states(), id_column="state_fips", weight=0.8)
+    add_selection(m, selected)
+    return m

@@ -1,0 +1,269 @@
+"""Filter widgets shared by the overlaps and coverage pages, every value mirrored in the URL.
+
+A view's filters live in the query string (see :mod:`pages._query`), so a copied link
+reopens the same view: each widget is seeded from the URL the first time it is drawn in
+a session, and writes its value back when it changes. Defaults are left out of the URL
+so links stay short. Parameter names are shared by both pages (``kind``, ``status``...),
+so a filter means the same wherever it appears.
+
+:class:`Filters` is a frozen, hashable value: the narrowed frames and the analyses built
+on them are cached on ``(database URL, data version, viewer role, filters)``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from geo import schema
+from geo.analysis import activity_places, filter_activities
+from geo.analysis import gazetteer
+from pages import _query, _ui
+
+# URL-friendly codes for the six principles (the labels have spaces).
+PRINCIPLE_CODES: dict[str, str] = {
+    "equity": "Equity",
+    "learning": "Learning and Development",
+    "community": "Community Engagement",
+    "family": "Family Engagement",
+    "youth": "Youth Leadership and Engagement",
+    "results": "Results-Driven Partnership",
+}
+STATUS_LABELS: dict[str, str] = {s: s.capitalize() for s in schema.STATUSES}
+DATE_MODES: dict[str, str] = {"any": "Any time", "asof": "As of a date", "range": "Date range"}
+FIELDS: tuple[str, ...] = ("partner", "partner_type", "kind", "principle", "status", "state", "date")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a view is narrowed to; empty tuples and None mean "no filter"."""
+
+    partners: tuple[int, ...] = ()
+    partner_types: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    principles: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    state_fips: str = ""
+    as_of: dt.date | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+    @property
+    def active(self) -> bool:
+        return self != Filters()
+
+    def apply(self, frames: schema.Frames) -> schema.Frames:
+        """``frames`` narrowed by :func:`geo.analysis.filter_activities` and, with a
+        state, to the sites in it and the activities that touch it."""
+        out = frames
+        if self.active:
+            date_range = (self.date_from, self.date_to) if (self.date_from or self.date_to) else None
+            out = filter_activities(
+                frames,
+                partners=list(self.partners) or None,
+                partner_types=list(self.partner_types) or None,
+                kinds=list(self.kinds) or None,
+                principles=[PRINCIPLE_CODES[p] for p in self.principles] or None,
+                statuses=list(self.statuses) or None,
+                as_of=self.as_of,
+                date_range=date_range,
+            )
+        if self.state_fips:
+            out = _in_state(out, self.state_fips)
+        return out
+
+
+def _in_state(frames: schema.Frames, state_fips: str) -> schema.Frames:
+    """Activities touching the state (by the rules of geo.analysis.places) and the sites
+    in it; partners are kept whole so contacts can still be looked up."""
+    touched = activity_places(frames, levels=("state",))
+    ids = touched.loc[touched["place_id"] == state_fips, "activity_id"]
+    acts = frames.activities[frames.activities["activity_id"].isin(ids)].reset_index(drop=True)
+    sites = frames.sites[frames.sites["state_fips"].astype("str") == state_fips].reset_index(drop=True)
+    return schema.Frames(frames.partners, sites, acts)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _filtered(database_url: str, version: int, role: str, filters: Filters) -> schema.Frames:
+    return filters.apply(_ui.frames_for_viewer())
+
+
+def filtered_frames(filters: Filters) -> schema.Frames:
+    """The viewer's frames narrowed by ``filters``, cached (read-only, shared)."""
+    return _filtered(_ui.settings().database_url, _ui.data_version(), _ui.viewer_role(), filters)
+
+
+def cached(fn: Callable[..., Any], filters: Filters, *args: Any, **kwargs: Any) -> Any:
+    """``fn(filtered_frames(filters), *args, **kwargs)`` cached on the data version, the
+    viewer's role, ``filters`` and the arguments (cheap, hashable values). ``fn`` must be
+    a module-level function (its qualified name is part of the key)."""
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    if "<lambda>" in name or "<locals>" in name:
+        raise ValueError(f"cached() needs a module-level function, not {name}")
+    return _analysis(_ui.settings().database_url, _ui.data_version(), _ui.viewer_role(), filters,
+                     name, fn, args, tuple(sorted(kwargs.items())))
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _analysis(database_url: str, version: int, role: str, filters: Filters, name: str,
+              _fn: Callable[..., Any], args: tuple, kwargs: tuple) -> Any:
+    return _fn(_filtered(database_url, version, role, filters), *args, **dict(kwargs))
+
+
+# --- URL-mirrored widgets -------------------------------------------------------------
+
+def _seed(key: str, value: Any) -> None:
+    """Give widget ``key`` its value from the URL the first time it is drawn."""
+    if key not in st.session_state and value is not None:
+        st.session_state[key] = value
+
+
+def radio(label: str, options: Mapping[str, str], *, param: str, key: str, default: str,
+          horizontal: bool = True, container: Any = st, help: str | None = None) -> str:
+    """A radio over ``options`` (code -> label) mirrored in ``?param=code``."""
+    _seed(key, _query.read(param, _query.parse_choice, list(options)) or default)
+    value = container.radio(label, list(options), format_func=options.__getitem__, key=key,
+                            horizontal=horizontal, help=help)
+    _query.write({param: None if value == default else value})
+    return value
+
+
+def selectbox(label: str, options: Mapping[str, str], *, param: str, key: str, default: str,
+              container: Any = st, help: str | None = None) -> str:
+    """A selectbox over ``options`` (code -> label) mirrored in ``?param=code``."""
+    _seed(key, _query.read(param, _query.parse_choice, list(options)) or default)
+    value = container.selectbox(label, list(options), format_func=options.__getitem__, key=key, help=help)
+    _query.write({param: None if value == default else value})
+    return value
+
+
+def number(label: str, *, param: str, key: str, default: float, lo: float, hi: float, step: float,
+           container: Any = st, help: str | None = None) -> float:
+    """A number input within [lo, hi] mirrored in ``?param=n``."""
+    _seed(key, _query.read(param, _query.parse_float, lo=lo, hi=hi) or float(default))
+    value = float(container.number_input(label, min_value=float(lo), max_value=float(hi), step=float(step),
+                                         key=key, help=help))
+    _query.write({param: None if value == default else f"{value:g}"})
+    return value
+
+
+def checkbox(label: str, *, param: str, key: str, container: Any = st, help: str | None = None) -> bool:
+    """A checkbox mirrored in ``?param=1``."""
+    _seed(key, _query.read(param, _query.parse_choice, ["1"]) == "1")
+    value = bool(container.checkbox(label, key=key, help=help))
+    _query.write({param: "1" if value else None})
+    return value
+
+
+def _multiselect(label: str, options: Mapping[str, str], *, param: str, key: str, placeholder: str,
+                 container: Any) -> list[str]:
+    _seed(key, _query.read(param, _query.parse_list, list(options)))
+    value = container.multiselect(label, list(options), format_func=options.__getitem__, key=key,
+                                  placeholder=placeholder)
+    _query.write({param: value})
+    return list(value)
+
+
+def _date(label: str, *, param: str, key: str, container: Any) -> dt.date | None:
+    _seed(key, _query.read(param, _query.parse_date))
+    if key not in st.session_state:
+        st.session_state[key] = dt.date.today()
+    value = container.date_input(label, key=key, format="YYYY-MM-DD")
+    return value if isinstance(value, dt.date) else None
+
+
+# --- the filter panel -----------------------------------------------------------------
+
+def _partner_options(partners) -> dict[str, str]:
+    """Partner id -> name in name order; repeated names (e.g. every withheld partner is
+    "A coalition partner" for the public) get their id so each choice is distinct."""
+    rows = sorted(zip(partners["partner_id"].astype("int64").tolist(), partners["name"].astype("str").tolist()),
+                  key=lambda r: (r[1].lower(), r[0]))
+    counts: dict[str, int] = {}
+    for _, name in rows:
+        counts[name] = counts.get(name, 0) + 1
+    return {str(pid): (f"{name} (#{pid})" if counts[name] > 1 else name) for pid, name in rows}
+
+
+def _state_options() -> dict[str, str]:
+    postal = gazetteer.postal_codes()
+    names = dict(zip(gazetteer.place_table("state")["place_id"], gazetteer.place_table("state")["name"]))
+    return {code: f"{names.get(fips, code)} ({code})"
+            for fips, code in sorted(postal.items(), key=lambda kv: names.get(kv[0], kv[1]))}
+
+
+def filter_panel(frames: schema.Frames, *, prefix: str, fields: Sequence[str] = FIELDS) -> Filters:
+    """Draw the chosen filter ``fields`` in the sidebar and return what they select.
+
+    ``frames`` are the viewer's (redacted) frames: the partner list shows only what the
+    viewer may see. ``prefix`` keeps each page's widget keys apart.
+    """
+    unknown = [f for f in fields if f not in FIELDS]
+    if unknown:
+        raise ValueError(f"unknown filter fields {unknown}; choose from {', '.join(FIELDS)}")
+    box = st.sidebar
+    box.markdown("**Filters**")
+    picked: dict[str, Any] = {}
+    if "partner" in fields:
+        chosen = _multiselect("Partner", _partner_options(frames.partners), param="partner",
+                              key=f"{prefix}_partner", placeholder="All partners", container=box)
+        picked["partners"] = tuple(int(p) for p in chosen)
+    if "partner_type" in fields:
+        picked["partner_types"] = tuple(_multiselect(
+            "Partner type", schema.PARTNER_TYPES, param="ptype", key=f"{prefix}_ptype",
+            placeholder="All types", container=box))
+    if "kind" in fields:
+        picked["kinds"] = tuple(_multiselect(
+            "Kind of work", schema.KINDS_OF_WORK, param="kind", key=f"{prefix}_kind",
+            placeholder="All kinds of work", container=box))
+    if "principle" in fields:
+        picked["principles"] = tuple(_multiselect(
+            "Principle", PRINCIPLE_CODES, param="principle", key=f"{prefix}_principle",
+            placeholder="All principles", container=box))
+    if "status" in fields:
+        picked["statuses"] = tuple(_multiselect(
+            "Status", STATUS_LABELS, param="status", key=f"{prefix}_status",
+            placeholder="Any status", container=box))
+    if "state" in fields:
+        options = {"": "All states", **_state_options()}
+        code = selectbox("State", options, param="state", key=f"{prefix}_state", default="", container=box)
+        fips = {v: k for k, v in gazetteer.postal_codes().items()}.get(code, "")
+        picked["state_fips"] = fips
+    if "date" in fields:
+        picked.update(_date_filter(prefix, box))
+    return Filters(**picked)
+
+
+def _date_filter(prefix: str, box: Any) -> dict[str, dt.date | None]:
+    url_asof = _query.read("asof", _query.parse_date)
+    url_from = _query.read("from", _query.parse_date)
+    url_to = _query.read("to", _query.parse_date)
+    url_mode = "asof" if url_asof else ("range" if (url_from or url_to) else "any")
+    key = f"{prefix}_when"
+    _seed(key, url_mode)  # the mode is not in the URL: the dates there imply it
+    mode = box.radio("When", list(DATE_MODES), format_func=DATE_MODES.__getitem__, key=key,
+                     help="As of a date: activities under way that day. Date range: activities under "
+                          "way at any time in the range. Planned activities count from their start date.")
+    out: dict[str, dt.date | None] = {"as_of": None, "date_from": None, "date_to": None}
+    if mode == "asof":
+        out["as_of"] = _date("As of", param="asof", key=f"{prefix}_asof", container=box)
+    elif mode == "range":
+        key = f"{prefix}_range"
+        if key not in st.session_state:
+            today = dt.date.today()
+            st.session_state[key] = (url_from or dt.date(today.year, 1, 1), url_to or today)
+        value = box.date_input("From – to", key=key, format="YYYY-MM-DD")
+        if isinstance(value, (tuple, list)) and len(value) == 2:
+            out["date_from"], out["date_to"] = value[0], value[1]
+        else:
+            box.caption("Pick the end date of the range.")
+    _query.write({"asof": out["as_of"], "from": out["date_from"], "to": out["date_to"]})
+    return out
+
+
+def describe(filters: Filters) -> str:
+    """" with these filters" when any filter is on, else "" (for empty-result sentences)."""
+    return " with these filters" if filters.active else ""

@@ -1,0 +1,212 @@
+"""Coverage ("where we are and are not"): partners, activities and community-school
+sites by state, county and district, set against need, for the steering committee.
+
+Thin UI over :mod:`geo.analysis.coverage` and :mod:`geo.choropleth`; filters, map
+settings and the selected place live in the URL (:mod:`pages._filters`).
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geo.analysis import (activities_by_start_year, activities_per_state, classify, coverage, for_display, gaps,
+                          summary)
+from geo.analysis.gazetteer import NEED_SOURCE
+from geo.assets import standalone_html
+from geo.choropleth import coverage_map, level_of
+from geo.spreadsheet import neutralise_frame
+from pages import _filters, _query, _ui
+
+LEVELS = {"state": "States", "county": "Counties", "district": "School districts"}
+LEVEL_NOUNS = {"state": "state", "county": "county", "district": "district"}
+METRICS = {"partners": "Partners", "activities": "Activities", "sites": "Partner sites",
+           "community_schools": "Community-school sites"}
+METHODS = {"quantiles": "Quantiles", "natural_breaks": "Natural breaks", "equal_interval": "Equal intervals"}
+CLASS_COUNTS = {str(k): str(k) for k in range(3, 8)}
+GAP_PARTNERS = {"0": "No partner", "1": "At most 1 partner", "2": "At most 2 partners"}
+GAP_BY = {"children_in_poverty": "Children in poverty (count)", "pct_poverty": "Children in poverty (share)"}
+GAP_TOP = {"25": "Top 25", "50": "Top 50", "100": "Top 100", "250": "Top 250"}
+PLACE_COLUMNS = ["place", "state", "partners", "activities", "sites", "community_schools"]
+NEED_COLUMNS = ["children_5_17", "pct_poverty", "children_in_poverty"]
+GAP_COLUMNS = ["rank", "place", "state", "partners", *NEED_COLUMNS, "place_id"]
+
+
+def _csv(df: pd.DataFrame) -> bytes:
+    """The table as shown, safe to open in a spreadsheet program."""
+    return neutralise_frame(for_display(df)).to_csv(index=False).encode("utf-8-sig")
+
+
+_ui.sidebar()
+frames = _ui.frames_for_viewer()
+filters = _filters.filter_panel(frames, prefix="cv",
+                                fields=("partner", "partner_type", "kind", "principle", "status", "date"))
+with_filters = _filters.describe(filters)
+
+st.title("Coverage")
+st.caption(
+    "Where coalition partners are and are not active, by state, county and school district, "
+    "and where children in poverty have few or no partners nearby."
+)
+bad = _query.bad_params()
+if bad:
+    st.caption("Ignored unreadable link settings: " + ", ".join(bad))
+
+# --- headline figures ---------------------------------------------------------------------
+figures = _filters.cached(summary, filters)
+row = st.columns(6)
+row[0].metric("Partners active", f"{figures['active_partners']:,}")
+row[1].metric("Activities", f"{figures['activities']:,}")
+row[2].metric("Community-school sites", f"{figures['community_schools']:,}")
+row[3].metric("States with activity", f"{figures['states_with_activity']:,}")
+row[4].metric("Counties with activity", f"{figures['counties_with_activity']:,}")
+row[5].metric("Districts with activity", f"{figures['districts_with_activity']:,}")
+if figures["activities"] == 0:
+    st.info(f"No activity matches{with_filters or ' yet'}: every place is shown as “No activity”.")
+
+# --- map ------------------------------------------------------------------------------------
+c1, c2, c3, c4 = st.columns([1.2, 1.4, 1.3, 0.8])
+with c1:
+    level = _filters.selectbox("Level", LEVELS, param="level", key="cv_level", default="state")
+with c2:
+    metric = _filters.selectbox("Measure", METRICS, param="metric", key="cv_metric", default="partners")
+with c3:
+    method = _filters.selectbox("Classification", METHODS, param="classes", key="cv_classes",
+                                default="quantiles",
+                                help="How the places with activity are split into colour classes. "
+                                     "Places with none are always a class of their own.")
+with c4:
+    k = int(_filters.selectbox("Classes", CLASS_COUNTS, param="k", key="cv_k", default="5"))
+show_gaps = _filters.checkbox("Show gaps against need on the map", param="gaps", key="cv_gaps",
+                              help="Shade in orange the school districts with the most children in poverty "
+                                   "and few or no partners (set under “Gaps against need”).")
+
+noun = LEVEL_NOUNS[level]
+table = _filters.cached(coverage, filters, level, metric=metric)
+classes = classify(table["value"], method=method, k=k)
+values = pd.Series(table["value"].to_numpy(), index=table["place_id"].astype("str").to_numpy())
+legend = f"{METRICS[metric]} per {noun}"
+
+selected = _query.read("place", _query.parse_pattern, r"\d{2}|\d{5}|\d{7}")
+if "cv_place" in st.session_state:
+    selected = st.session_state["cv_place"] or None
+# The map sits above the tables but shows the gaps chosen in their tab: keep its place.
+map_box = st.container()
+selection_box = st.container()
+
+# --- tables and charts ----------------------------------------------------------------------
+places_tab, gaps_tab, charts_tab = st.tabs([f"{LEVELS[level]}", "Gaps against need", "Charts"])
+
+with places_tab:
+    active = table[table["value"] > 0]
+    none = len(table) - len(active)
+    if active.empty:
+        st.info(f"No {noun} has {METRICS[metric].lower()}{with_filters}.")
+    else:
+        cols = PLACE_COLUMNS + (NEED_COLUMNS if level == "district" else [])
+        st.dataframe(for_display(active[cols]), hide_index=True, width="stretch")
+    st.caption(f"{len(active):,} {LEVELS[level].lower()} with {METRICS[metric].lower()}; {none:,} with none "
+               "(listed in the CSV too).")
+    st.download_button(f"Download {LEVELS[level].lower()} (CSV)", _csv(table.drop(columns=["value"])),
+                       file_name=f"coverage_{level}.csv", mime="text/csv", key="cv_dl_places", on_click="ignore")
+
+with gaps_tab:
+    g1, g2, g3 = st.columns(3)
+    with g1:
+        gap_max = int(_filters.selectbox("Districts with", GAP_PARTNERS, param="gapmax", key="cv_gapmax",
+                                         default="0"))
+    with g2:
+        gap_by = _filters.selectbox("Rank by", GAP_BY, param="gapby", key="cv_gapby", default="children_in_poverty")
+    with g3:
+        gap_top = int(_filters.selectbox("On the map", GAP_TOP, param="gapn", key="cv_gapn", default="50"))
+    gap_table = _filters.cached(gaps, filters, max_partners=gap_max, by=gap_by)
+    st.caption(f"School districts ranked by need. Need figures: {NEED_SOURCE}.")
+    if gap_table.empty:
+        st.info(f"No district with need figures has {GAP_PARTNERS[str(gap_max)].lower()}{with_filters}.")
+    else:
+        st.dataframe(for_display(gap_table[GAP_COLUMNS].head(500)), hide_index=True, width="stretch",
+                     column_config={"Children in poverty (%)": st.column_config.NumberColumn(format="%.1f")})
+        shown = "the first 500 are shown, all are in the CSV" if len(gap_table) > 500 else "all are in the CSV"
+        st.caption(f"{len(gap_table):,} districts; {shown}.")
+        st.download_button("Download gaps (CSV)", _csv(gap_table), file_name="coverage_gaps.csv", mime="text/csv",
+                           key="cv_dl_gaps", on_click="ignore")
+
+with charts_tab:
+    per_state = _filters.cached(activities_per_state, filters)
+    by_year = _filters.cached(activities_by_start_year, filters)
+    a1, a2 = st.columns(2)
+    with a1:
+        st.markdown("**Activities per state**")
+        busy = per_state[per_state["activities"] > 0]
+        if busy.empty:
+            st.info(f"No activity in any state{with_filters}.")
+        else:
+            st.bar_chart(busy, x="state", y="activities", x_label="State", y_label="Activities", sort="-activities")
+        st.download_button("Download per state (CSV)", _csv(per_state), file_name="activities_per_state.csv",
+                           mime="text/csv", key="cv_dl_states", on_click="ignore")
+    with a2:
+        st.markdown("**Activities by start year**")
+        if by_year.empty:
+            st.info(f"No activity{with_filters}.")
+        else:
+            st.bar_chart(by_year, x="start_year", y="activities", x_label="Start year", y_label="Activities")
+        st.download_button("Download by year (CSV)", _csv(by_year), file_name="activities_by_start_year.csv",
+                           mime="text/csv", key="cv_dl_years", on_click="ignore")
+
+
+# --- the map and the selected place (drawn into their place above the tables) -------------
+gap_values = None
+if show_gaps and not gap_table.empty:
+    top = gap_table.head(gap_top)
+    gap_values = pd.Series(top[gap_by].to_numpy(), index=top["place_id"].astype("str").to_numpy())
+gap_legend = (f"Gaps: {GAP_BY[gap_by].lower()}, {GAP_TOP[str(gap_top)].lower()} districts with "
+              f"{GAP_PARTNERS[str(gap_max)].lower()}")
+settings = _ui.settings()
+map_args = dict(level=level, legend=legend, value_label=METRICS[metric], gaps=gap_values, gap_legend=gap_legend,
+                tiles=settings.tiles)
+with map_box:
+    m = coverage_map(values, classes, selected=selected, **map_args)
+    result = _ui.render_map(m, key="coverage_map", height=560)
+clicked = _ui.clicked_properties(result)
+if clicked and "geoid" in clicked:
+    click = (str(clicked["geoid"]), str((result or {}).get("last_object_clicked")))
+    # st_folium repeats the last click on every rerun: act only on a new one.
+    if click != st.session_state.get("cv_last_click"):
+        st.session_state["cv_last_click"] = click
+        if click[0] != selected:
+            st.session_state["cv_place"] = click[0]
+            _query.write({"place": click[0]})
+            st.rerun()
+_query.write({"place": selected})
+
+
+def _map_html() -> str:
+    """The map as one HTML file (runs only when the download button is clicked)."""
+    return standalone_html(coverage_map(values, classes, selected=selected, **map_args))
+
+
+map_box.download_button("Download the map (HTML)", _map_html, file_name=f"coverage_{level}_{metric}.html",
+                        mime="text/html", key="cv_dl_map", on_click="ignore",
+                        help="A standalone page that opens in any browser, with no internet needed.")
+
+with selection_box:
+    if selected:
+        sel_level = level_of(selected)
+        sel_table = table if sel_level == level else _filters.cached(coverage, filters, sel_level, metric=metric)
+        hit = sel_table[sel_table["place_id"] == selected]
+        if hit.empty:
+            st.warning(f"No place with id {selected} in the boundary data.")
+        else:
+            r = hit.iloc[0]
+            text = (f"Selected: {r['place']} — {int(r['partners'])} partners, {int(r['activities'])} activities, "
+                    f"{int(r['sites'])} partner sites ({int(r['community_schools'])} community schools){with_filters}.")
+            if sel_level == "district" and pd.notna(r.get("children_in_poverty")):
+                text += (f" Children 5-17: {int(r['children_5_17']):,}; in poverty: "
+                         f"{int(r['children_in_poverty']):,} ({r['pct_poverty']:.1f}%).")
+            st.text(text)  # names come from data: plain text, never markdown
+        if st.button("Clear selection", key="cv_clear"):
+            st.session_state["cv_place"] = ""
+            _query.write({"place": None})
+            st.rerun()
+    else:
+        st.caption("Click a place on the map to see its figures.")
+
