@@ -12,10 +12,10 @@ st.set_page_config(layout="wide", page_title="Community Schools Partner Map")
 PAGES = [
     st.Page("pages/home.py", title="Map", default=True),
     # Planned, in menu order (add each as its page lands):
-    #   st.Page("pages/scan.py", title="Scan a place"),
+    st.Page("pages/scan.py", title="Scan a place"),
     st.Page("pages/overlaps.py", title="Overlaps"),
     st.Page("pages/coverage.py", title="Coverage"),
-    #   st.Page("pages/partners.py", title="Partners"),
+    st.Page("pages/partners.py", title="Partners"),
     #   st.Page("pages/data.py", title="Data"),
     st.Page("pages/admin.py", title="Admin"),
 ]

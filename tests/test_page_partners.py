@@ -1,0 +1,120 @@
+"""The Partners page (directory) under AppTest, on a real temporary database."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from test_page_scan import REPO, STAFF, World
+
+from geo import auth, schema
+
+PAGE = "pages/partners.py"
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory) -> World:
+    return World(f"sqlite:///{tmp_path_factory.mktemp('partners') / 'partnermap.db'}")
+
+
+@pytest.fixture
+def env(world, monkeypatch) -> World:
+    monkeypatch.chdir(REPO)
+    monkeypatch.setenv("DATABASE_URL", world.url)
+    monkeypatch.setenv("PARTNERMAP_SAMPLE_DATA", "0")
+    monkeypatch.setenv("PARTNERMAP_TILES", "none")
+    return world
+
+
+def _open(params: dict[str, str] | None = None, *, viewer: auth.Viewer | None = None) -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=180)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    if viewer is not None:
+        at.session_state["viewer"] = viewer
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _directory(at: AppTest):
+    return next(df.value for df in at.dataframe if "Website" in df.value.columns)
+
+
+def _all_text(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [s.value for s in at.subheader]
+    parts += [json.loads(c.proto.json_args)["script"] for c in at.get("component_instance")]
+    for df in at.dataframe:
+        parts.append(df.value.to_csv())
+    return "\n".join(parts)
+
+
+def test_public_sees_approved_partners_by_name_and_one_line_for_the_rest(env):
+    at = _open()
+    partners = env.frames.partners
+    table = _directory(at)
+    approved = sorted(partners.loc[partners["public"], "name"], key=str.lower)
+    withheld = partners.loc[~partners["public"]]
+    assert list(table["Partner"][:-1]) == approved
+    last = table.iloc[-1]
+    assert last["Partner"].startswith(schema.ANONYMOUS_PARTNER) and f"×{len(withheld)}" in last["Partner"]
+    # Counts include the unlisted partners: all sites are accounted for.
+    assert table["Sites"].sum() == len(env.frames.sites)
+    assert table["Activities"].sum() == len(env.frames.activities)
+    text = _all_text(at)
+    assert not [n for n in withheld["name"] if n in text]
+    assert not [w for w in withheld["website"] if w in text]
+    assert "every count on this page includes them" in text
+    assert f"**{len(partners)} of {len(partners)} partners**" in text
+
+
+def test_staff_see_every_partner_by_name(env):
+    at = _open(viewer=auth.Viewer(email=STAFF, role="staff"))
+    table = _directory(at)
+    assert sorted(table["Partner"]) == sorted(env.frames.partners["name"])
+    assert "Listed publicly" in table.columns
+
+
+def test_filters_narrow_the_list_and_go_into_the_link(env):
+    at = _open()
+    at.multiselect(key="dir_types").select("union").run()
+    table = _directory(at)
+    unions = env.frames.partners[(env.frames.partners["type"] == "union") & env.frames.partners["public"]]
+    named = [p for p in table["Partner"] if not p.startswith(schema.ANONYMOUS_PARTNER)]
+    assert sorted(named) == sorted(unions["name"]) and named
+    assert set(table["Type"]) <= {"Teachers' union", "various"}
+    assert at.query_params["type"] in ("union", ["union"])
+
+    at.multiselect(key="dir_principles").select("Equity").run()
+    for cell in _directory(at)["Principles"]:
+        assert cell == "" or "Equity" in cell
+    at.text_input(key="dir_q").input("zzz no such partner").run()
+    assert any("No partner matches these filters" in i.value for i in at.info)
+
+
+def test_a_link_restores_filters_and_the_chosen_partner(env):
+    partners = env.frames.partners
+    chosen = partners[partners["public"]].iloc[0]
+    at = _open({"q": str(chosen["name"]).split()[0], "partner": str(int(chosen["partner_id"]))})
+    assert at.text_input(key="dir_q").value == str(chosen["name"]).split()[0]
+    assert at.selectbox(key="dir_partner").value == int(chosen["partner_id"])
+    heading = at.subheader[0].value.replace("\\", "")
+    assert heading == chosen["name"]
+    sites = env.frames.sites[env.frames.sites["partner_id"] == chosen["partner_id"]]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Sites"] == f"{len(sites):,}"
+    where = next(df.value for df in at.dataframe if "How" in df.value.columns)
+    states = {s for s in sites["state_fips"] if s}
+    assert len(where[where["Level"] == "state"]) >= len(states) > 0
+    # Its small map shows its sites.
+    script = json.loads(at.get("component_instance")[0].proto.json_args)["script"]
+    assert "L.partnerSites(" in script
+
+
+def test_a_withheld_partner_cannot_be_opened_by_link_by_the_public(env):
+    partners = env.frames.partners
+    hidden = partners[~partners["public"]].iloc[0]
+    at = _open({"partner": str(int(hidden["partner_id"]))})
+    assert at.selectbox(key="dir_partner").value is None
+    assert hidden["name"] not in _all_text(at)

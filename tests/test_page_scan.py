@@ -1,0 +1,221 @@
+"""The Scan page under AppTest, on a real temporary SQLite database with the sample data.
+
+AppTest cannot click the map (tests/browser/test_scan_browser.py does); it checks the
+place chosen by link and by widgets, what is listed, the ranking, the empty-result
+messages and the bytes of the brief download.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+
+from geo import auth, schema
+from geo.analysis import rank_fit, resolve_place, scan
+from geo.db import open_store
+from geo.sample import make_sample
+from geo.visibility import visible_frames
+
+REPO = Path(__file__).resolve().parents[1]
+PAGE = "pages/scan.py"
+CHICAGO = "1709930"
+LEON = "1201110"
+STAFF = "staff@coalition.example.org"
+PASSWORD = "a long enough test password"
+
+
+class World:
+    """The sample data in a temporary database, plus one staff account."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        store = open_store(url)
+        try:
+            store.load_frames(make_sample(), actor="test")
+            store.users.add_user(STAFF, auth.hash_password(PASSWORD), "staff")
+            self.frames = store.frames()
+        finally:
+            store.close()
+
+    def as_seen_by(self, role: str) -> schema.Frames:
+        return visible_frames(self.frames, role)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory) -> World:
+    return World(f"sqlite:///{tmp_path_factory.mktemp('scan') / 'partnermap.db'}")
+
+
+@pytest.fixture
+def env(world, monkeypatch) -> World:
+    monkeypatch.chdir(REPO)
+    monkeypatch.setenv("DATABASE_URL", world.url)
+    monkeypatch.setenv("PARTNERMAP_SAMPLE_DATA", "0")
+    monkeypatch.setenv("PARTNERMAP_TILES", "none")
+    return world
+
+
+class Downloads:
+    """Every file a run hands to the browser for download (spying on the real manager)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.files: list[bytes] = []
+        original = MediaFileManager.add
+
+        def add(mgr, path_or_data, *args, **kwargs):
+            self.files.append(path_or_data if isinstance(path_or_data, bytes) else Path(path_or_data).read_bytes())
+            return original(mgr, path_or_data, *args, **kwargs)
+
+        monkeypatch.setattr(MediaFileManager, "add", add)
+
+
+def _open(params: dict[str, str] | None = None, *, viewer: auth.Viewer | None = None) -> AppTest:
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=180)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    if viewer is not None:
+        at.session_state["viewer"] = viewer
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _unescape(text: str) -> str:
+    """Markdown text as the user reads it (pages backslash-escape punctuation)."""
+    out, skip = [], False
+    for ch in text:
+        if ch == "\\" and not skip:
+            skip = True
+            continue
+        skip = False
+        out.append(ch)
+    return "".join(out).replace("\u200b", "")
+
+
+def _heading(at: AppTest) -> str:
+    return _unescape(at.subheader[0].value) if len(at.subheader) else ""
+
+
+def _texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [i.value for i in at.info] + [c.value for c in at.caption]
+    return _unescape("\n".join(parts))
+
+
+def _table(at: AppTest, column: str, *, without: str = "\0"):
+    for df in at.dataframe:
+        if column in df.value.columns and without not in df.value.columns:
+            return df.value
+    raise AssertionError(f"no table with a {column!r} column")
+
+
+def test_a_link_restores_place_radius_and_needs(env):
+    at = _open({"district": CHICAGO, "radius": "5", "needs": "Family Engagement,funding"})
+    assert _heading(at) == "Chicago Public School District 299, IL"
+    assert at.number_input(key="scan_radius").value == 5.0
+    assert at.multiselect(key="scan_principles").value == ["Family Engagement"]
+    assert at.multiselect(key="scan_kinds").value == ["funding"]
+    expected = scan(env.as_seen_by("public"), resolve_place(district=CHICAGO), radius_mi=5,
+                    needs=["Family Engagement", "funding"])
+    shown = _table(at, "Presence")
+    assert list(shown["Partner"]) == list(expected.partners["partner"])
+    assert list(shown["Fit score"]) == list(expected.partners["fit_score"])
+    # Need figures with their source.
+    need = _table(at, "Children 5-17")
+    assert int(need["Children 5-17"].iloc[0]) == int(expected.need["children_5_17"].iloc[0])
+    assert "Source: Urban Institute" in _texts(at)
+    # The map is the neighbourhood only: the place and its neighbours, not the nation.
+    args = json.loads(at.get("component_instance")[0].proto.json_args)
+    assert f'"{CHICAGO}"' in args["script"] and '"0601332"' not in args["script"]
+    assert len(args["script"]) < 2_000_000
+
+
+def test_typing_a_place_selects_it_and_writes_the_link(env):
+    at = _open()
+    assert _heading(at) == ""
+    assert "click a state" in _texts(at).lower()
+    at.text_input(key="scan_search").input("Leon, FL").run()
+    assert _heading(at) == "Leon County School District, FL"
+    assert at.query_params.get("district") == [LEON] or at.query_params.get("district") == LEON
+    # Other matches stay one click away.
+    pick = at.selectbox(key="scan_pick")
+    assert "county:12073" in pick.options or "Leon, FL" in [pick.format_func(o) for o in pick.options]
+
+
+def test_empty_results_are_said_in_plain_words(env):
+    at = _open({"district": LEON})
+    texts = _texts(at)
+    assert "No partner works in this district yet." in texts
+    assert "No partner works in Leon County School District, FL yet." in texts
+    assert "No partner sites in Leon County School District, FL." in texts
+    assert not any("Presence" in df.value.columns for df in at.dataframe)
+
+
+def test_a_point_with_a_radius(env):
+    at = _open()
+    at.text_input(key="scan_point").input("41.8781, -87.6298").run()
+    assert _heading(at) == "Point 41.8781, -87.6298, IL"
+    assert at.number_input(key="scan_radius").value == 5.0  # a point alone gets 5 miles
+    assert at.query_params["point"] in ("41.87810,-87.62980", ["41.87810,-87.62980"])
+    expected = scan(env.as_seen_by("public"), resolve_place(point=(41.8781, -87.6298)), radius_mi=5)
+    assert len(_table(at, "Community school")) == len(expected.sites) > 0
+
+
+def test_a_bad_point_and_bad_link_values_get_clear_messages(env):
+    at = _open({"district": "12ab", "radius": "9999"})
+    assert "not understood" in at.warning[0].value and "district" in at.warning[0].value
+    at.text_input(key="scan_point").input("-87.6, 241.9").run()
+    assert any("Latitude must be within" in e.value for e in at.error)
+    at2 = _open({"district": "1299999"})
+    assert any("No school district with GEOID 1299999" in e.value for e in at2.error)
+
+
+def test_ticking_needs_changes_the_ranking(env):
+    at = _open({"district": CHICAGO})
+    before = list(_table(at, "Why", without="Presence")["Partner"])
+    at.multiselect(key="scan_kinds").select("research").run()
+    at.multiselect(key="scan_principles").select("Equity").run()
+    fit = _table(at, "Why", without="Presence")
+    expected = rank_fit(env.as_seen_by("public"), resolve_place(district=CHICAGO), ["Equity", "research"])
+    assert list(fit["Partner"]) == list(expected["name"])
+    assert list(fit["Partner"]) != before
+    assert fit["Why"].str.contains("works on Equity, Research and evaluation").any()
+    assert at.query_params["needs"] in ("Equity,research", ["Equity,research"])
+
+
+def _brief(downloads: Downloads) -> str:
+    briefs = [f.decode("utf-8") for f in downloads.files if f.startswith(b"<!DOCTYPE html>")]
+    assert len(briefs) == 1, len(downloads.files)
+    return briefs[0]
+
+
+def test_public_brief_names_only_approved_partners(env, monkeypatch):
+    downloads = Downloads(monkeypatch)
+    at = _open({"state": "17"})
+    button = at.get("download_button")[0]
+    assert "brief" in button.proto.label.lower()
+    html = _brief(downloads)
+    shown = set(_table(at, "Presence")["Partner"])
+    approved = set(env.frames.partners.loc[env.frames.partners["public"], "name"])
+    withheld = set(env.frames.partners.loc[~env.frames.partners["public"], "name"])
+    assert shown & approved and all(name in html for name in shown & approved)
+    assert schema.ANONYMOUS_PARTNER in html
+    assert not [n for n in withheld if n in html]
+    assert "Sample data" not in html or "fictional" in html
+
+
+def test_staff_brief_names_every_partner_found(env, monkeypatch):
+    downloads = Downloads(monkeypatch)
+    at = _open({"state": "17"}, viewer=auth.Viewer(email=STAFF, role="staff"))
+    html = _brief(downloads)
+    expected = scan(env.frames, resolve_place(state="IL"))
+    withheld_here = set(expected.partners["partner"]) - set(
+        env.frames.partners.loc[env.frames.partners["public"], "name"])
+    assert withheld_here, "the sample should have unlisted partners in Illinois"
+    assert all(name in html for name in withheld_here if name in set(expected.partners["partner"].head(18)))
+    assert schema.ANONYMOUS_PARTNER not in html
+    assert "signed-in staff" in html
