@@ -16,7 +16,7 @@ PAGES = [
     st.Page("pages/overlaps.py", title="Overlaps"),
     st.Page("pages/coverage.py", title="Coverage"),
     st.Page("pages/partners.py", title="Partners"),
-    #   st.Page("pages/data.py", title="Data"),
+    st.Page("pages/data.py", title="Data"),
     st.Page("pages/admin.py", title="Admin"),
 ]
 # No icons: Streamlit fetches ":material/...:" icons from fonts.gstatic.com (blank

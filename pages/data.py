@@ -1,0 +1,350 @@
+"""Data: import partners' spreadsheets, edit records, export them.
+
+For signed-in staff and partner users only; everyone else gets one sentence and no
+controls (the role comes from the server-side session, :func:`pages._ui.current_viewer`).
+A partner user works on its own organization's records: its imports are forced to its
+partner and its edits are checked with :func:`geo.auth.can_edit` at every write.
+
+Import: template -> upload -> preview (every problem, per row, with its fix) -> map
+columns / choose partners -> confirm -> :func:`geo.importer.commit_import` writes it in
+one transaction (all or nothing; or, when asked, only the valid rows). The preview is
+kept in the session, keyed on the file's content and every choice, so reruns do not
+read the file again.
+
+Export: the viewer's visible frames (:func:`pages._ui.frames_for_viewer`) through
+:mod:`geo.db.export`; files are built only when a button is clicked (deferred
+downloads). Staff also get a full GeoPackage backup (:mod:`geo.db.backup`).
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from geo import auth
+from geo.auth import Viewer
+from geo.db import Store
+from geo.db.backup import backup
+from geo.db.export import export_bytes
+from geo.importer import (
+    IMPORT_KINDS,
+    TEMPLATE_COLUMNS,
+    ImportPreview,
+    ImportRefused,
+    commit_import,
+    prepare_import,
+    required_targets,
+    template_csv,
+    template_xlsx,
+)
+from geo.schema import Frames
+from pages import _data_forms as forms
+from pages import _ui
+from pages._data_forms import md
+
+SECTIONS = {"import": "Import", "edit": "Edit", "export": "Export"}
+UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "geojson", "json", "gpkg", "zip", "parquet"]
+EXPORT_FORMATS: dict[str, tuple[str, str]] = {  # label -> (format, mime type)
+    "CSV": ("csv", "text/csv"),
+    "Excel": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "GeoJSON": ("geojson", "application/geo+json"),
+    "GeoPackage": ("gpkg", "application/geopackage+sqlite3"),
+}
+REFUSAL = ("Sign in as staff or a partner to manage data. The data page imports, edits "
+           "and exports the coalition's records; use the sign-in box in the sidebar.")
+_KIND_LABELS = {"sites": "Sites (places: schools, offices, affiliates)",
+                "activities": "Activities (work at a place or across an area)"}
+_NOT_USED = ""
+_PREVIEW_CACHE = "import_previews"
+_ROUND = "import_round"
+_PARTNER_OPTIONS = "import_partner_options"
+
+
+def may_manage_data(viewer: Viewer) -> bool:
+    """Staff, and partner users tied to an organization; nobody else."""
+    if viewer.role == "staff":
+        return True
+    return viewer.role == "partner" and auth.can_edit(viewer, partner_id=viewer.partner_id)
+
+
+# --- import ---------------------------------------------------------------------------
+def _template_section() -> None:
+    st.markdown("**1. Start from the template**")
+    c1, c2, _ = st.columns([1, 1, 3])
+    c1.download_button("Template (CSV)", data=template_csv, file_name="partnermap_import.csv",
+                       mime="text/csv", on_click="ignore", key="template_csv")
+    c2.download_button("Template (Excel)", data=template_xlsx,
+                       file_name="partnermap_import.xlsx", on_click="ignore",
+                       mime=EXPORT_FORMATS["Excel"][1], key="template_xlsx")
+    with st.expander("The import format"):
+        st.markdown(
+            "One row per site, or per piece of work (activities). Give the place as "
+            "`latitude` + `longitude`, or a `zip` code; for work across an area, a "
+            "`district_geoid`, `county_fips` or `state`. Columns named differently are "
+            "mapped after the upload. Row numbers in messages count the header as row 1, "
+            "as spreadsheets do.")
+        st.dataframe(pd.DataFrame({"column": list(TEMPLATE_COLUMNS),
+                                   "what it holds": list(TEMPLATE_COLUMNS.values())}),
+                     hide_index=True, width="stretch")
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def _prepare(store: Store, data: bytes, *, name: str, kind: str, partner: str | None,
+             mapping: dict[str, str] | None, choices: dict[str, int | str]) -> ImportPreview:
+    """prepare_import, remembered in the session for the same file, choices and data."""
+    key = (_digest(data), name, kind, partner,
+           None if mapping is None else tuple(sorted(mapping.items())),
+           tuple(sorted((k, str(v)) for k, v in choices.items())), store.data_version())
+    cache: dict = st.session_state.setdefault(_PREVIEW_CACHE, {})
+    if key not in cache:
+        with st.spinner(f"Checking {name}…"):
+            cache[key] = prepare_import(data, kind=kind, filename=name, store=store,
+                                        partner=partner, mapping=mapping,
+                                        partner_choices=choices or None)
+        for old in list(cache)[:-3]:  # keep the last few (mapping back and forth)
+            del cache[old]
+    return cache[key]
+
+
+def _mapping_widgets(preview: ImportPreview, *, token: str, kind: str,
+                     partner_given: bool, forced_partner: bool) -> dict[str, str]:
+    """A selectbox per target column, pre-filled with the suggestion; the chosen mapping."""
+    columns = preview.columns
+    targets = [t for t in TEMPLATE_COLUMNS if not (forced_partner and t == "partner")]
+    required = set(required_targets(kind, partner_given=partner_given))
+    trouble = bool(preview.missing) or any(p.row is None for p in preview.report.errors())
+    mapping: dict[str, str] = {}
+    with st.expander("Columns: which column of the file holds what", expanded=trouble):
+        st.caption("Pre-filled from the file's column names. Change a choice if a column "
+                   "was not recognised or was matched wrongly; '(not used)' leaves it out.")
+        grid = st.columns(3)
+        for i, target in enumerate(targets):
+            suggested = preview.suggested.get(target, _NOT_USED)
+            options = [_NOT_USED, *columns]
+            label = target + (" (required)" if target in required else "")
+            chosen = grid[i % 3].selectbox(
+                label, options, index=options.index(suggested) if suggested in options else 0,
+                key=f"import_map_{token}_{target}", help=TEMPLATE_COLUMNS[target],
+                format_func=lambda c: "(not used)" if c == _NOT_USED else c)
+            if chosen:
+                mapping[target] = chosen
+    return mapping
+
+
+def _partner_choice_widgets(preview: ImportPreview, *, token: str) -> None:
+    """For each name close to a stored partner: use the existing one, or confirm new."""
+    remembered: dict = st.session_state.setdefault(_PARTNER_OPTIONS, {})
+    shown = 0
+    for name, match in preview.partners.items():
+        key = f"import_partner_{token}_{hashlib.sha1(name.encode()).hexdigest()[:10]}"
+        if match.suggestions:
+            remembered[key] = (name, list(match.suggestions))
+        if key not in remembered or match.how == "exact":
+            continue
+        _, suggestions = remembered[key]
+        if shown == 0:
+            st.markdown("**Partner names close to ones already stored**")
+        shown += 1
+        labels = {pid: f"Use the existing partner “{stored}” (partner {pid})"
+                  for pid, stored in suggestions}
+        labels["new"] = f"No: create a new partner “{name}”"
+        st.radio(md(f"The file says “{name}” ({len(match.rows):,} rows, first row "
+                    f"{match.rows[0] if match.rows else '?'}). Did you mean…"),
+                 list(labels), index=None, key=key, format_func=lambda v: labels[v])
+
+
+def _chosen_partners(token: str) -> dict[str, int | str]:
+    remembered: dict = st.session_state.get(_PARTNER_OPTIONS, {})
+    out: dict[str, int | str] = {}
+    for key, (name, _) in remembered.items():
+        if key.startswith(f"import_partner_{token}_"):
+            value = st.session_state.get(key)
+            if value is not None:
+                out[name] = value
+    return out
+
+
+def _show_preview(preview: ImportPreview) -> None:
+    st.markdown("**3. Check**")
+    counts = preview.counts
+    report = preview.report
+    if preview.file_errors:
+        forms.show_refusal(
+            f"{preview.filename} cannot be imported yet. Fix what is listed below: choose "
+            "the partner where asked above, map the columns above, or correct the file "
+            "and upload it again.", preview.file_errors)
+        return
+    c = st.columns(4)
+    c[0].metric("Rows read", f"{counts['rows_read']:,}")
+    c[1].metric("Ready to import", f"{counts['rows_valid']:,}")
+    c[2].metric("Rejected", f"{counts['rows_rejected']:,}")
+    c[3].metric("Warnings", f"{len(report.warnings()):,}")
+    (st.warning if report.has_errors() else st.success)(md(preview.summary()))
+    if report:
+        st.caption(f"Every problem, by row ({report.summary()}); row 1 is the header.")
+        st.dataframe(forms.problems_frame(list(report)), hide_index=True, width="stretch",
+                     key="import_problems")
+    with st.expander("The rows as they will be imported"):
+        st.dataframe(preview.rows, hide_index=True, width="stretch")
+    if counts["rows_rejected"]:
+        st.download_button(
+            f"Download the {counts['rows_rejected']:,} rejected rows with their reasons (CSV)",
+            data=preview.rejected_csv(), file_name=f"rejected_{Path(preview.filename).stem}.csv",
+            mime="text/csv", on_click="ignore", key="import_rejected")
+
+
+def _own_partners_only(preview: ImportPreview, viewer: Viewer) -> bool:
+    """Every record the import would write belongs to partners the viewer may edit."""
+    frames = preview.frames
+    if not frames.partners.empty and not auth.can_edit(viewer, partner_id=None):
+        return False
+    ids = {int(p) for p in pd.concat([frames.sites["partner_id"],
+                                      frames.activities["partner_id"]]) if int(p) > 0}
+    return all(auth.can_edit(viewer, partner_id=p) for p in ids)
+
+
+def _confirm(store: Store, preview: ImportPreview, viewer: Viewer) -> None:
+    counts = preview.counts
+    st.markdown("**4. Import**")
+    valid_only = False
+    if preview.has_errors and counts["rows_valid"] and not preview.file_errors:
+        valid_only = st.checkbox(
+            f"Import only the {counts['rows_valid']:,} valid rows and leave out the "
+            f"{counts['rows_rejected']:,} rejected ones (download them above to fix later)",
+            key="import_valid_only")
+    ready = preview.can_commit(valid_rows_only=valid_only)
+    if not ready:
+        st.caption("Nothing can be imported until the errors above are fixed"
+                   + (" (or you choose to import only the valid rows)."
+                      if preview.has_errors and counts["rows_valid"] else "."))
+    n = counts["rows_valid"]
+    if st.button(f"Import {n:,} row{'s' if n != 1 else ''}", type="primary",
+                 disabled=not ready, key="import_confirm"):
+        if not _own_partners_only(preview, viewer):
+            st.error(forms.NOT_YOURS)
+            return
+        try:
+            written = commit_import(store, preview, actor=viewer.email,
+                                    valid_rows_only=valid_only)
+        except ImportRefused as exc:
+            forms.show_refusal(str(exc), exc.problems)
+            return
+        st.session_state[_ROUND] = st.session_state.get(_ROUND, 0) + 1
+        st.session_state.pop(_PREVIEW_CACHE, None)
+        what = ", ".join(f"{v:,} {k}" for k, v in written.items() if v)
+        forms.flash(f"Imported {preview.filename}: {what or 'nothing new'}.")
+
+
+def render_import(*, viewer: Viewer, store: Store, frames: Frames) -> None:
+    """Template, upload, mapping, partner matches, preview and confirm."""
+    _template_section()
+    st.markdown("**2. Upload**")
+    c1, c2 = st.columns(2)
+    kind = c1.radio("The file holds", list(IMPORT_KINDS), index=1, key="import_kind",
+                    format_func=_KIND_LABELS.get)
+    forced: str | None = None
+    if viewer.role == "partner":
+        forced = str(store.get_partner(int(viewer.partner_id)).get("name"))  # type: ignore[arg-type]
+        c2.markdown(md(f"Every row is imported for your organization, {forced}."))
+        fill = forced
+    else:
+        names = {int(p): str(n) for p, n in zip(frames.partners["partner_id"],
+                                                  frames.partners["name"])}
+        ids = sorted(names, key=lambda p: names[p].casefold())
+        chosen = c2.selectbox("Partner for rows without one", [None, *ids], key="import_fill",
+                              format_func=lambda p: "(from the file's partner column)"
+                              if p is None else names[p],
+                              help="For a file without a partner column, e.g. one "
+                              "organization's list of schools.")
+        fill = names.get(chosen) if chosen is not None else None
+    limit = _ui.settings().max_upload_mb
+    upload = st.file_uploader(
+        f"CSV, Excel (XLSX), GeoJSON, GeoPackage or zipped Shapefile, up to {limit} MB",
+        type=UPLOAD_TYPES, key=f"import_file_{st.session_state.get(_ROUND, 0)}",
+        max_upload_size=limit)
+    if upload is None:
+        return
+    data = upload.getvalue()
+    token = _digest(data)
+    base = _prepare(store, data, name=upload.name, kind=kind, partner=fill, mapping=None,
+                    choices={})
+    if not base.columns:  # unreadable: nothing to map
+        _show_preview(base)
+        return
+    mapping = _mapping_widgets(base, token=token, kind=kind, partner_given=fill is not None,
+                               forced_partner=forced is not None)
+    if forced is not None and "partner" in base.suggested:
+        st.info(md(f"The file's column “{base.suggested['partner']}” is not used: every "
+                   f"row is imported for {forced}."))
+    choices = {} if forced is not None else _chosen_partners(token)
+    if mapping == base.mapping and not choices:
+        preview = base
+    else:
+        preview = _prepare(store, data, name=upload.name, kind=kind, partner=fill,
+                           mapping=mapping, choices=choices)
+    _partner_choice_widgets(preview, token=token)
+    _show_preview(preview)
+    if not preview.file_errors:
+        _confirm(store, preview, viewer)
+
+
+# --- export ---------------------------------------------------------------------------
+def _backup_bytes(store: Store) -> bytes:
+    """A full backup (no password hashes) as GeoPackage bytes, via a private temp dir."""
+    with tempfile.TemporaryDirectory(prefix="partnermap-backup-") as tmp:
+        path = Path(tmp) / "partnermap_backup.gpkg"
+        backup(store, path)
+        return path.read_bytes()
+
+
+def render_export(*, viewer: Viewer, store: Store, frames: Frames) -> None:
+    """Download buttons for every table and format (built on click), and the backup."""
+    st.caption("Each table carries its boundary assignments (state, county and school "
+               "district codes). Spreadsheet cells that would run as formulas are "
+               "neutralised. Files are built when you click.")
+    for what, frame in (("partners", frames.partners), ("sites", frames.sites),
+                        ("activities", frames.activities)):
+        cols = st.columns([2, 1, 1, 1, 1])
+        cols[0].markdown(f"**{what.capitalize()}** ({len(frame):,})")
+        for col, (label, (fmt, mime)) in zip(cols[1:], EXPORT_FORMATS.items()):
+            col.download_button(
+                label, data=functools.partial(export_bytes, frames, what=what, fmt=fmt),
+                file_name=f"partnermap_{what}.{fmt}", mime=mime, on_click="ignore",
+                key=f"export_{what}_{fmt}")
+    if viewer.role == "staff":
+        st.markdown("**Full backup**")
+        st.caption("Every table, deleted records, accounts (without passwords) and the "
+                   "audit trail in one GeoPackage; `python -m geo restore` loads it into "
+                   "an empty database.")
+        st.download_button("Full backup (GeoPackage)",
+                           data=functools.partial(_backup_bytes, store),
+                           file_name="partnermap_backup.gpkg",
+                           mime=EXPORT_FORMATS["GeoPackage"][1], on_click="ignore",
+                           key="export_backup")
+
+
+# --- the page -------------------------------------------------------------------------
+_ui.sidebar()
+viewer = _ui.current_viewer()
+st.title("Data")
+if not may_manage_data(viewer):
+    _ui.refuse(REFUSAL)
+
+store = _ui.store()
+frames = _ui.frames_for_viewer()
+forms.show_flash()
+section = st.radio("Section", list(SECTIONS), format_func=SECTIONS.get, horizontal=True,
+                   key="data_section", label_visibility="collapsed")
+if section == "import":
+    render_import(viewer=viewer, store=store, frames=frames)
+elif section == "edit":
+    forms.render_edit(viewer=viewer, store=store, frames=frames)
+else:
+    render_export(viewer=viewer, store=store, frames=frames)
