@@ -279,9 +279,10 @@ def partner_count_map(
     asset_base_url: str = maps.DEFAULT_BASE_URL,
 ) -> folium.Map:
     """Districts shaded by the number of distinct partners (``counts``: GEOID -> n),
-    "No partner" where there is none (also for districts missing from ``counts``), the ``selected`` district outlined, the view fitted
-    to ``bounds`` (default: the contiguous US). Clicking a
-    district reports its Feature (``geoid``, ``name``, ``value``) to ``st_folium``."""
+    "No partner" where there is none (also for districts missing from ``counts``), the
+    ``selected`` district outlined, the view fitted to ``bounds`` (default: the
+    contiguous US). Clicking a district reports its Feature (``geoid``, ``name``,
+    ``value``) to ``st_folium``."""
     from geo import boundaries
 
     areas = area_layer("district")

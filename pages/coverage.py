@@ -47,9 +47,7 @@ st.caption(
     "Where coalition partners are and are not active, by state, county and school district, "
     "and where children in poverty have few or no partners nearby."
 )
-bad = _query.bad_params()
-if bad:
-    st.caption("Ignored unreadable link settings: " + ", ".join(bad))
+link_notice = st.empty()  # filled at the end, once every URL value has been read
 
 # --- headline figures ---------------------------------------------------------------------
 figures = _filters.cached(summary, filters)
@@ -210,3 +208,6 @@ with selection_box:
     else:
         st.caption("Click a place on the map to see its figures.")
 
+bad = _query.bad_params()
+if bad:
+    link_notice.caption("Ignored unreadable link settings: " + ", ".join(bad))

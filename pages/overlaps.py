@@ -49,9 +49,7 @@ st.caption(
     "duplication worth a conversation; different kinds may complement each other. Use it to "
     "connect partners' local work before starting somewhere new."
 )
-bad = _query.bad_params()
-if bad:
-    st.caption("Ignored unreadable link settings: " + ", ".join(bad))
+link_notice = st.empty()  # filled at the end, once every URL value has been read
 
 # --- map: distinct partners per district, click to list them -----------------------------
 selected = _query.read("district", _query.parse_pattern, r"\d{7}")
@@ -62,7 +60,7 @@ settings = _ui.settings()
 bounds = bounds_of("state", [filters.state_fips]) if filters.state_fips else None
 m = partner_count_map(counts, selected=selected, bounds=bounds, tiles=settings.tiles)
 
-left, right = st.columns([3, 2], gap="medium")
+left, right = st.columns([2, 1], gap="medium")
 with left:
     st.subheader("Partners per district")
     result = _ui.render_map(m, key="overlaps_map", height=520)
@@ -98,6 +96,8 @@ with right:
                 st.write(f"No partner works in this district{with_filters or ' yet'}.")
             else:
                 st.write(f"{len(inside)} partner{'s' if len(inside) != 1 else ''} work here{with_filters}:")
+                # Names come from data: plain text, never markdown.
+                st.text("\n".join(inside["partner"].astype("str")))
             shown = found.partners[SCAN_COLUMNS]
             if not shown.empty:
                 st.dataframe(for_display(shown), hide_index=True, width="stretch",
@@ -170,3 +170,7 @@ with nearby_tab:
         st.dataframe(for_display(near[NEARBY_COLUMNS]), hide_index=True, width="stretch")
         st.download_button("Download nearby sites (CSV)", _csv(near), file_name="nearby_sites.csv",
                            mime="text/csv", key="ov_dl_nearby", on_click="ignore")
+
+bad = _query.bad_params()
+if bad:
+    link_notice.caption("Ignored unreadable link settings: " + ", ".join(bad))

@@ -1,0 +1,253 @@
+"""The overlaps page under AppTest, on a real temporary SQLite database.
+
+The database holds the fictional sample with one public partner renamed to a formula
+(``=HYPERLINK(...)``), so downloads must neutralise it. Expected figures are computed
+with ``geo`` on the frames as the viewer may see them, not written in by hand.
+AppTest cannot click the map: tests/browser does that.
+"""
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+
+import pandas as pd
+import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+
+from geo import auth
+from geo.analysis import filter_activities, gazetteer, nearby_pairs, overlap_places, partner_pairs
+from geo.db import open_store
+from geo.sample import make_sample
+from geo.visibility import visible_frames
+
+PAGE = "pages/overlaps.py"
+EVIL = '=HYPERLINK("http://evil.example","x")'
+STAFF = "staff@coalition.example.org"
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory, repo_root) -> Iterator[dict]:
+    """A database with the sample (one public partner named like a formula), a staff
+    account, and the environment pointing the app at it."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('overlaps') / 'partnermap.db'}"
+    frames = make_sample()
+    partners = frames.partners.copy()
+    public_ids = partners.loc[partners["public"], "partner_id"]
+    # The public partner with the most shared districts, so it shows up in pairs.
+    pairs = partner_pairs(frames)
+    busiest = pd.concat([pairs["partner_a_id"], pairs["partner_b_id"]]).value_counts()
+    evil_id = int(next(i for i in busiest.index if i in set(public_ids)))
+    partners.loc[partners["partner_id"] == evil_id, "name"] = EVIL
+    frames.partners = partners
+    store = open_store(url)
+    store.load_frames(frames, actor="test")
+    store.users.add_user(STAFF, auth.hash_password("correct horse battery staple"), "staff")
+    stored = store.frames()
+    store.close()
+    mp = pytest.MonkeyPatch()
+    mp.chdir(repo_root)
+    mp.setenv("DATABASE_URL", url)
+    mp.setenv("PARTNERMAP_SAMPLE_DATA", "0")
+    mp.setenv("PARTNERMAP_TILES", "none")
+    try:
+        yield {"frames": stored, "public": visible_frames(stored, "public"), "evil_id": evil_id}
+    finally:
+        mp.undo()
+
+
+def _run(repo_root, query: dict[str, str] | None = None, *, viewer: auth.Viewer | None = None) -> AppTest:
+    at = AppTest.from_file(str(repo_root / PAGE), default_timeout=180)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    if viewer is not None:
+        at.session_state["viewer"] = viewer
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _metric(at: AppTest, label: str) -> str:
+    found = [m.value for m in at.metric if m.label == label]
+    assert found, f"no metric {label!r}; metrics: {[m.label for m in at.metric]}"
+    return found[0]
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> dict[str, object]:
+    """File name -> the bytes (or, for deferred downloads, the callable) each download
+    button of a run hands the browser, caught on Streamlit's real media manager."""
+    files: dict[str, object] = {}
+    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
+
+    def spy_add(mgr, data, mimetype, coordinates, file_name=None, *args, **kwargs):
+        files[file_name] = data
+        return add(mgr, data, mimetype, coordinates, file_name, *args, **kwargs)
+
+    def spy_add_deferred(mgr, make, mimetype, coordinates, file_name=None, *args, **kwargs):
+        files[file_name] = make
+        return add_deferred(mgr, make, mimetype, coordinates, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add", spy_add)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", spy_add_deferred)
+    return files
+
+
+def _download(at: AppTest, files: dict[str, object], label: str, name: str) -> bytes:
+    """The bytes behind the download button labelled ``label`` (file ``name``)."""
+    buttons = [b for b in at.get("download_button") if b.label == label]
+    assert buttons, f"no download button {label!r}; have {[b.label for b in at.get('download_button')]}"
+    assert name in files, f"{label!r} registered no file {name}; have {list(files)}"
+    data = files[name]
+    data = data() if callable(data) else data
+    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+
+
+def _csv(data: bytes) -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+
+
+def _map_script(at: AppTest) -> str:
+    maps = at.get("component_instance")
+    assert len(maps) == 1, "the overlaps page shows one map"
+    return json.loads(maps[0].proto.json_args)["script"]
+
+
+def _widget(at: AppTest, kind: str, label: str):
+    found = [w for w in getattr(at, kind) if w.label == label]
+    assert found, f"no {kind} {label!r}"
+    return found[0]
+
+
+def test_default_view_counts_districts_pairs_and_nearby_sites(world, repo_root):
+    at = _run(repo_root)
+    public = world["public"]
+    assert _metric(at, "School districts with 2+ partners") == f"{len(overlap_places(public, 'district')):,}"
+    assert _metric(at, "Partner pairs") == f"{len(partner_pairs(public)):,}"
+    assert _metric(at, "Site pairs") == f"{len(nearby_pairs(public, 1.0)):,}"
+    assert not at.info, [i.value for i in at.info]
+
+
+def test_kind_filter_changes_results_and_goes_into_the_url(world, repo_root):
+    at = _run(repo_root)
+    before = _metric(at, "School districts with 2+ partners")
+    _widget(at, "multiselect", "Kind of work").set_value(["funding"])
+    at.run()
+    expected = overlap_places(filter_activities(world["public"], kinds=["funding"]), "district")
+    assert _metric(at, "School districts with 2+ partners") == f"{len(expected):,}" != before
+    assert at.query_params["kind"] in ("funding", ["funding"])
+
+
+def test_level_and_overlap_kind_switch_the_places_table(world, repo_root):
+    at = _run(repo_root)
+    _widget(at, "selectbox", "Places").set_value("county")
+    at.run()
+    counties = overlap_places(world["public"], "county")
+    assert _metric(at, "Counties with 2+ partners") == f"{len(counties):,}"
+    _widget(at, "selectbox", "Overlap").set_value("duplication")
+    at.run()
+    dup = counties[counties["overlap"] == "possible duplication"]
+    assert _metric(at, "Counties with 2+ partners") == f"{len(dup):,}"
+    table = at.dataframe[0].value
+    assert set(table["Overlap"]) == {"possible duplication"} and len(table) == len(dup)
+    assert at.query_params["level"] in ("county", ["county"])
+
+
+def test_rank_by_same_kind_puts_duplication_first(world, repo_root):
+    at = _run(repo_root, {"rank": "same"})
+    table = at.dataframe[0].value
+    assert table["Overlap"].iloc[0] == "possible duplication"
+    expected = overlap_places(world["public"], "district").sort_values(
+        ["n_shared_kinds", "partners", "activities"], ascending=False, kind="stable")
+    assert list(table["Place"].head(10)) == list(expected["place"].head(10))
+    assert list(table["Place"].head(10)) != list(overlap_places(world["public"], "district")["place"].head(10))
+
+
+def test_empty_results_say_so_in_plain_words(world, repo_root):
+    public = world["public"]
+    active_states = set(public.sites["state_fips"]) | {
+        str(a)[:2] for a in public.activities.loc[public.activities["area_level"] != "site", "area_id"]}
+    quiet = next(code for fips, code in sorted(gazetteer.postal_codes().items()) if fips not in active_states)
+    at = _run(repo_root, {"state": quiet})
+    infos = [i.value for i in at.info]
+    assert "No district has two or more partners with these filters." in infos
+    assert "No two partners share a district with these filters." in infos
+    assert "No sites of different partners are within 1 mile of each other with these filters." in infos
+    assert _widget(at, "selectbox", "State").value == quiet  # the widget shows the URL's value
+
+
+def test_url_restores_filters_and_selection(world, repo_root):
+    geoid = overlap_places(world["public"], "district")["place_id"].iloc[0]
+    at = _run(repo_root, {"kind": "implementation,policy", "status": "active", "level": "county", "mi": "2.5",
+                          "district": geoid})
+    assert _widget(at, "multiselect", "Kind of work").value == ["implementation", "policy"]
+    assert _widget(at, "multiselect", "Status").value == ["active"]
+    assert _widget(at, "selectbox", "Places").value == "county"
+    assert _widget(at, "number_input", "Within (miles)").value == 2.5
+    narrowed = filter_activities(world["public"], kinds=["implementation", "policy"], statuses=["active"])
+    assert _metric(at, "Counties with 2+ partners") == f"{len(overlap_places(narrowed, 'county')):,}"
+    assert _metric(at, "Site pairs") == f"{len(nearby_pairs(narrowed, 2.5)):,}"
+    place = gazetteer.place_table("district").set_index("place_id").loc[geoid, "label"]
+    assert any(place in m.value for m in at.markdown), "the selected district is named"
+    # The map outlines the selected district: a layer of that one district.
+    assert f'"ids":["{geoid}"]' in _map_script(at)
+
+
+def test_bad_link_values_are_ignored_and_reported(world, repo_root):
+    at = _run(repo_root, {"kind": "funding,<script>", "level": "planet", "mi": "1e9", "district": "12"})
+    assert _widget(at, "multiselect", "Kind of work").value == []
+    assert _widget(at, "selectbox", "Places").value == "district"
+    assert _widget(at, "number_input", "Within (miles)").value == 1.0
+    captions = " ".join(c.value for c in at.caption)
+    assert "Ignored unreadable link settings: district, kind, level, mi" in captions
+
+
+def test_csv_downloads_match_the_tables_and_neutralise_formulas(world, repo_root, downloads):
+    at = _run(repo_root, {"level": "state"})
+    places = _csv(_download(at, downloads, "Download places (CSV)", "overlaps_state.csv"))
+    assert len(places) == len(overlap_places(world["public"], "state"))
+    assert list(places.columns[:3]) == ["Place ID", "Place", "State"]
+    intros = _csv(_download(at, downloads, "Download introductions list (CSV)", "introductions_state.csv"))
+    assert len(intros) == len(partner_pairs(world["public"], level="state"))
+    cells = intros.to_numpy().ravel().tolist() + places.to_numpy().ravel().tolist()
+    assert "'" + EVIL in cells, "the formula-like partner name is kept, as text"
+    assert not any(str(c).startswith(("=", "+", "@")) for c in cells)
+    nearby = _csv(_download(at, downloads, "Download nearby sites (CSV)", "nearby_sites.csv"))
+    assert len(nearby) == len(nearby_pairs(world["public"], 1.0))
+    assert {"Distance (mi)", "Site A", "Site B"} <= set(nearby.columns)
+
+
+def _withheld(frames) -> list[str]:
+    p = frames.partners
+    hidden = p[~p["public"].astype(bool)]
+    return [s for s in [*hidden["name"], *hidden["email"], *hidden["website"]] if s]
+
+
+def test_public_viewer_gets_no_withheld_name_or_email(world, repo_root, downloads):
+    geoid = overlap_places(world["frames"], "district")["place_id"].iloc[0]
+    at = _run(repo_root, {"district": geoid})
+    secrets = _withheld(world["frames"])
+    assert secrets, "the sample must have partners that did not approve public listing"
+    intros = _download(at, downloads, "Download introductions list (CSV)",
+                       "introductions_district.csv").decode("utf-8-sig")
+    script = _map_script(at)
+    shown = " ".join([*(t.value for t in at.text), *(m.value for m in at.markdown)]
+                     + [df.value.to_csv() for df in at.dataframe])
+    for secret in secrets:
+        assert secret not in intros
+        assert secret not in script
+        assert secret not in shown
+    assert "A coalition partner" in intros
+    # Contacts of withheld partners' activities are blank too.
+    hidden_ids = set(world["frames"].partners.loc[~world["frames"].partners["public"], "partner_id"])
+    contacts = world["frames"].activities.loc[world["frames"].activities["partner_id"].isin(hidden_ids), "contact"]
+    for contact in set(contacts) - {""}:
+        assert contact not in intros
+
+
+def test_staff_see_withheld_partners_in_introductions(world, repo_root, downloads):
+    at = _run(repo_root, viewer=auth.Viewer(email=STAFF, role="staff"))
+    intros = _download(at, downloads, "Download introductions list (CSV)",
+                       "introductions_district.csv").decode("utf-8-sig")
+    assert any(secret in intros for secret in _withheld(world["frames"]))
