@@ -32,9 +32,44 @@ def iso(value: dt.datetime | None) -> str:
 def read_table(conn: sa.Connection, table: sa.Table, columns: list[str]) -> pd.DataFrame:
     """``columns`` of every row of ``table`` (deleted rows too), ordered by id, typed."""
     id_column = next(iter(table.primary_key.columns))
-    rows = conn.execute(sa.select(*(table.c[c] for c in columns)).order_by(id_column)).all()
-    frame = pd.DataFrame.from_records(rows, columns=columns)
+    query = sa.select(*(table.c[c] for c in columns)).order_by(id_column)
+    rows, type_codes = _fetch(conn, query)
+    # Column lists straight from the row tuples (DataFrame.from_records would probe each
+    # row: ~2 s per 300k rows); each column then goes through SQLAlchemy's own result
+    # conversion once per distinct value, so values match an ordinary query's exactly.
+    values = list(zip(*rows)) if rows else [()] * len(columns)
+    dialect = conn.dialect
+    data = {}
+    for name, column_values, type_code in zip(columns, values, type_codes):
+        series = pd.Series(column_values, dtype=object)
+        proc = table.c[name].type.dialect_impl(dialect).result_processor(dialect, type_code)
+        if proc is not None and len(series):
+            present = series.notna()
+            mapping = {v: proc(v) for v in pd.unique(series[present])}
+            series = series.map(mapping).astype(object).where(present, None)
+        data[name] = series
+    frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
     return _typed(frame, table)
+
+
+def _fetch(
+    conn: sa.Connection, query: sa.Select
+) -> tuple[list[tuple[object, ...]], list[object]]:
+    """All rows as plain DB-API tuples, and each column's driver type code: the driver's
+    cursor without SQLAlchemy's per-row Result machinery (half of the read time for a
+    few hundred thousand rows)."""
+    compiled = query.compile(dialect=conn.dialect)
+    params = compiled.construct_params()
+    if conn.dialect.paramstyle in ("qmark", "numeric"):
+        args: object = tuple(params[k] for k in compiled.positiontup or ())
+    else:
+        args = params
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(str(compiled), args or ())
+        return cursor.fetchall(), [d[1] for d in cursor.description]
+    finally:
+        cursor.close()
 
 
 def _typed(frame: pd.DataFrame, table: sa.Table) -> pd.DataFrame:
@@ -43,7 +78,9 @@ def _typed(frame: pd.DataFrame, table: sa.Table) -> pd.DataFrame:
         column = table.c[name]
         values = frame[name]
         if name in _TIMESTAMPS or name == "locked_until":
-            out[name] = pd.array([iso(v) for v in values], dtype="str")
+            present = values.notna()
+            mapping = {v: iso(v) for v in pd.unique(values[present])}
+            out[name] = pd.array(values.map(mapping).where(present, ""), dtype="str")
         elif isinstance(column.type, sa.Date):
             out[name] = pd.to_datetime(values.astype(object), errors="raise").astype(
                 "datetime64[ns]"
@@ -55,7 +92,7 @@ def _typed(frame: pd.DataFrame, table: sa.Table) -> pd.DataFrame:
         elif isinstance(column.type, sa.Integer):
             out[name] = values.astype("Int64" if column.nullable else "int64")
         else:
-            out[name] = values.astype(object).where(values.notna(), "").astype("str")
+            out[name] = pd.array(values.where(values.notna(), ""), dtype="str")
     return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
 
 
