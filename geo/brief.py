@@ -186,14 +186,12 @@ def static_map_svg(
            f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape_text(title or "Map of the place")}">']
     if title:
         out.append(f"<title>{escape_text(title)}</title>")
-    for geom in context:
-        if geom is None or geom.is_empty:
-            continue
-        geom = _wrap_antimeridian(geom)
-        if not geom.intersects(view):
-            continue
-        clipped = shapely.simplify(shapely.clip_by_rect(geom, *bounds), tolerance)
-        d = _path_data(clipped, proj)
+    shapes = np.array([_wrap_antimeridian(g) for g in context if g is not None and not g.is_empty], dtype=object)
+    if len(shapes):
+        shapes = shapes[shapely.intersects(shapes, view)]
+        shapes = shapely.simplify(shapely.clip_by_rect(shapes, *bounds), tolerance)
+    for geom in shapes:
+        d = _path_data(geom, proj)
         if d:
             out.append(f'<path d="{d}" fill="#ffffff" stroke="#9aa5b1" stroke-width="0.6" fill-rule="evenodd"/>')
     if place_geometry.geom_type.endswith("Polygon"):

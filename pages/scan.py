@@ -170,9 +170,16 @@ if chosen and chosen != H.place_param(place):
 viewer_note = (f"Public view: partners that have not approved public listing appear as “{schema.ANONYMOUS_PARTNER}”."
                if role == "public" else f"Prepared for a signed-in {role}: includes partners not listed publicly; "
                "do not share beyond the coalition.")
-brief = brief_html(result, generated=dt.date.today(), sample_data=_ui.has_sample_data(),
-                   context=H.neighbour_shapes(place, radius), viewer_note=viewer_note)
-st.download_button("Download a one-page brief (HTML, printable)", data=brief.encode("utf-8"),
+sample_data = _ui.has_sample_data()
+
+
+def _brief() -> bytes:
+    """Built only when the button is clicked (not on every rerun)."""
+    return brief_html(result, generated=dt.date.today(), sample_data=sample_data,
+                      context=H.neighbour_shapes(place, radius), viewer_note=viewer_note).encode("utf-8")
+
+
+st.download_button("Download a one-page brief (HTML, printable)", data=_brief,
                    file_name=f"partner-scan-{H.place_token(place)}.html", mime="text/html",
                    key="scan_brief", on_click="ignore")
 

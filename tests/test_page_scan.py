@@ -64,13 +64,24 @@ class Downloads:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.files: list[bytes] = []
-        original = MediaFileManager.add
+        self.deferred: list = []
+        original, original_deferred = MediaFileManager.add, MediaFileManager.add_deferred
 
         def add(mgr, path_or_data, *args, **kwargs):
             self.files.append(path_or_data if isinstance(path_or_data, bytes) else Path(path_or_data).read_bytes())
             return original(mgr, path_or_data, *args, **kwargs)
 
+        def add_deferred(mgr, make, *args, **kwargs):
+            self.deferred.append(make)
+            return original_deferred(mgr, make, *args, **kwargs)
+
         monkeypatch.setattr(MediaFileManager, "add", add)
+        monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
+
+    def contents(self) -> list[bytes]:
+        """Files sent with the page, and files made when their button is clicked."""
+        made = [make() for make in self.deferred]
+        return self.files + [m.encode("utf-8") if isinstance(m, str) else bytes(m) for m in made]
 
 
 def _open(params: dict[str, str] | None = None, *, viewer: auth.Viewer | None = None) -> AppTest:
@@ -188,7 +199,7 @@ def test_ticking_needs_changes_the_ranking(env):
 
 
 def _brief(downloads: Downloads) -> str:
-    briefs = [f.decode("utf-8") for f in downloads.files if f.startswith(b"<!DOCTYPE html>")]
+    briefs = [f.decode("utf-8") for f in downloads.contents() if f.startswith(b"<!DOCTYPE html>")]
     assert len(briefs) == 1, len(downloads.files)
     return briefs[0]
 

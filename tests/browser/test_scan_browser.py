@@ -118,6 +118,12 @@ def test_screenshots_of_scan_and_partners(page, app_url, app_server):
     _warm_up(page, app_url)
     page.set_viewport_size({"width": 1400, "height": 2300})
     _, scan_s = _open(page, f"{app_url}/scan?district={CHICAGO}&radius=5&needs=Family%20Engagement,funding")
+    # The brief downloads, made on the click, with the map and the partners shown.
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Download a one-page brief (HTML, printable)").click()
+    brief = download.value.path().read_text(encoding="utf-8")
+    assert "Partner scan: Chicago Public School District 299, IL" in brief and "<svg" in brief
+    assert "Brightpath Community Schools Alliance" in brief
     page.get_by_role("tab", name="Partners").click()
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "scan.png"), full_page=True)
