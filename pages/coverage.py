@@ -31,6 +31,12 @@ NEED_COLUMNS = ["children_5_17", "pct_poverty", "children_in_poverty"]
 GAP_COLUMNS = ["rank", "place", "state", "partners", *NEED_COLUMNS, "place_id"]
 
 
+def _classes(frames, level: str, metric: str, method: str, k: int):
+    """Colour classes of the map, cached per filters (mapclassify's natural breaks start
+    from random seeds: recomputed on every rerun the legend would change under the user)."""
+    return classify(coverage(frames, level, metric=metric)["value"], method=method, k=k)
+
+
 def _csv(df: pd.DataFrame) -> bytes:
     """The table as shown, safe to open in a spreadsheet program."""
     return neutralise_frame(for_display(df)).to_csv(index=False).encode("utf-8-sig")
@@ -80,7 +86,7 @@ show_gaps = _filters.checkbox("Show gaps against need on the map", param="gaps",
 
 noun = LEVEL_NOUNS[level]
 table = _filters.cached(coverage, filters, level, metric=metric)
-classes = classify(table["value"], method=method, k=k)
+classes = _filters.cached(_classes, filters, level, metric, method, k)
 values = pd.Series(table["value"].to_numpy(), index=table["place_id"].astype("str").to_numpy())
 legend = f"{METRICS[metric]} per {noun}"
 

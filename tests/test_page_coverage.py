@@ -1,0 +1,308 @@
+"""The coverage page under AppTest on a real temporary SQLite database, and the
+choropleth maps behind it (geo.choropleth) rendered to HTML.
+
+Expected figures come from ``geo`` on the frames the viewer may see. AppTest cannot
+draw the map; the map's script (``json_args``) is what the browser would receive.
+"""
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Iterator
+
+import pandas as pd
+import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+
+from geo import choropleth
+from geo.boundaries import counties
+from geo.analysis import (activities_by_start_year, activities_per_state, classify, coverage, filter_activities,
+                          gaps, summary)
+from geo.db import open_store
+from geo.sample import make_sample
+from geo.visibility import visible_frames
+
+PAGE = "pages/coverage.py"
+MAX_MAP_BYTES = 8_000_000
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory, repo_root) -> Iterator[dict]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('coverage') / 'partnermap.db'}"
+    store = open_store(url)
+    store.load_frames(make_sample(), actor="test")
+    stored = store.frames()
+    store.close()
+    mp = pytest.MonkeyPatch()
+    mp.chdir(repo_root)
+    mp.setenv("DATABASE_URL", url)
+    mp.setenv("PARTNERMAP_SAMPLE_DATA", "0")
+    mp.setenv("PARTNERMAP_TILES", "none")
+    try:
+        yield {"frames": stored, "public": visible_frames(stored, "public")}
+    finally:
+        mp.undo()
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> dict[str, object]:
+    """File name -> bytes (or the deferred callable) of every download a run registers."""
+    files: dict[str, object] = {}
+    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
+
+    def spy_add(mgr, data, mimetype, coordinates, file_name=None, *args, **kwargs):
+        files[file_name] = data
+        return add(mgr, data, mimetype, coordinates, file_name, *args, **kwargs)
+
+    def spy_add_deferred(mgr, make, mimetype, coordinates, file_name=None, *args, **kwargs):
+        files[file_name] = make
+        return add_deferred(mgr, make, mimetype, coordinates, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add", spy_add)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", spy_add_deferred)
+    return files
+
+
+def _download(at: AppTest, files: dict[str, object], label: str, name: str) -> bytes:
+    assert any(b.label == label for b in at.get("download_button")), \
+        f"no download button {label!r}; have {[b.label for b in at.get('download_button')]}"
+    assert name in files, f"{label!r} registered no file {name}; have {list(files)}"
+    data = files[name]
+    data = data() if callable(data) else data
+    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+
+
+def _csv(data: bytes) -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+
+
+def _run(repo_root, query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(repo_root / PAGE), default_timeout=180)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _metric(at: AppTest, label: str) -> str:
+    found = [m.value for m in at.metric if m.label == label]
+    assert found, f"no metric {label!r}; metrics: {[m.label for m in at.metric]}"
+    return found[0]
+
+
+def _widget(at: AppTest, kind: str, label: str):
+    found = [w for w in getattr(at, kind) if w.label == label]
+    assert found, f"no {kind} {label!r}"
+    return found[0]
+
+
+def _map_args(at: AppTest) -> dict:
+    maps = at.get("component_instance")
+    assert len(maps) == 1, "the coverage page shows one map"
+    return json.loads(maps[0].proto.json_args)
+
+
+def _legends(script: str) -> list[dict]:
+    """The legend specs in a map script, in the order they are added."""
+    return [json.loads(m) for m in re.findall(r"L\.partnerLegend\((\{.*?\})\)\.addTo", script)]
+
+
+def _layers(script: str) -> list[tuple[list[str], dict]]:
+    """(ids, options) of every area layer in a map script."""
+    out = []
+    for match in re.finditer(r'L\.partnerAreas\(\{"scale":\d+,"ids":(\[.*?\])', script):
+        ids = json.loads(match.group(1))
+        opts = re.search(r"\}, (\{[^{}]*\})\)\.addTo", script[match.end():])
+        out.append((ids, json.loads(opts.group(1))))
+    return out
+
+
+def test_headline_figures_match_the_data(world, repo_root):
+    at = _run(repo_root)
+    figures = summary(world["public"])
+    assert _metric(at, "Partners active") == f"{figures['active_partners']:,}"
+    assert _metric(at, "Activities") == f"{figures['activities']:,}"
+    assert _metric(at, "Community-school sites") == f"{figures['community_schools']:,}"
+    assert _metric(at, "Districts with activity") == f"{figures['districts_with_activity']:,}"
+
+
+def test_default_map_shades_states_with_a_no_activity_class(world, repo_root):
+    at = _run(repo_root)
+    script = _map_args(at)["script"]
+    legend = _legends(script)[0]
+    table = coverage(world["public"], "state")
+    classes = classify(table["value"], method="quantiles", k=5)
+    upper, labels = choropleth.whole_number_classes(classes, table["value"])
+    assert legend["title"] == "Partners per state"
+    assert legend["labels"] == ["No activity", *labels]
+    assert legend["colors"][0] == choropleth.NO_ACTIVITY_COLOR
+    ids, opts = _layers(script)[0]
+    assert len(ids) == len(table) and opts["bins"] == [0, *upper]
+    assert len(json.dumps(_map_args(at))) < MAX_MAP_BYTES
+
+
+def test_filters_change_the_figures_and_the_url(world, repo_root):
+    at = _run(repo_root)
+    before = _metric(at, "Activities")
+    _widget(at, "multiselect", "Partner type").set_value(["union"])
+    _widget(at, "multiselect", "Principle").set_value(["family"])
+    at.run()
+    narrowed = filter_activities(world["public"], partner_types=["union"], principles=["Family Engagement"])
+    assert _metric(at, "Activities") == f"{len(narrowed.activities):,}" != before
+    assert at.query_params["ptype"] in ("union", ["union"])
+    assert at.query_params["principle"] in ("family", ["family"])
+
+
+def test_level_metric_and_classification_switch_the_map(world, repo_root):
+    at = _run(repo_root)
+    _widget(at, "selectbox", "Level").set_value("county")
+    _widget(at, "selectbox", "Measure").set_value("activities")
+    _widget(at, "selectbox", "Classification").set_value("natural_breaks")
+    _widget(at, "selectbox", "Classes").set_value("4")
+    at.run()
+    script = _map_args(at)["script"]
+    table = coverage(world["public"], "county", metric="activities")
+    legend = _legends(script)[0]
+    assert legend["title"] == "Activities per county"
+    # Natural breaks (mapclassify's k-means) start from random seeds: check the shape.
+    bins = _layers(script)[0][1]["bins"]
+    assert legend["labels"][0] == "No activity" and 3 <= len(legend["labels"]) <= 5
+    assert bins[0] == 0 and bins == sorted(bins) and bins[-1] == table["value"].max()
+    assert _legends(_map_args(at.run())["script"])[0] == legend, "the classes stay put across reruns"
+    # Every county with a shape, with or without activity (Falls Church city, VA has
+    # none at 1:10m: it is in the table but cannot be drawn).
+    drawable = {f for f, g in zip(counties()["county_fips"], counties().geometry) if not g.is_empty}
+    assert set(_layers(script)[0][0]) == drawable and len(drawable) >= len(table) - 1
+    wanted = {"level": "county", "metric": "activities", "classes": "natural_breaks", "k": "4"}
+    assert all(at.query_params.get(k) in (v, [v]) for k, v in wanted.items()), dict(at.query_params)
+    _widget(at, "selectbox", "Classification").set_value("equal_interval")
+    at.run()
+    equal = choropleth.whole_number_classes(classify(table["value"], method="equal_interval", k=4),
+                                            table["value"])[1]
+    assert _legends(_map_args(at)["script"])[0]["labels"] == ["No activity", *equal] != legend["labels"]
+
+
+def test_url_restores_the_view(world, repo_root):
+    query = {"level": "district", "metric": "community_schools", "classes": "equal_interval", "k": "3",
+             "kind": "implementation", "status": "active,planned", "asof": "2023-01-15", "place": "0622710"}
+    at = _run(repo_root, query)
+    assert _widget(at, "selectbox", "Level").value == "district"
+    assert _widget(at, "selectbox", "Measure").value == "community_schools"
+    assert _widget(at, "selectbox", "Classification").value == "equal_interval"
+    assert _widget(at, "selectbox", "Classes").value == "3"
+    assert _widget(at, "multiselect", "Kind of work").value == ["implementation"]
+    assert _widget(at, "multiselect", "Status").value == ["active", "planned"]
+    assert _widget(at, "radio", "When").value == "asof"
+    assert str(_widget(at, "date_input", "As of").value) == "2023-01-15"
+    narrowed = filter_activities(world["public"], kinds=["implementation"], statuses=["active", "planned"],
+                                 as_of="2023-01-15")
+    assert _metric(at, "Activities") == f"{len(narrowed.activities):,}"
+    row = coverage(narrowed, "district").set_index("place_id").loc["0622710"]
+    assert any(t.value.startswith(f"Selected: {row['place']} — {int(row['partners'])} partners")
+               for t in at.text)
+    assert '"ids":["0622710"]' in _map_args(at)["script"]  # the selection outline
+
+
+def test_date_range_filter(world, repo_root):
+    at = _run(repo_root, {"from": "2016-01-01", "to": "2016-12-31"})
+    assert _widget(at, "radio", "When").value == "range"
+    narrowed = filter_activities(world["public"], date_range=("2016-01-01", "2016-12-31"))
+    assert _metric(at, "Activities") == f"{len(narrowed.activities):,}"
+
+
+def test_empty_results_are_said_in_plain_words(world, repo_root):
+    at = _run(repo_root, {"asof": "1990-01-01"})
+    infos = [i.value for i in at.info]
+    assert "No activity matches with these filters: every place is shown as “No activity”." in infos
+    assert "No state has partners with these filters." in infos
+    assert "No activity in any state with these filters." in infos
+    legend = _legends(_map_args(at)["script"])[0]
+    assert legend["labels"] == ["No activity"]
+
+
+def test_gaps_table_and_map_layer(world, repo_root, downloads):
+    at = _run(repo_root, {"gaps": "1", "gapmax": "1", "gapby": "pct_poverty", "gapn": "25"})
+    expected = gaps(world["public"], max_partners=1, by="pct_poverty")
+    table = next(d.value for d in at.dataframe if "Rank" in d.value.columns)
+    assert list(table["Place ID"].head(5)) == list(expected["place_id"].head(5))
+    script = _map_args(at)["script"]
+    gap_ids, gap_opts = _layers(script)[1]
+    assert gap_ids and set(gap_ids) <= set(expected["place_id"].head(25)) and len(gap_ids) >= 20
+    assert gap_opts["colors"] == choropleth.palette("oranges", len(gap_opts["colors"]))
+    assert _legends(script)[1]["title"].startswith("Gaps: children in poverty (share), top 25")
+    csv = _csv(_download(at, downloads, "Download gaps (CSV)", "coverage_gaps.csv"))
+    assert len(csv) == len(expected)
+    assert csv["Place ID"].tolist()[:10] == expected["place_id"].tolist()[:10]
+
+
+def test_csv_downloads(world, repo_root, downloads):
+    at = _run(repo_root, {"level": "county"})
+    counties = _csv(_download(at, downloads, "Download counties (CSV)", "coverage_county.csv"))
+    expected = coverage(world["public"], "county")
+    assert len(counties) == len(expected)  # every county, with or without activity
+    assert {"Place", "Partners", "Activities", "Community schools"} <= set(counties.columns)
+    cook = counties[counties["Place ID"] == "17031"].iloc[0]
+    assert int(cook["Activities"]) == int(expected.set_index("place_id").loc["17031", "activities"])
+    per_state = _csv(_download(at, downloads, "Download per state (CSV)", "activities_per_state.csv"))
+    assert per_state["Activities"].astype(int).sum() == activities_per_state(world["public"])["activities"].sum()
+    years = _csv(_download(at, downloads, "Download by year (CSV)", "activities_by_start_year.csv"))
+    assert years["Start year"].tolist() == activities_by_start_year(world["public"])["start_year"].tolist()
+    for frame in (counties, per_state, years):
+        assert not any(str(c).startswith(("=", "+", "@")) for c in frame.to_numpy().ravel())
+
+
+def test_map_download_is_a_standalone_page(world, repo_root, downloads):
+    at = _run(repo_root, {"level": "district", "gaps": "1"})
+    html = _download(at, downloads, "Download the map (HTML)", "coverage_district_partners.html").decode("utf-8")
+    assert "<script src=" not in html and "<link" not in html.replace('rel="icon"', "")
+    assert "L.partnerAreas(" in html and "Partners per district" in html and "No activity" in html
+    assert len(html.encode("utf-8")) < MAX_MAP_BYTES
+
+
+def test_public_viewer_never_receives_withheld_names(world, repo_root, downloads):
+    at = _run(repo_root, {"level": "district"})
+    p = world["frames"].partners
+    secrets = [s for s in [*p.loc[~p["public"], "name"], *p.loc[~p["public"], "email"]] if s]
+    assert secrets
+    script = _map_args(at)["script"]
+    options = " ".join(o for w in at.multiselect for o in w.options)
+    assert "A coalition partner" in options
+    html = _download(at, downloads, "Download the map (HTML)", "coverage_district_partners.html").decode("utf-8")
+    for secret in secrets:
+        assert secret not in script and secret not in options and secret not in html
+
+
+# --- geo.choropleth ---------------------------------------------------------------------------
+
+def test_whole_number_classes_keep_every_count_in_its_class():
+    values = pd.Series([0, 1, 2, 3, 5, 8, 9, 20, 120, 0, 4])
+    classes = classify(values, method="quantiles", k=5)
+    assert any("." in label for label in classes.labels)  # quantiles cut counts at fractions
+    upper, labels = choropleth.whole_number_classes(classes, values)
+    assert all(float(u).is_integer() for u in upper) and not any("." in label for label in labels)
+    positive = values[values > 0]
+    old = pd.Series(pd.cut(positive, [0, *classes.upper], labels=False))
+    new = pd.Series(pd.cut(positive, [0, *upper], labels=False))
+    assert old.tolist() == new.tolist()
+
+
+def test_partner_count_map_has_no_unknown_districts():
+    m = choropleth.partner_count_map(pd.Series({"3620580": 9, "0622710": 2}))
+    html = m.get_root().render()
+    legend = _legends(html)[0]
+    assert legend["labels"][0] == "No partner" and legend["noDataLabel"] is None
+    assert "No data" not in legend["labels"]
+
+
+def test_area_choropleth_checks_its_classes():
+    areas = choropleth.area_layer("state")
+    m = choropleth.partner_count_map(pd.Series(dtype="int64"))
+    with pytest.raises(ValueError, match="one per class"):
+        choropleth.add_area_choropleth(m, areas, pd.Series({"06": 1}), upper=[1, 2], labels=["1"], legend="x")
+    with pytest.raises(ValueError, match="ascending"):
+        choropleth.add_area_choropleth(m, areas, pd.Series({"06": 1}), upper=[2, 1], labels=["a", "b"], legend="x")
+    with pytest.raises(ValueError, match="level must be one of"):
+        choropleth.area_layer("planet")
