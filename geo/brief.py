@@ -27,9 +27,10 @@ from geo.analysis.scan import ScanResult
 from geo.safe import escape_text, safe_url
 from geo.schema import PARTNER_TYPES
 
-MAP_WIDTH = 640
-MAP_HEIGHT = 300
-MAX_PARTNER_ROWS = 18
+MAP_WIDTH = 430
+MAP_HEIGHT = 270
+MAX_CONTACTS = 2
+MAX_PARTNER_ROWS = 6
 MAX_SITE_POINTS = 2000
 _PAD_FRACTION = 0.06
 _MILES_PER_DEGREE_LAT = 69.05
@@ -55,13 +56,16 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; vertical-align: top; padding: 2px 4px; border-bottom: 1px solid #e1e4e8; }
 th { background: #f0f3f6; font-weight: 600; }
 td.num, th.num { text-align: right; white-space: nowrap; }
-.small { font-size: 9.5px; }
+.small { font-size: 9px; }
 .empty { font-style: italic; }
 ul.notes { margin: 2px 0; padding-left: 16px; }
 a { color: #0b57d0; text-decoration: none; word-break: break-all; }
 footer { margin-top: 8px; color: #57606a; font-size: 9px; }
 @media print {
-  body { padding: 0; max-width: none; }
+  body { padding: 0; max-width: none; font-size: 9.5px; }
+  .small { font-size: 8.3px; }
+  svg { width: 340px; height: auto; }
+  h2 { margin-top: 6px; }
   h2 { break-after: avoid; }
   tr, .row { break-inside: avoid; }
   a { color: inherit; }
@@ -133,6 +137,19 @@ def _view_bounds(place_geom: BaseGeometry, lon: np.ndarray, lat: np.ndarray, cen
     return (minx - pad, miny - pad, maxx + pad, maxy + pad)
 
 
+def _fit_aspect(bounds: tuple[float, float, float, float], width: int, height: int) -> tuple[float, float, float, float]:
+    """Widen ``bounds`` in one direction so they have the drawing's aspect ratio: the
+    neighbours then fill the whole picture instead of stopping at a narrower box."""
+    minx, miny, maxx, maxy = bounds
+    kx = math.cos(math.radians((miny + maxy) / 2))
+    w, h = (maxx - minx) * kx, maxy - miny
+    if w / h < width / height:
+        extra = (h * width / height - w) / kx / 2
+        return (minx - extra, miny, maxx + extra, maxy)
+    extra = (w * height / width - h) / 2
+    return (minx, miny - extra, maxx, maxy + extra)
+
+
 def _scale_bar(proj: _Projection, width: int, height: int) -> str:
     target = proj.miles_per_pixel() * width / 5
     miles = max([m for m in _NICE_MILES if m <= target] or [_NICE_MILES[0]])
@@ -177,7 +194,9 @@ def static_map_svg(
     if len(lat) > MAX_SITE_POINTS:
         lat, lon, school = lat[:MAX_SITE_POINTS], lon[:MAX_SITE_POINTS], school[:MAX_SITE_POINTS]
 
-    bounds = _view_bounds(place_geometry, lon, lat, center, radius_mi)
+    is_point = not place_geometry.geom_type.endswith("Polygon")
+    bounds = _fit_aspect(_view_bounds(place_geometry, lon, lat, center, radius_mi if is_point else None),
+                         width, height)
     proj = _Projection(bounds, width, height)
     tolerance = 0.8 / proj.scale  # degrees per ~0.8 pixel
     view = box(*bounds)
@@ -198,12 +217,12 @@ def static_map_svg(
         d = _path_data(shapely.simplify(place_geometry, tolerance), proj)
         out.append(f'<path d="{d}" fill="#cfe3fb" fill-opacity="0.85" stroke="#0b57d0" stroke-width="1.6" '
                    'fill-rule="evenodd"/>')
-    if radius_mi:
+    if radius_mi and is_point:
         r_px = radius_mi / proj.miles_per_pixel()
         cx, cy = proj.xy(np.array([center[1]]), np.array([center[0]]))
         out.append(f'<circle cx="{cx[0]:.1f}" cy="{cy[0]:.1f}" r="{r_px:.1f}" fill="none" stroke="#0b57d0" '
                    'stroke-width="1.2" stroke-dasharray="5 4"/>')
-    if not place_geometry.geom_type.endswith("Polygon"):
+    if is_point:
         cx, cy = proj.xy(np.array([center[1]]), np.array([center[0]]))
         out.append(f'<path d="M{cx[0] - 7:.1f} {cy[0]:.1f}H{cx[0] + 7:.1f}M{cx[0]:.1f} {cy[0] - 7:.1f}'
                    f'V{cy[0] + 7:.1f}" stroke="#b3261e" stroke-width="2.2"/>')
@@ -246,8 +265,12 @@ def _link(url: object) -> str:
 
 
 def _contact(row: pd.Series) -> str:
-    parts = [escape_text(v) for v in (row.get("email"), row.get("contact")) if isinstance(v, str) and v]
-    return "<br>".join(parts)
+    items = [v.strip() for cell in (row.get("email"), row.get("contact")) if isinstance(cell, str)
+             for v in cell.split(";") if v.strip()]
+    items = list(dict.fromkeys(items))
+    shown = "<br>".join(escape_text(v) for v in items[:MAX_CONTACTS])
+    more = len(items) - MAX_CONTACTS
+    return shown + (f"<br><span class=meta>+{more} more</span>" if more > 0 else "")
 
 
 def _partners_table(partners: pd.DataFrame, *, with_fit: bool, limit: int) -> str:
@@ -281,19 +304,18 @@ def _partners_table(partners: pd.DataFrame, *, with_fit: bool, limit: int) -> st
     return table
 
 
-def _need_table(need: pd.DataFrame, source: str) -> str:
+def _need_list(need: pd.DataFrame, source: str, *, limit: int = 5) -> str:
+    """Need figures as short lines (they sit in a narrow column beside the map)."""
     if need.empty or need["children_5_17"].isna().all():
         return "<p class=empty>No need figures for this place in the Urban Institute data.</p>"
-    rows = []
-    for _, r in need.head(8).iterrows():
-        rows.append(f"<tr><td>{_cell(r['district'])}</td><td class=num>{_number(r['children_5_17'])}</td>"
-                    f"<td class=num>{_number(r['pct_poverty'], decimals=1, suffix='%')}</td>"
-                    f"<td class=num>{_number(r['children_in_poverty'])}</td></tr>")
-    more = len(need) - 8
-    note = f"<p class=meta>… and {more} more districts.</p>" if more > 0 else ""
-    return ("<table class=small><thead><tr><th>District</th><th class=num>Children 5-17</th>"
-            "<th class=num>In poverty</th><th class=num>Children in poverty</th></tr></thead><tbody>"
-            + "".join(rows) + f"</tbody></table>{note}<p class=meta>Source: {escape_text(source)}.</p>")
+    items = []
+    for _, r in need.head(limit).iterrows():
+        items.append(f"<li><b>{_cell(r['district'])}</b>: {_number(r['children_5_17'])} children 5-17, "
+                     f"{_number(r['pct_poverty'], decimals=1, suffix='%')} in poverty "
+                     f"({_number(r['children_in_poverty'])} children)</li>")
+    more = len(need) - limit
+    note = f"<li class=meta>… and {more} more districts</li>" if more > 0 else ""
+    return f"<ul class=notes>{''.join(items)}{note}</ul><p class=meta>Source: {escape_text(source)}.</p>"
 
 
 def brief_html(
@@ -345,8 +367,10 @@ def brief_html(
         f"<p class=summary>{escape_text(result.summary)}</p>",
         f'<div class=row><div class=map>{svg}<p class="meta small">Blue: {escape_text(place.label)}. '
         "Red dots: community schools; hollow: other partner sites"
-        + (f"; dashed circle: {result.radius_mi:g} mi" if result.radius_mi else "") + ".</p></div>",
-        "<div class=side><h2>Need</h2>", _need_table(result.need, result.need_source),
+        + ((f"; dashed circle: {result.radius_mi:g} mi" if place.is_point
+            else f"; sites up to {result.radius_mi:g} mi beyond its edge are included") if result.radius_mi else "")
+        + ".</p></div>",
+        "<div class=side><h2>Need</h2>", _need_list(result.need, result.need_source),
         f"<h2>Sites</h2><p>{len(result.sites)} partner site{'s' if len(result.sites) != 1 else ''}, "
         f"{n_schools} community school{'s' if n_schools != 1 else ''}.</p>",
         (f"<ul class=notes>{notes}</ul>" if notes else ""),

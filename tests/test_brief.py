@@ -10,7 +10,7 @@ from shapely.geometry import box
 
 from geo import schema
 from geo.analysis import resolve_place, scan
-from geo.brief import brief_html, static_map_svg
+from geo.brief import MAX_PARTNER_ROWS, brief_html, static_map_svg
 from geo.sample import make_sample
 from geo.visibility import visible_frames
 
@@ -58,8 +58,12 @@ def test_brief_holds_map_partners_need_date_and_choices(frames):
     assert re.search(r"<svg[^>]*viewBox=", html) and "</svg>" in html
     # One dot per site found, drawn on the map.
     assert html.count('r="3" fill=') == len(result.sites) > 0
-    for name in result.partners["partner"].head(10):
-        assert name in html
+    best_first = result.partners.sort_values("fit_score", ascending=False, kind="stable")["partner"]
+    assert all(name in html for name in best_first.head(MAX_PARTNER_ROWS))
+    cut = [name for name in best_first.iloc[MAX_PARTNER_ROWS:] if name not in set(best_first.head(MAX_PARTNER_ROWS))]
+    assert not [name for name in cut if f"<b>{name}</b>" in html]  # one page: the rest is counted
+    if cut:
+        assert f"and {len(best_first) - MAX_PARTNER_ROWS} more partner" in html
     assert "Chicago Public School District 299, IL" in html
     assert "Urban Institute" in html
     need = result.need.iloc[0]

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import auth, schema
 from geo.analysis import rank_fit, resolve_place, scan
+from geo.brief import MAX_PARTNER_ROWS
 from geo.db import open_store
 from geo.sample import make_sample
 from geo.visibility import visible_frames
@@ -210,7 +211,8 @@ def test_public_brief_names_only_approved_partners(env, monkeypatch):
     button = at.get("download_button")[0]
     assert "brief" in button.proto.label.lower()
     html = _brief(downloads)
-    shown = set(_table(at, "Presence")["Partner"])
+    # The brief prints the first rows of the page's table (same order: no needs ticked).
+    shown = set(_table(at, "Presence")["Partner"].head(MAX_PARTNER_ROWS))
     approved = set(env.frames.partners.loc[env.frames.partners["public"], "name"])
     withheld = set(env.frames.partners.loc[~env.frames.partners["public"], "name"])
     assert shown & approved and all(name in html for name in shown & approved)
@@ -227,6 +229,18 @@ def test_staff_brief_names_every_partner_found(env, monkeypatch):
     withheld_here = set(expected.partners["partner"]) - set(
         env.frames.partners.loc[env.frames.partners["public"], "name"])
     assert withheld_here, "the sample should have unlisted partners in Illinois"
-    assert all(name in html for name in withheld_here if name in set(expected.partners["partner"].head(18)))
+    assert all(name in html for name in withheld_here if name in set(expected.partners["partner"].head(MAX_PARTNER_ROWS)))
     assert schema.ANONYMOUS_PARTNER not in html
     assert "signed-in staff" in html
+
+
+def test_untrusted_text_in_labels_is_literal_markdown():
+    from pages._scan_helpers import clicked_place, md_text
+
+    assert md_text("**Bold** [x](javascript:alert(1)) $x$ :smile:") == (
+        "\\*\\*Bold\\*\\* \\[x\\]\\(javascript\\:\u200balert\\(1\\)\\) \\$x\\$ \\:\u200bsmile\\:\u200b")
+    assert md_text("two\nlines") == "two lines"
+    assert clicked_place({"geoid": CHICAGO, "name": "x"})["district"] == CHICAGO
+    assert clicked_place({"geoid": "17", "name": "Illinois"})["state"] == "17"
+    assert clicked_place({"site_id": 4, "geoid": CHICAGO}) is None
+    assert clicked_place({"geoid": "17'); drop"}) is None

@@ -134,3 +134,29 @@ def test_screenshots_of_scan_and_partners(page, app_url, app_server):
     page.screenshot(path=str(SHOTS / "partners.png"), full_page=True)
     assert page.errors == [] and page.blocked == [], (page.errors, page.blocked)
     print(f"\nscan (Chicago, 5 mi, 2 needs) first render {scan_s:.2f} s; partners (one chosen) {partners_s:.2f} s")
+
+
+def test_the_brief_prints_on_one_page(browser, tmp_path):
+    """Chromium's own print (letter, the brief's @page margins): one page, even for a
+    state with many partners, and the map is drawn."""
+    import datetime as dt
+
+    from geo.analysis import resolve_place, scan
+    from geo.brief import brief_html
+    from geo.sample import make_sample
+    from geo.visibility import visible_frames
+
+    frames = visible_frames(make_sample(), "public")
+    result = scan(frames, resolve_place(state="NY"), needs=["Equity"])
+    assert len(result.partners) > 8
+    path = tmp_path / "brief.html"
+    path.write_text(brief_html(result, generated=dt.date(2025, 1, 2), sample_data=True), encoding="utf-8")
+    page = browser.new_page()
+    try:
+        page.goto(path.as_uri())
+        assert page.evaluate("document.querySelectorAll('svg path').length") >= 1
+        pdf = page.pdf(prefer_css_page_size=True)
+    finally:
+        page.close()
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert pages == 1, f"the brief prints on {pages} pages"
