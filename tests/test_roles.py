@@ -480,3 +480,42 @@ def test_withheld_notes_are_scrubbed_for_the_public(world):
     assert world.target["name"] in " ".join(staff["notes"])
     assert re.search(r"\btutoring@", " ".join(staff["contact"]))
     assert isinstance(out.partners, pd.DataFrame)
+
+
+# --- the data page as a partner user (runs last: it changes one record) ----------------
+@pytest.mark.skipif("pages/data.py" not in PAGES, reason="no data page yet")
+def test_partner_user_can_change_only_its_own_records_on_the_data_page(world, env):
+    store = open_store(world.url)
+    try:
+        frames = store.frames()
+        own = world.partner_id
+        own_name = frames.partners.set_index("partner_id").loc[own, "name"]
+        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=300)
+        at.session_state["viewer"] = world.viewer("partner")
+        at.switch_page("pages/data.py").run()
+        at.radio(key="data_section").set_value("edit").run()
+        assert not at.exception, [e.message for e in at.exception]
+
+        # Only its own partner is offered, and no "add a new partner".
+        assert at.selectbox(key="edit_pick_partners").options == [f"{own_name} (partner {own})"]
+        for table, frame in (("sites", frames.sites), ("activities", frames.activities)):
+            at.radio(key="edit_table").set_value(table).run()
+            assert not [s for s in at.selectbox if s.key == "edit_partner"]  # no partner picker
+            offered = at.selectbox(key=f"edit_pick_{table}").options
+            own_count = int((frame["partner_id"] == own).sum())
+            assert len(offered) == own_count + 1, (table, offered[:5])  # + "Add a new ..."
+        at.radio(key="edit_table").set_value("partners").run()
+
+        # Its own record can be changed, and the change names the partner user.
+        before = store.frames().partners.set_index("partner_id")
+        expertise = next(t for t in at.text_area if t.label == "Expertise")
+        expertise.input("Tutoring and family nights (edited by the partner)")
+        next(b for b in at.button if b.label == "Save changes").click().run()
+        assert not at.exception, [e.message for e in at.exception]
+        after = store.frames().partners.set_index("partner_id")
+        assert after.loc[own, "expertise"] == "Tutoring and family nights (edited by the partner)"
+        assert list(store.audit_log(1, table="partners")["actor"]) == [PARTNER_USER]
+        others = after.index != own
+        assert after.loc[others, "expertise"].equals(before.loc[others, "expertise"])
+    finally:
+        store.close()
