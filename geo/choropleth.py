@@ -215,15 +215,22 @@ def add_selection(m: folium.Map, place_id: str | None) -> folium.Map:
     return m
 
 
-def bounds_of(level: str, ids: Collection[str]) -> tuple[tuple[float, float], tuple[float, float]] | None:
+def bounds_of(level: str, ids: Collection[str], *, pad: float = 0.0,
+              min_span: float = 0.0) -> tuple[tuple[float, float], tuple[float, float]] | None:
     """((south, west), (north, east)) around the places ``ids`` of ``level``, or None
-    when none of them is in the boundary layer (for fitting a map to a filtered state)."""
+    when none of them is in the boundary layer. ``pad`` widens the box by that fraction
+    of its size on every side and ``min_span`` (degrees) keeps a small place in its
+    surroundings: a map fitted to a selected district still shows its neighbours."""
     gdf, id_col, _ = _boundary(_check_level(level))
     part = gdf[gdf[id_col].astype("str").isin({str(i) for i in ids})]
+    part = part[~part.geometry.is_empty]
     if part.empty:
         return None
-    west, south, east, north = part.total_bounds
-    return ((float(south), float(west)), (float(north), float(east)))
+    west, south, east, north = (float(v) for v in part.total_bounds)
+    half_w = max((east - west) * (0.5 + pad), min_span / 2)
+    half_h = max((north - south) * (0.5 + pad), min_span / 2)
+    cx, cy = (west + east) / 2, (south + north) / 2
+    return ((max(cy - half_h, -90.0), cx - half_w), (min(cy + half_h, 90.0), cx + half_w))
 
 
 def coverage_map(

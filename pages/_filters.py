@@ -113,6 +113,30 @@ def _analysis(database_url: str, version: int, role: str, filters: Filters, name
     return _fn(_filtered(database_url, version, role, filters), *args, **dict(kwargs))
 
 
+# --- map clicks -------------------------------------------------------------------------
+
+def new_click(map_key: str) -> str | None:
+    """The id (``geoid`` property) of the area clicked on map ``map_key`` since the last
+    run, or None.
+
+    streamlit-folium's change callback stores the map's return value under
+    ``st.session_state[map_key]`` before the rerun starts, so a page can read the click
+    *before* drawing the map and show the selection in this very run (no second rerun,
+    no second map). The value stays there on later runs: a click counts once, told
+    apart by its position, so clicking the same district again still counts.
+    """
+    result = st.session_state.get(map_key)
+    props = _ui.clicked_properties(result if isinstance(result, dict) else None)
+    if not props or "geoid" not in props:
+        return None
+    click = (str(props["geoid"]), str(result.get("last_object_clicked")))
+    seen = f"_{map_key}_seen_click"
+    if st.session_state.get(seen) == click:
+        return None
+    st.session_state[seen] = click
+    return click[0]
+
+
 # --- URL-mirrored widgets -------------------------------------------------------------
 
 def _seed(key: str, value: Any) -> None:

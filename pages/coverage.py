@@ -42,6 +42,11 @@ def _csv(df: pd.DataFrame) -> bytes:
     return neutralise_frame(for_display(df)).to_csv(index=False).encode("utf-8-sig")
 
 
+def _clear_selection() -> None:
+    st.session_state["cv_place"] = ""
+    _query.write({"place": None})
+
+
 _ui.sidebar()
 frames = _ui.frames_for_viewer()
 filters = _filters.filter_panel(frames, prefix="cv",
@@ -93,6 +98,10 @@ legend = f"{METRICS[metric]} per {noun}"
 selected = _query.read("place", _query.parse_pattern, r"\d{2}|\d{5}|\d{7}")
 if "cv_place" in st.session_state:
     selected = st.session_state["cv_place"] or None
+clicked = _filters.new_click("coverage_map")
+if clicked and level_of(clicked):
+    selected = st.session_state["cv_place"] = clicked
+_query.write({"place": selected})
 # The map sits above the tables but shows the gaps chosen in their tab: keep its place.
 map_box = st.container()
 selection_box = st.container()
@@ -169,18 +178,7 @@ map_args = dict(level=level, legend=legend, value_label=METRICS[metric], gaps=ga
                 tiles=settings.tiles)
 with map_box:
     m = coverage_map(values, classes, selected=selected, **map_args)
-    result = _ui.render_map(m, key="coverage_map", height=560)
-clicked = _ui.clicked_properties(result)
-if clicked and "geoid" in clicked:
-    click = (str(clicked["geoid"]), str((result or {}).get("last_object_clicked")))
-    # st_folium repeats the last click on every rerun: act only on a new one.
-    if click != st.session_state.get("cv_last_click"):
-        st.session_state["cv_last_click"] = click
-        if click[0] != selected:
-            st.session_state["cv_place"] = click[0]
-            _query.write({"place": click[0]})
-            st.rerun()
-_query.write({"place": selected})
+    _ui.render_map(m, key="coverage_map", height=560)
 
 
 def _map_html() -> str:
@@ -207,10 +205,7 @@ with selection_box:
                 text += (f" Children 5-17: {int(r['children_5_17']):,}; in poverty: "
                          f"{int(r['children_in_poverty']):,} ({r['pct_poverty']:.1f}%).")
             st.text(text)  # names come from data: plain text, never markdown
-        if st.button("Clear selection", key="cv_clear"):
-            st.session_state["cv_place"] = ""
-            _query.write({"place": None})
-            st.rerun()
+        st.button("Clear selection", key="cv_clear", on_click=_clear_selection)
     else:
         st.caption("Click a place on the map to see its figures.")
 

@@ -13,6 +13,7 @@ from geo.analysis import (PlaceNotFound, for_display, introductions, nearby_pair
                           partner_pairs, resolve_place, scan)
 from geo.analysis.overlaps import COMPLEMENTARY, DUPLICATION
 from geo.choropleth import bounds_of, partner_count_map
+from geo.safe import safe_url
 from geo.spreadsheet import neutralise_frame
 from pages import _filters, _query, _ui
 
@@ -38,6 +39,11 @@ def _partners_per_district(frames) -> pd.Series:
     return pd.Series(places["partners"].to_numpy(), index=places["place_id"].astype("str").to_numpy())
 
 
+def _clear_selection() -> None:
+    st.session_state["ov_district"] = ""
+    _query.write({"district": None})
+
+
 _ui.sidebar()
 frames = _ui.frames_for_viewer()
 filters = _filters.filter_panel(frames, prefix="ov", fields=("kind", "state", "status", "date"))
@@ -55,29 +61,28 @@ link_notice = st.empty()  # filled at the end, once every URL value has been rea
 selected = _query.read("district", _query.parse_pattern, r"\d{7}")
 if "ov_district" in st.session_state:
     selected = st.session_state["ov_district"] or None
+clicked = _filters.new_click("overlaps_map")
+if clicked:
+    selected = st.session_state["ov_district"] = clicked
+_query.write({"district": selected})
 counts = _filters.cached(_partners_per_district, filters)
 settings = _ui.settings()
-bounds = bounds_of("state", [filters.state_fips]) if filters.state_fips else None
+# A selection redraws the map (a new map for streamlit-folium): keep the district in view
+# with its neighbours rather than jumping back to the whole country.
+if selected:
+    bounds = bounds_of("district", [selected], pad=1.0, min_span=1.0)
+elif filters.state_fips:
+    bounds = bounds_of("state", [filters.state_fips])
+else:
+    bounds = None
 m = partner_count_map(counts, selected=selected, bounds=bounds, tiles=settings.tiles)
 
 left, right = st.columns([2, 1], gap="medium")
 with left:
     st.subheader("Partners per district")
-    result = _ui.render_map(m, key="overlaps_map", height=520)
-clicked = _ui.clicked_properties(result)
-if clicked and "geoid" in clicked:
-    geoid = str(clicked["geoid"])
-    # st_folium repeats the last click on every rerun: act only on a new one (a click
-    # has its own position, so clicking the same district again still counts).
-    click = (geoid, str((result or {}).get("last_object_clicked")))
-    if click != st.session_state.get("ov_last_click"):
-        st.session_state["ov_last_click"] = click
-        if geoid != selected:
-            st.session_state["ov_district"] = geoid
-            _query.write({"district": geoid})
-            st.rerun()
-_query.write({"district": selected})
+    _ui.render_map(m, key="overlaps_map", height=520)
 
+place = None
 with right:
     st.subheader("Selected district")
     if not selected:
@@ -86,7 +91,6 @@ with right:
         try:
             place = resolve_place(district=selected)
         except PlaceNotFound as exc:
-            place = None
             st.warning(str(exc))
         if place is not None:
             found = scan(_filters.filtered_frames(filters), place)
@@ -95,19 +99,20 @@ with right:
             if inside.empty:
                 st.write(f"No partner works in this district{with_filters or ' yet'}.")
             else:
-                st.write(f"{len(inside)} partner{'s' if len(inside) != 1 else ''} work here{with_filters}:")
+                n = len(inside)
+                st.write(f"{n} partner{'s work' if n != 1 else ' works'} here{with_filters}:")
                 # Names come from data: plain text, never markdown.
                 st.text("\n".join(inside["partner"].astype("str")))
-            shown = found.partners[SCAN_COLUMNS]
-            if not shown.empty:
-                st.dataframe(for_display(shown), hide_index=True, width="stretch",
-                             column_config={"Website": st.column_config.LinkColumn("Website")})
             if len(found.partners) > len(inside):
-                st.caption("Partners whose county- or state-wide work covers the district are listed too.")
-        if st.button("Clear selection", key="ov_clear"):
-            st.session_state["ov_district"] = ""
-            _query.write({"district": None})
-            st.rerun()
+                st.caption("More partners cover the district with county- or state-wide work: see the table "
+                           "below the map.")
+        st.button("Clear selection", key="ov_clear", on_click=_clear_selection)
+
+if selected and place is not None and not found.partners.empty:
+    st.markdown(f"**Partners in {place.label}**")
+    details = found.partners[SCAN_COLUMNS].assign(website=found.partners["website"].map(safe_url))
+    st.dataframe(for_display(details), hide_index=True, width="stretch",
+                 column_config={"Website": st.column_config.LinkColumn("Website")})
 
 # --- tables --------------------------------------------------------------------------------
 places_tab, pairs_tab, nearby_tab = st.tabs(["Places with 2+ partners", "Partner pairs", "Nearby sites"])
