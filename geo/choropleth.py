@@ -199,6 +199,15 @@ def add_classes(
         value_label=value_label, zero_label=zero_label, scheme=scheme, position=position)
 
 
+def add_state_lines(m: folium.Map) -> folium.Map:
+    """State borders as thin, non-clickable lines (the state layer is encoded once)."""
+    maps._AreaLayer(  # noqa: SLF001
+        maps.area_payload(area_layer("state")),
+        {"interactive": False, "fill": False, "color": "#37474f", "weight": 0.8, "opacity": 0.9},
+    ).add_to(m)
+    return m
+
+
 def add_selection(m: folium.Map, place_id: str | None) -> folium.Map:
     """Outline the selected place (any level, told by the id's length) in red."""
     level = level_of(place_id) if place_id else None
@@ -251,14 +260,13 @@ def coverage_map(
     (places with none in "No activity"), state outlines, optionally the ``gaps``
     districts (a Series GEOID -> children in poverty) in oranges on top, and the
     ``selected`` place outlined; ``bounds`` fits the view (default: the contiguous US)."""
-    from geo import boundaries
     from geo.analysis import classify
 
     _check_level(level)
     m = maps.base_map(bounds, tiles=tiles, asset_base_url=asset_base_url)
     add_classes(m, area_layer(level), values, classes, legend=legend, value_label=value_label)
     if level != "state":
-        maps.add_outline(m, boundaries.states(), id_column="state_fips", weight=0.8)
+        add_state_lines(m)
     if gaps is not None and len(gaps):
         gap_classes = classify(gaps, method="quantiles", k=min(5, max(1, gaps.nunique())))
         add_classes(m, subset_areas("district", gaps.index), gaps, gap_classes, legend=gap_legend,
@@ -290,8 +298,6 @@ def partner_count_map(
     ``selected`` district outlined, the view fitted to ``bounds`` (default: the
     contiguous US). Clicking a district reports its Feature (``geoid``, ``name``,
     ``value``) to ``st_folium``."""
-    from geo import boundaries
-
     areas = area_layer("district")
     counts = pd.to_numeric(counts, errors="coerce")
     counts.index = counts.index.astype("str")
@@ -301,6 +307,6 @@ def partner_count_map(
     add_area_choropleth(m, areas, counts, upper=PARTNER_COUNT_UPPER,
                         labels=PARTNER_COUNT_LABELS, legend="Partners per district",
                         value_label="Partners", zero_label="No partner", colors=PARTNER_COUNT_COLORS)
-    maps.add_outline(m, boundaries.states(), id_column="state_fips", weight=0.8)
+    add_state_lines(m)
     add_selection(m, selected)
     return m

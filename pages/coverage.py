@@ -13,7 +13,7 @@ from geo.analysis import (activities_by_start_year, activities_per_state, classi
                           summary)
 from geo.analysis.gazetteer import NEED_SOURCE
 from geo.assets import standalone_html
-from geo.choropleth import coverage_map, level_of
+from geo.choropleth import bounds_of, coverage_map, level_of
 from geo.spreadsheet import neutralise_frame
 from pages import _filters, _query, _ui
 
@@ -174,8 +174,11 @@ if show_gaps and not gap_table.empty:
 gap_legend = (f"Gaps: {GAP_BY[gap_by].lower()}, {GAP_TOP[str(gap_top)].lower()} districts with "
               f"{GAP_PARTNERS[str(gap_max)].lower()}")
 settings = _ui.settings()
+# A click redraws the map (a new map for streamlit-folium): keep the selected place in
+# view with its neighbours rather than jumping back to the whole country.
+bounds = bounds_of(level_of(selected), [selected], pad=0.75, min_span=1.0) if level_of(selected or "") else None
 map_args = dict(level=level, legend=legend, value_label=METRICS[metric], gaps=gap_values, gap_legend=gap_legend,
-                tiles=settings.tiles)
+                bounds=bounds, tiles=settings.tiles)
 with map_box:
     m = coverage_map(values, classes, selected=selected, **map_args)
     _ui.render_map(m, key="coverage_map", height=560)
