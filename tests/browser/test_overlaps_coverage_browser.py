@@ -25,7 +25,9 @@ from geo.visibility import visible_frames
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 SHOTS = REPO_ROOT / "docs" / "screenshots"
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-DISTRICTS_DRAWN = "() => document.querySelectorAll('.leaflet-overlay-pane path').length >= 13000"
+# Every district is a layer of the map (drawn on its canvas) once the choropleth is in.
+DISTRICTS_DRAWN = """() => window.map && document.querySelector('.partner-legend') !== null
+  && Object.values(window.map._layers).filter(l => l.feature && l._parts && l._parts.length).length >= 13000"""
 
 
 @pytest.fixture(scope="module")
@@ -63,25 +65,30 @@ def _legend(frame) -> str:
     return frame.inner_text(".partner-legend") if frame.query_selector(".partner-legend") else ""
 
 
-# Zoom the map onto the biggest-on-screen district with 2+ partners and return the
-# point (in frame pixels) of its polygon that is on top at that spot.
+# Zoom the map onto the district with the most partners and return its GEOID.
 _TARGET = """() => {
-  const layers = Object.values(window.map._layers).filter(l => l.feature && l._path
-      && l.feature.properties.value >= 2);
+  const layers = Object.values(window.map._layers).filter(l => l.feature && l.feature.properties.value >= 2);
   if (!layers.length) return null;
   layers.sort((a, b) => b.feature.properties.value - a.feature.properties.value);
   const l = layers[0];
   window.map.fitBounds(l.getBounds(), {animate: false, padding: [40, 40]});
   return l.feature.properties.geoid;
 }"""
+# A point (frame pixels) inside that district where no other clickable district is
+# drawn over it: the districts are on a canvas, so test shapes, not DOM elements.
 _POINT = """(geoid) => {
-  const l = Object.values(window.map._layers).find(l => l.feature && l._path
-      && l.feature.properties.geoid === geoid);
-  const b = l._path.getBoundingClientRect();
+  const all = Object.values(window.map._layers).filter(l => l.feature && l._containsPoint
+      && l.options.interactive !== false);
+  const l = all.find(l => l.feature.properties.geoid === geoid);
+  const b = l._pxBounds, order = all.map(x => x._leaflet_id);
   for (let fy = 0.5; fy < 0.95; fy += 0.05) for (let fx = 0.5; fx < 0.95; fx += 0.05) {
-    for (const [x, y] of [[b.left + b.width * fx, b.top + b.height * fy], [b.left + b.width * (1 - fx),
-                                                                         b.top + b.height * (1 - fy)]]) {
-      if (document.elementFromPoint(x, y) === l._path) return {x, y};
+    for (const [x, y] of [[b.min.x + (b.max.x - b.min.x) * fx, b.min.y + (b.max.y - b.min.y) * fy],
+                          [b.max.x - (b.max.x - b.min.x) * fx, b.max.y - (b.max.y - b.min.y) * fy]]) {
+      const p = L.point(x, y);
+      if (!l._containsPoint(p)) continue;
+      const covered = all.some(o => o !== l && o._leaflet_id > l._leaflet_id && o._pxBounds
+          && o._pxBounds.contains(p) && o._containsPoint(p));
+      if (!covered) { const c = window.map.layerPointToContainerPoint(p); return {x: c.x, y: c.y}; }
     }
   }
   return null;
@@ -120,7 +127,7 @@ def test_clicking_a_district_lists_its_partners(ready, app_url, public_frames):
 
 
 def _center_js(geoid: str) -> str:
-    return ("Object.values(window.map._layers).find(l => l.feature && l._path && "
+    return ("Object.values(window.map._layers).find(l => l.feature && "
             f"l.feature.properties.geoid === '{geoid}').getBounds().getCenter()")
 
 
@@ -142,7 +149,7 @@ def test_copied_overlaps_link_restores_the_view(ready, app_url, public_frames):
 def test_copied_coverage_link_restores_the_view_and_filters_rerender(ready, app_url):
     page = ready
     url = f"{app_url}/coverage?level=county&metric=activities&classes=equal_interval&k=4&kind=policy&asof=2023-01-15"
-    frame, first_s = _open(page, url, "() => document.querySelectorAll('.leaflet-overlay-pane path').length >= 3000")
+    frame, first_s = _open(page, url, DISTRICTS_DRAWN.replace("13000", "3000"))
     assert "Activities per county" in _legend(frame) and "No activity" in _legend(frame)
     for label, shown in (("Level", "Counties"), ("Measure", "Activities"), ("Classification", "Equal intervals"),
                          ("Classes", "4")):
