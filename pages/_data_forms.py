@@ -102,6 +102,17 @@ def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     })
 
 
+def show_problem_table(table: pd.DataFrame) -> None:
+    """The problems table, with room for the message and the fix."""
+    config = {"row": st.column_config.NumberColumn(width="small"),
+              "column": st.column_config.TextColumn(width="medium"),
+              "severity": st.column_config.TextColumn(width="small"),
+              "problem": st.column_config.TextColumn(width="large"),
+              "how to fix": st.column_config.TextColumn(width="large")}
+    st.dataframe(table, hide_index=True, width="stretch",
+                 column_config={k: v for k, v in config.items() if k in table.columns})
+
+
 def show_refusal(message: str, problems: list[Problem]) -> None:
     """An error box with ``message`` and, below it, every problem with its fix."""
     st.error(md(message))
@@ -109,7 +120,7 @@ def show_refusal(message: str, problems: list[Problem]) -> None:
         table = problems_frame(problems)
         if table["row"].isna().all():
             table = table.drop(columns="row")
-        st.dataframe(table, hide_index=True, width="stretch")
+        show_problem_table(table)
 
 
 # --- the edit section -----------------------------------------------------------------

@@ -119,7 +119,9 @@ def _mapping_widgets(preview: ImportPreview, *, token: str, kind: str,
     columns = preview.columns
     targets = [t for t in TEMPLATE_COLUMNS if not (forced_partner and t == "partner")]
     required = set(required_targets(kind, partner_given=partner_given))
-    trouble = bool(preview.missing) or any(p.row is None for p in preview.report.errors())
+    # Open when the columns themselves are the problem (nothing could be checked).
+    trouble = bool(preview.missing) or (bool(preview.file_errors)
+                                        and preview.counts["rows_read"] == 0)
     mapping: dict[str, str] = {}
     with st.expander("Columns: which column of the file holds what", expanded=trouble):
         st.caption("Pre-filled from the file's column names. Change a choice if a column "
@@ -155,8 +157,10 @@ def _partner_choice_widgets(preview: ImportPreview, *, token: str) -> None:
         labels = {pid: f"Use the existing partner “{stored}” (partner {pid})"
                   for pid, stored in suggestions}
         labels["new"] = f"No: create a new partner “{name}”"
-        st.radio(md(f"The file says “{name}” ({len(match.rows):,} rows, first row "
-                    f"{match.rows[0] if match.rows else '?'}). Did you mean…"),
+        rows = len(match.rows)
+        where = (f"row {match.rows[0]}" if rows == 1 else
+                 f"{rows:,} rows, first row {match.rows[0]}" if rows else "")
+        st.radio(md(f"The file says “{name}” ({where}). Did you mean…"),
                  list(labels), index=None, key=key, format_func=lambda v: labels[v])
 
 
@@ -189,8 +193,7 @@ def _show_preview(preview: ImportPreview) -> None:
     (st.warning if report.has_errors() else st.success)(md(preview.summary()))
     if report:
         st.caption(f"Every problem, by row ({report.summary()}); row 1 is the header.")
-        st.dataframe(forms.problems_frame(list(report)), hide_index=True, width="stretch",
-                     key="import_problems")
+        forms.show_problem_table(forms.problems_frame(list(report)))
     with st.expander("The rows as they will be imported"):
         st.dataframe(preview.rows, hide_index=True, width="stretch")
     if counts["rows_rejected"]:
