@@ -581,14 +581,23 @@ def national_map(
     :func:`geo.visibility.visible_partners`) to label the sites' popups, or pass sites
     that already carry the popup columns (see :func:`label_sites`).
     """
-    from geo import boundaries
-
     if partners is not None:
         sites = label_sites(sites, partners)
     m = base_map(tiles=tiles, asset_base_url=asset_base_url)
     if districts:
         add_districts(m, district_areas("national"))
     if states:
-        add_outline(m, boundaries.states(), id_column="state_fips")
+        _AreaLayer(
+            area_payload(_state_outlines()),
+            {"interactive": False, "fill": False, "color": "#37474f", "weight": 1.2, "opacity": 0.9},
+        ).add_to(m)
     add_sites_layer(m, sites, popup_fields=popup_fields)
     return m
+
+
+@lru_cache(maxsize=2)
+def _state_outlines(data_dir: str | None = None) -> EncodedAreas:
+    """The bundled state layer, encoded once per process (every home-map rerun uses it)."""
+    from geo import boundaries
+
+    return encode_areas(boundaries.states(data_dir=data_dir), id_column="state_fips")

@@ -3,9 +3,17 @@ from __future__ import annotations
 
 import streamlit as st
 
+from geo import schema
 from geo.analysis import summary
 from geo.maps import national_map
 from pages import _ui
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _figures(_frames: schema.Frames, database_url: str, version: int, role: str) -> dict[str, int]:
+    """Headline figures, once per data version and viewer role (not on every rerun)."""
+    return summary(_frames)
+
 
 _ui.sidebar()
 frames = _ui.frames_for_viewer()
@@ -19,15 +27,26 @@ st.caption(
 if _ui.has_sample_data():
     st.info(_ui.SAMPLE_NOTICE)
 
-figures = summary(frames)
+figures = _figures(frames, _ui.settings().database_url, _ui.data_version(), _ui.viewer_role())
 cols = st.columns(4)
 cols[0].metric("Partners", f"{figures['partners']:,}")
 cols[1].metric("Sites", f"{figures['sites']:,}")
 cols[2].metric("Activities", f"{figures['activities']:,}")
 cols[3].metric("States with activity", f"{figures['states_with_activity']:,}")
 
+# Narrow the map to some kinds of partner (the headline figures stay national).
+type_codes = sorted(set(frames.partners["type"].astype(str)) & set(schema.PARTNER_TYPES))
+chosen = st.multiselect(
+    "Partner type", type_codes, format_func=lambda code: schema.PARTNER_TYPES[code],
+    placeholder="All partner types", key="home_partner_types",
+)
+sites = frames.sites
+if chosen:
+    ids = frames.partners.loc[frames.partners["type"].isin(chosen), "partner_id"]
+    sites = sites[sites["partner_id"].isin(ids)]
+
 settings = _ui.settings()
-m = national_map(frames.sites, partners=frames.partners, tiles=settings.tiles)
+m = national_map(sites, partners=frames.partners, tiles=settings.tiles)
 result = _ui.render_map(m, key="home_map")
 
 unplaced = int(frames.sites["latitude"].isna().sum())
