@@ -38,6 +38,16 @@ from typing import Any
 
 import folium
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+# A fresh server whose first request is a deep link (``/scan?...``) runs the page
+# script straight from ``pages/`` in Streamlit's legacy multipage mode, without
+# ``app.py``: no router, no wide layout, every module of ``pages/`` in the menu. Leave
+# that mode (``st.navigation`` in app.py clears the same flag) and run again through
+# app.py, which keeps the page and its query string. Checked on Streamlit 1.67.
+if PagesManager.uses_pages_directory:
+    PagesManager.uses_pages_directory = False
+    st.rerun()
 from streamlit_folium import st_folium
 
 from geo import schema

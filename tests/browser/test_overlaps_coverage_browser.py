@@ -5,10 +5,7 @@ lists that district's partners, and a copied link opens both pages with the same
 filters in their widgets and on the map. Timings are printed (run with ``-s``), not
 asserted: speed belongs in bench/.
 
-Streamlit quirk (1.67): while no session has run app.py yet, a server whose first request
-is a deep link such as ``/overlaps`` runs the page in the old "pages/ folder" mode (no
-st.navigation menu, no wide layout) until someone opens ``/``. The fixture below opens
-``/`` once, as the home page tests do, so these tests check the pages themselves.
+A fresh server's first request being a deep link is covered by test_deep_link.py.
 """
 from __future__ import annotations
 

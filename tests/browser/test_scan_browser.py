@@ -50,8 +50,8 @@ _NEIGHBOUR = """(selected) => {
 
 
 def _warm_up(page, app_url: str) -> None:
-    """Open the app's root first, as a user arriving at the home page does: the first
-    request a fresh server sees decides Streamlit's page mode (see the report)."""
+    """Open the app's root first, as a user arriving at the home page does (a deep link
+    as a fresh server's first request is test_deep_link.py's subject)."""
     page.goto(app_url)
     page.wait_for_selector(IDLE, timeout=120_000)
 
