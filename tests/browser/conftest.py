@@ -162,3 +162,14 @@ def page(browser):
     pg.on("pageerror", lambda exc: pg.errors.append(str(exc)))
     yield pg
     context.close()
+
+
+@pytest.fixture(scope="session")
+def shots_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where screenshots of the pages go: ``$PARTNERMAP_SCREENSHOTS`` when set (the README's
+    images are refreshed with ``PARTNERMAP_SCREENSHOTS=docs/screenshots``), else a
+    temporary folder, so a test run leaves the checkout as it was."""
+    target = os.environ.get("PARTNERMAP_SCREENSHOTS")
+    path = Path(target).resolve() if target else tmp_path_factory.mktemp("screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path

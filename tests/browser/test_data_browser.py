@@ -3,7 +3,8 @@
 Uses the harness of ``conftest.py`` (the real ``streamlit run app.py`` on a free port,
 offline Chromium) with a database prepared beforehand: the sample dataset and a staff
 account with a real bcrypt password, signed in through the sidebar form like a user.
-The test also writes ``docs/screenshots/data.png`` (the page with a preview visible).
+The test also takes a screenshot (``data.png``, the page with a preview visible; see the
+``shots_dir`` fixture).
 """
 from __future__ import annotations
 
@@ -21,8 +22,6 @@ from geo.sample import make_sample
 
 EMAIL = "staff@example.org"
 PASSWORD = "correct horse battery staple"
-REPO = Path(__file__).resolve().parents[2]
-SCREENSHOT = REPO / "docs" / "screenshots" / "data.png"
 UPLOAD = (
     "Organization,School,Type of work,Principles,Status,Start date,Lat,Lon\n"
     "Brightpath Community Schools Alliance,Leon High School,implementation,Equity,active,"
@@ -70,7 +69,7 @@ def _idle(page) -> None:
                            timeout=120_000)
 
 
-def test_staff_signs_in_uploads_and_sees_the_preview(staff_server, page, tmp_path):
+def test_staff_signs_in_uploads_and_sees_the_preview(staff_server, page, tmp_path, shots_dir):
     try:
         page.goto(staff_server.url, wait_until="domcontentloaded")
         _idle(page)
@@ -96,11 +95,10 @@ def test_staff_signs_in_uploads_and_sees_the_preview(staff_server, page, tmp_pat
         assert "Ready to import" in body and "Rejected" in body
         assert page.get_by_role("button", name=re.compile(r"Import \d+ row")).is_disabled()
         assert page.get_by_text(re.compile("Import only the .* valid rows")).is_visible()
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         page.set_viewport_size({"width": 1400, "height": 1500})
         page.get_by_role("heading", name="Data").scroll_into_view_if_needed()
         _idle(page)
-        page.screenshot(path=str(SCREENSHOT))
+        page.screenshot(path=str(shots_dir / "data.png"))
         assert not page.errors, page.errors
         assert not page.blocked, page.blocked
     except Exception:

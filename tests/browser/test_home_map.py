@@ -12,10 +12,8 @@ import time
 import pandas as pd
 
 from geo import assets, maps
-from geo.config import REPO_ROOT
 
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
-SCREENSHOT = REPO_ROOT / "docs" / "screenshots" / "home.png"
 EVIL = "</script><img src=x onerror=alert(1)>"
 
 # Inside a map document: districts drawn as SVG paths, sites drawn on our canvas.
@@ -39,7 +37,7 @@ def _map_frame(page):
     return handle.content_frame()
 
 
-def test_home_map_draws_districts_and_clusters_offline(page, app_url):
+def test_home_map_draws_districts_and_clusters_offline(page, app_url, shots_dir):
     started = time.perf_counter()
     page.goto(app_url)
     frame = _map_frame(page)
@@ -57,8 +55,7 @@ def test_home_map_draws_districts_and_clusters_offline(page, app_url):
     assert not re.search(r"\b(Error|Traceback)\b", body), body
     assert not re.search(r"\b(Error|Traceback)\b", frame.inner_text("body"))
 
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    page.screenshot(path=str(shots_dir / "home.png"), full_page=True)
     print(f"\nfirst map visible {first_map_s:.2f} s after navigation; drawn: {drawn}")
 
 

@@ -15,12 +15,10 @@ import time
 import pytest
 
 from geo.analysis import filter_activities, overlap_places
-from geo.config import REPO_ROOT
 from geo.sample import make_sample
 from geo.visibility import visible_frames
 
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
-SHOTS = REPO_ROOT / "docs" / "screenshots"
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 # Every district is a layer of the map (drawn on its canvas) once the choropleth is in.
 DISTRICTS_DRAWN = """() => window.map && document.querySelector('.partner-legend') !== null
@@ -92,7 +90,7 @@ _POINT = """(geoid) => {
 }"""
 
 
-def test_clicking_a_district_lists_its_partners(ready, app_url, public_frames):
+def test_clicking_a_district_lists_its_partners(ready, app_url, public_frames, shots_dir):
     page = ready
     frame, first_s = _open(page, f"{app_url}/overlaps")
     assert "Partners per district" in _legend(frame) and "No partner" in _legend(frame)
@@ -116,9 +114,8 @@ def test_clicking_a_district_lists_its_partners(ready, app_url, public_frames):
     assert re.search(f"[?&]district={geoid}(&|$)", page.url), page.url
     assert page.errors == [] and page.blocked == [], (page.errors, page.blocked)
 
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page.mouse.move(5, 5)  # no district tooltip over the screenshot
-    page.screenshot(path=str(SHOTS / "overlaps.png"), full_page=True)
+    page.screenshot(path=str(shots_dir / "overlaps.png"), full_page=True)
     print(f"\noverlaps: map drawn {first_s:.2f} s after navigation; district click listed "
           f"its partners in {click_s:.2f} s")
 
@@ -172,12 +169,11 @@ def test_copied_coverage_link_restores_the_view_and_filters_rerender(ready, app_
           f"re-rendered in {change_s:.2f} s")
 
 
-def test_coverage_screenshot_with_gaps(ready, app_url):
+def test_coverage_screenshot_with_gaps(ready, app_url, shots_dir):
     page = ready
     frame, first_s = _open(page, f"{app_url}/coverage?gaps=1",
                            "() => document.querySelectorAll('.partner-legend').length === 2")
     assert "Gaps: children in poverty" in frame.inner_text("body")
     assert page.errors == [] and page.blocked == []
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "coverage.png"), full_page=True)
+    page.screenshot(path=str(shots_dir / "coverage.png"), full_page=True)
     print(f"\ncoverage (states + gaps): map drawn {first_s:.2f} s after navigation")

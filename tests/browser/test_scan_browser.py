@@ -10,11 +10,9 @@ import re
 import time
 from urllib.parse import parse_qs, urlsplit
 
-from geo.config import REPO_ROOT
 
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-SHOTS = REPO_ROOT / "docs" / "screenshots"
 CHICAGO = "1709930"
 LEON = "1201110"
 
@@ -114,7 +112,7 @@ def test_a_copied_link_restores_the_scan(page, app_url):
     print(f"\nscan: first render {first_s:.2f} s (map drawn, script idle); radius change {change_s:.2f} s")
 
 
-def test_screenshots_of_scan_and_partners(page, app_url, app_server):
+def test_screenshots_of_scan_and_partners(page, app_url, app_server, shots_dir):
     _warm_up(page, app_url)
     page.set_viewport_size({"width": 1400, "height": 2300})
     _, scan_s = _open(page, f"{app_url}/scan?district={CHICAGO}&radius=5&needs=Family%20Engagement,funding")
@@ -125,13 +123,12 @@ def test_screenshots_of_scan_and_partners(page, app_url, app_server):
     assert "Partner scan: Chicago Public School District 299, IL" in brief and "<svg" in brief
     assert "Brightpath Community Schools Alliance" in brief
     page.get_by_role("tab", name="Partners").click()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "scan.png"), full_page=True)
+    page.screenshot(path=str(shots_dir / "scan.png"), full_page=True)
 
     _, partners_s = _open(page, f"{app_url}/partners?partner=1")
     body = page.inner_text("body")
     assert "Brightpath Community Schools Alliance" in body and "Where it works" in body
-    page.screenshot(path=str(SHOTS / "partners.png"), full_page=True)
+    page.screenshot(path=str(shots_dir / "partners.png"), full_page=True)
     assert page.errors == [] and page.blocked == [], (page.errors, page.blocked)
     print(f"\nscan (Chicago, 5 mi, 2 needs) first render {scan_s:.2f} s; partners (one chosen) {partners_s:.2f} s")
 
