@@ -17,6 +17,16 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Cached copies of the frames (geo.db.snapshot) for PostgreSQL test databases go to
+    # a temporary folder, not var/cache of the checkout (app servers started by the
+    # browser tests inherit it).
+    if "PARTNERMAP_CACHE_DIR" not in os.environ:
+        import tempfile
+
+        os.environ["PARTNERMAP_CACHE_DIR"] = tempfile.mkdtemp(prefix="partnermap-cache-")
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO

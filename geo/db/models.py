@@ -147,12 +147,15 @@ audit = sa.Table(
     sa.Column("changes", sa.Text, nullable=False, server_default="{}"),
 )
 
-# One row: a counter bumped by every committed write, so UI caches can key on it.
+# One row: a counter bumped by every committed write, so UI caches can key on it,
+# and a stamp that names cached copies of the frames (geo.db.snapshot).
 data_state = sa.Table(
     "data_state",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("data_version", sa.Integer, nullable=False),
+    # A random token replaced by every write (never repeats across databases).
+    sa.Column("data_stamp", sa.String(32), nullable=False, server_default=""),
 )
 
 RECORD_TABLES: dict[str, sa.Table] = {

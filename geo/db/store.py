@@ -12,16 +12,18 @@ restoring brings back exactly what that delete took away.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
 from geo.db import audit as audit_trail
-from geo.db import loading
+from geo.db import loading, snapshot
 from geo.db.engine import create_engine, write_options
 from geo.db.errors import ConflictError, NotFoundError, ValidationError
 from geo.db.frames import iso, read_frames, read_table
@@ -82,10 +84,11 @@ def _require_actor(actor: str) -> str:
 class Store:
     """One database, opened by :func:`open_store`. Safe to share between threads."""
 
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, cache_dir: Path | None = None) -> None:
         from geo.db.users import Users
 
         self.engine = engine
+        self.cache_dir = cache_dir  # see geo.db.snapshot; None: frames always from SQL
         self.users = Users(self)
 
     # --- plumbing --------------------------------------------------------------------
@@ -114,9 +117,9 @@ class Store:
         with self.engine.connect().execution_options(**write_options()) as conn:
             with conn.begin():
                 yield conn, _now()
-                conn.execute(
-                    data_state.update().values(data_version=data_state.c.data_version + 1)
-                )
+                conn.execute(data_state.update().values(
+                    data_version=data_state.c.data_version + 1, data_stamp=uuid.uuid4().hex,
+                ))
 
     # --- reading ---------------------------------------------------------------------
     def is_empty(self) -> bool:
@@ -136,8 +139,23 @@ class Store:
         ``expected_version`` when saving an edit). With ``include_deleted`` every row
         comes back, with a ``deleted_at`` column (``""`` for live rows).
         """
+        if include_deleted or self.cache_dir is None:
+            with self.engine.connect() as conn:
+                return read_frames(conn, include_deleted=include_deleted)
+        stamp = self.data_stamp()
+        kept = snapshot.read(self.cache_dir, stamp)
+        if kept is not None:
+            return kept
         with self.engine.connect() as conn:
-            return read_frames(conn, include_deleted=include_deleted)
+            frames = read_frames(conn, include_deleted=False)
+        if self.data_stamp() == stamp:  # nothing was written while reading
+            snapshot.write(self.cache_dir, stamp, frames)
+        return frames
+
+    def data_stamp(self) -> str:
+        """A random token replaced by every committed write (names cached frames)."""
+        with self.engine.connect() as conn:
+            return str(conn.execute(sa.select(data_state.c.data_stamp)).scalar_one())
 
     def table_frame(self, table: str) -> pd.DataFrame:
         """Every column and row of one table (deleted rows included): for backups."""
@@ -551,12 +569,15 @@ def _same(old: object, new: object) -> bool:
     return old == new
 
 
-def open_store(url: str) -> Store:
+def open_store(url: str, *, cache_dir: Path | None | bool = True) -> Store:
     """Open the database at ``url`` (any SQLAlchemy URL), creating/upgrading its schema.
 
     ``sqlite:///path/to/file.db`` creates the file and its folder when missing;
     ``postgresql://user:password@host/dbname`` needs the database to exist (PostGIS is
     enabled by the first migration, which needs the right to ``CREATE EXTENSION``).
+
+    ``cache_dir``: where :meth:`Store.frames` keeps its copy of the frames (see
+    :mod:`geo.db.snapshot`); ``True`` picks the default for ``url``, ``False`` none.
     """
     engine = create_engine(url)
     try:
@@ -564,4 +585,6 @@ def open_store(url: str) -> Store:
     except Exception:
         engine.dispose()
         raise
-    return Store(engine)
+    if cache_dir is True:
+        cache_dir = snapshot.default_cache_dir(url)
+    return Store(engine, cache_dir=cache_dir or None)
