@@ -1,6 +1,7 @@
 """Coverage, gaps, summaries and classification on real Florida schools and real need data."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from test_analysis_places import LEON_DISTRICT, florida_frames
 
@@ -92,3 +93,15 @@ def test_classify_keeps_zero_apart():
     assert classify([0, 2, 2, 5]).labels == ["None", "2", "3 - 5"]
     with pytest.raises(ValueError, match="method must be one of"):
         classify([1, 2], method="jenks")
+
+
+def test_natural_breaks_give_the_same_legend_every_time():
+    # Skewed counts like partners per district: k-means from random starts used to
+    # move the breaks between reruns of the same map.
+    rng = np.random.default_rng(7)
+    values = np.round(rng.lognormal(mean=1.0, sigma=1.1, size=5000)) + 1
+    first = classify(values, method="natural_breaks", k=5)
+    for _ in range(3):
+        again = classify(values, method="natural_breaks", k=5)
+        assert again.labels == first.labels and again.upper == first.upper
+    assert first.upper[-1] == values.max() and first.k == 5

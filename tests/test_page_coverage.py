@@ -167,7 +167,6 @@ def test_level_metric_and_classification_switch_the_map(world, repo_root):
     table = coverage(world["public"], "county", metric="activities")
     legend = _legends(script)[0]
     assert legend["title"] == "Activities per county"
-    # Natural breaks (mapclassify's k-means) start from random seeds: check the shape.
     bins = _layers(script)[0][1]["bins"]
     assert legend["labels"][0] == "No activity" and 3 <= len(legend["labels"]) <= 5
     assert bins[0] == 0 and bins == sorted(bins) and bins[-1] == table["value"].max()
