@@ -71,10 +71,20 @@ BUDGETS = {
 }
 
 # Polled in the map document on every animation frame: the evidence that it is drawn.
+# Polygons: SVG paths, or the number of features on a Leaflet canvas that has ink in
+# the middle of the map.
 POLYGONS_DRAWN = """() => {
   const n = document.querySelectorAll('.leaflet-overlay-pane path').length;
-  const c = document.querySelectorAll('.leaflet-overlay-pane canvas').length;
-  return n > 0 || c > 0 ? n || c : false;
+  if (n > 0) return n;
+  for (const a of document.querySelectorAll('.leaflet-overlay-pane canvas:not(.partner-sites-layer)')) {
+    if (!a.width || !a.height) continue;
+    const px = a.getContext('2d').getImageData(Math.floor(a.width / 2) - 40,
+                                               Math.floor(a.height / 2) - 40, 80, 80).data;
+    for (let i = 3; i < px.length; i += 4) {
+      if (px[i]) return window.map ? Object.values(window.map._layers).filter(l => l.feature).length : 1;
+    }
+  }
+  return false;
 }"""
 OUR_SITES_DRAWN = """() => {
   const c = document.querySelector('canvas.partner-sites-layer');
@@ -92,12 +102,19 @@ APP_MAP_STATE = """(arg) => {
   const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
   const d = f && f.contentDocument;
   if (!d) return false;
-  const paths = d.querySelectorAll('.leaflet-overlay-pane path').length;
+  // Areas: SVG paths, or a Leaflet canvas with ink in the middle of the map.
+  let areas = d.querySelectorAll('.leaflet-overlay-pane path').length;
+  for (const a of d.querySelectorAll('.leaflet-overlay-pane canvas:not(.partner-sites-layer)')) {
+    if (!a.width || !a.height) continue;
+    const px = a.getContext('2d').getImageData(Math.floor(a.width / 2) - 40,
+                                               Math.floor(a.height / 2) - 40, 80, 80).data;
+    for (let i = 3; i < px.length; i += 4) { if (px[i]) { areas += 1; break; } }
+  }
   const c = d.querySelector('canvas.partner-sites-layer');
-  if (!c || c.style.visibility !== 'visible' || paths === 0) return false;
+  if (!c || c.style.visibility !== 'visible' || areas === 0) return false;
   const k = +c.dataset.clusters + +c.dataset.points, sites = +c.dataset.sites;
   if (!(k > 0)) return false;
-  return arg.notSites === null || sites !== arg.notSites ? {paths, sites} : false;
+  return arg.notSites === null || sites !== arg.notSites ? {areas, sites} : false;
 }"""
 
 
@@ -213,24 +230,24 @@ def bench_analysis(frames) -> dict[str, object]:
 
 
 def _our_maps(frames) -> dict[str, Callable[[], object]]:
-    from geo import maps
-    from geo.analysis import coverage
+    from geo import choropleth, maps
+    from geo.analysis import classify, coverage
     from geo.visibility import visible_frames
 
     view = visible_frames(frames, "public")
 
+    # As the coverage page draws them (geo.choropleth.coverage_map: classes from
+    # geo.analysis.classify with a "No activity" class, state lines, the map's canvas).
+    def _choropleth(level: str) -> object:
+        cov = coverage(frames, level).set_index("place_id")["partners"]
+        return choropleth.coverage_map(cov, classify(cov, method="quantiles", k=5), level=level,
+                                       legend=f"Partners per {level}", value_label="Partners")
+
     def state_choropleth():
-        cov = coverage(frames, "state").set_index("place_id")["partners"]
-        states = maps.encode_areas(boundaries.states(), id_column="state_fips", name_column="name")
-        m = maps.base_map()
-        maps.add_district_choropleth(m, cov, legend="Partners", districts=states)
-        return m
+        return _choropleth("state")
 
     def district_choropleth():
-        cov = coverage(frames, "district").set_index("place_id")["partners"]
-        m = maps.base_map()
-        maps.add_district_choropleth(m, cov, legend="Partners")
-        return m
+        return _choropleth("district")
 
     def sites():
         m = maps.base_map()
@@ -385,7 +402,7 @@ def _streamlit(port: int, database_url: str, log) -> subprocess.Popen:
     env = dict(os.environ, DATABASE_URL=database_url, PARTNERMAP_SAMPLE_DATA="0",
                PARTNERMAP_TILES="none")
     return subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py",
+        [sys.executable, "scripts/serve.py",
          "--server.headless", "true", "--server.fileWatcherType", "none",
          "--server.port", str(port), "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false"],

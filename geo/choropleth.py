@@ -34,7 +34,6 @@ SELECTED_COLOR = "#d62728"
 # one canvas hit-tests every click (a second canvas on top would swallow clicks meant for
 # the one below); drawing 13,000 districts on canvas is also faster than 13,000 SVG paths.
 # "svg" draws above every canvas (used for the gap overlay, so it stays clickable on top).
-RENDERERS: tuple[str, ...] = ("map", "svg", "canvas")
 
 # ColorBrewer sequential schemes, 7 classes, light to dark.
 PALETTES: dict[str, tuple[str, ...]] = {
@@ -144,22 +143,20 @@ def add_area_choropleth(
         bins, swatches, texts = [0.0, *bins], [NO_ACTIVITY_COLOR, *swatches], [zero_label, *texts]
     if not bins:
         raise ValueError("no classes to draw: give upper bounds, or a zero_label")
-    if renderer not in RENDERERS:
-        raise ValueError(f"renderer must be one of {', '.join(RENDERERS)} (got {renderer!r})")
     numeric = pd.to_numeric(values, errors="coerce")
     numeric.index = numeric.index.astype("str")
     numeric = numeric[~numeric.index.duplicated()]
     present = numeric.reindex(areas.ids)
     no_data = bool(present.isna().any())
-    layer = maps._AreaLayer(  # noqa: SLF001 - geo.maps' area layer, reused as is
+    layer = maps.AreaLayer(
         maps.area_payload(areas, values=numeric),
         {"bins": bins, "colors": swatches, "noDataColor": maps.NO_DATA_COLOR,
          "valueLabel": value_label or legend, "decimals": 2,
          "weight": 0.3, "color": "#ffffff", "fillOpacity": 0.85,
-         **({} if renderer == "map" else {"renderer": renderer})},
+         **maps.renderer_option(renderer)},
     )
     layer.add_to(m)
-    maps._Legend(  # noqa: SLF001
+    maps.Legend(
         {"title": legend, "colors": swatches, "labels": texts, "position": position,
          "noDataLabel": NO_DATA_LABEL if no_data else None, "noDataColor": maps.NO_DATA_COLOR}
     ).add_to(m)
@@ -210,7 +207,7 @@ def add_classes(
 
 def add_state_lines(m: folium.Map) -> folium.Map:
     """State borders as thin, non-clickable lines (the state layer is encoded once)."""
-    maps._AreaLayer(  # noqa: SLF001
+    maps.AreaLayer(
         maps.area_payload(area_layer("state")),
         {"interactive": False, "fill": False, "color": "#37474f", "weight": 0.8, "opacity": 0.9},
     ).add_to(m)
@@ -225,7 +222,7 @@ def add_selection(m: folium.Map, place_id: str | None) -> folium.Map:
     areas = subset_areas(level, [place_id])
     if not areas.ids:
         return m
-    layer = maps._AreaLayer(  # noqa: SLF001
+    layer = maps.AreaLayer(
         maps.area_payload(areas),
         {"interactive": False, "fill": False, "color": SELECTED_COLOR, "weight": 3, "opacity": 1.0},
     )

@@ -128,7 +128,7 @@ L.Icon.Default.imagePath = {{ this.image_path }};
         self.bounds = _script_json(bounds)
 
 
-class _AreaLayer(_ScriptElement):
+class AreaLayer(_ScriptElement):
     """A GeoJSON area layer drawn by ``L.partnerAreas`` (geo/js/areas.js)."""
 
     _template = Template(
@@ -146,7 +146,10 @@ var {{ this.get_name() }} = L.partnerAreas({{ this.data }}, {{ this.options }}).
         self.options = _script_json(options)
 
 
-class _Legend(_ScriptElement):
+class Legend(_ScriptElement):
+    """A legend control drawn by ``L.partnerLegend`` (geo/js/areas.js) from a spec:
+    title, colors, labels, optional noDataColor/noDataLabel, position."""
+
     _template = Template(
         """{% macro script(this, kwargs) %}
 L.partnerLegend({{ this.spec }}).addTo({{ this._parent.get_name() }});
@@ -354,7 +357,7 @@ def add_outline(
     _check_color(color, "color")
     id_col = id_column or _first_column(gdf, ("state_fips", "geoid", "GEOID", "fips"))
     data = area_payload(encode_areas(gdf, id_column=id_col))
-    _AreaLayer(
+    AreaLayer(
         data, {"interactive": False, "fill": False, "color": color, "weight": weight, "opacity": 0.9}
     ).add_to(m)
     return m
@@ -385,8 +388,8 @@ def add_districts(
     whose ``properties`` hold ``geoid`` and ``name``).
     """
     data = area_payload(_areas(districts, id_column, name_column))
-    _AreaLayer(data, {"weight": 0.4, "color": "#7b8a99", "fillOpacity": 0.04,
-                      "renderer": _check_renderer(renderer)}).add_to(m)
+    AreaLayer(data, {"weight": 0.4, "color": "#7b8a99", "fillOpacity": 0.04,
+                      **renderer_option(renderer)}).add_to(m)
     return m
 
 
@@ -421,14 +424,14 @@ def add_district_choropleth(
     for c in palette:
         _check_color(c, "colors")
     data = area_payload(_areas(districts, id_column, name_column), values=numeric)
-    _AreaLayer(
+    AreaLayer(
         data,
         {"bins": edges, "colors": list(palette), "noDataColor": NO_DATA_COLOR,
          "valueLabel": value_label or legend, "decimals": decimals,
          "weight": 0.3, "color": "#ffffff", "fillOpacity": 0.8,
-         "renderer": _check_renderer(renderer)},
+         **renderer_option(renderer)},
     ).add_to(m)
-    _Legend(
+    Legend(
         {"title": legend, "colors": list(palette), "labels": _class_labels(numeric, edges, decimals),
          "noDataLabel": no_data_label, "noDataColor": NO_DATA_COLOR}
     ).add_to(m)
@@ -465,10 +468,17 @@ def _check_color(color: str, name: str) -> None:
         raise ValueError(f"{name} must be a color like '#1f6feb' (got {color!r})")
 
 
-def _check_renderer(renderer: str) -> str:
-    if renderer not in ("svg", "canvas"):
-        raise ValueError(f"renderer must be 'svg' or 'canvas' (got {renderer!r})")
-    return renderer
+# "map": the map's own canvas (base_map prefers canvas), shared by every area layer
+# that uses it, so one canvas hit-tests every click; "svg"/"canvas": a renderer of the
+# layer's own (a second canvas on top takes the clicks meant for the one below).
+RENDERERS: tuple[str, ...] = ("map", "svg", "canvas")
+
+
+def renderer_option(renderer: str) -> dict[str, str]:
+    """The area layer's ``renderer`` option for ``renderer`` (nothing for ``"map"``)."""
+    if renderer not in RENDERERS:
+        raise ValueError(f"renderer must be one of {', '.join(RENDERERS)} (got {renderer!r})")
+    return {} if renderer == "map" else {"renderer": renderer}
 
 
 def _first_column(gdf: gpd.GeoDataFrame, candidates: Sequence[str]) -> str:
@@ -585,14 +595,22 @@ def national_map(
         sites = label_sites(sites, partners)
     m = base_map(tiles=tiles, asset_base_url=asset_base_url)
     if districts:
-        add_districts(m, district_areas("national"))
+        # On the map's canvas: 13,345 SVG paths cost the browser about a second more.
+        add_districts(m, district_areas("national"), renderer="map")
     if states:
-        _AreaLayer(
+        AreaLayer(
             area_payload(_state_outlines()),
             {"interactive": False, "fill": False, "color": "#37474f", "weight": 1.2, "opacity": 0.9},
         ).add_to(m)
     add_sites_layer(m, sites, popup_fields=popup_fields)
     return m
+
+
+def national_layers() -> None:
+    """Load and encode the layers of the home map now (cached per process), so the first
+    visitor does not wait for them (see scripts/serve.py)."""
+    district_areas("national")
+    _state_outlines()
 
 
 @lru_cache(maxsize=2)

@@ -4,7 +4,6 @@ from __future__ import annotations
 import streamlit as st
 
 from geo import schema
-from geo.analysis import summary
 from geo.maps import national_map
 from pages import _ui
 
@@ -12,10 +11,14 @@ from pages import _ui
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _figures(_frames: schema.Frames, database_url: str, version: int, role: str) -> dict[str, int]:
     """Headline figures, once per data version and viewer role (not on every rerun)."""
+    from geo.analysis import summary
+
     return summary(_frames)
 
 
-_ui.sidebar()
+# Order matters for the first paint: the map is sent to the browser as early as
+# possible, and what can wait (headline figures, sidebar) is computed while the browser
+# draws it, into places kept for it above.
 frames = _ui.frames_for_viewer()
 
 st.title(_ui.APP_TITLE)
@@ -27,12 +30,7 @@ st.caption(
 if _ui.has_sample_data():
     st.info(_ui.SAMPLE_NOTICE)
 
-figures = _figures(frames, _ui.settings().database_url, _ui.data_version(), _ui.viewer_role())
-cols = st.columns(4)
-cols[0].metric("Partners", f"{figures['partners']:,}")
-cols[1].metric("Sites", f"{figures['sites']:,}")
-cols[2].metric("Activities", f"{figures['activities']:,}")
-cols[3].metric("States with activity", f"{figures['states_with_activity']:,}")
+cols = [c.empty() for c in st.columns(4)]
 
 # Narrow the map to some kinds of partner (the headline figures stay national).
 type_codes = sorted(set(frames.partners["type"].astype(str)) & set(schema.PARTNER_TYPES))
@@ -48,6 +46,13 @@ if chosen:
 settings = _ui.settings()
 m = national_map(sites, partners=frames.partners, tiles=settings.tiles)
 result = _ui.render_map(m, key="home_map")
+
+figures = _figures(frames, _ui.settings().database_url, _ui.data_version(), _ui.viewer_role())
+cols[0].metric("Partners", f"{figures['partners']:,}")
+cols[1].metric("Sites", f"{figures['sites']:,}")
+cols[2].metric("Activities", f"{figures['activities']:,}")
+cols[3].metric("States with activity", f"{figures['states_with_activity']:,}")
+_ui.sidebar()
 
 unplaced = int(frames.sites["latitude"].isna().sum())
 if unplaced:

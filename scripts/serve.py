@@ -1,0 +1,44 @@
+"""Start the app (``python scripts/serve.py [streamlit options]``, used by run.sh).
+
+The same as ``streamlit run app.py``, except that the heavy modules behind the first
+page (folium, GeoPandas, the storage layer, the encoded national
+layers) are loaded in a background thread while the server comes up and the browser
+loads Streamlit's own page, instead of after the first visitor connects: about a second
+less to the first map (see bench/README.md). Nothing of ``pages/`` is imported here.
+"""
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _warm() -> None:
+    # Not streamlit_folium: it declares its component on import, which must happen
+    # inside the running app.
+    import folium  # noqa: F401  (branca, pandas, requests)
+    import geopandas  # noqa: F401
+
+    import geo.analysis  # noqa: F401
+    import geo.auth  # noqa: F401
+    import geo.db  # noqa: F401  (SQLAlchemy, Alembic)
+    import geo.sample  # noqa: F401
+    import geo.visibility  # noqa: F401
+    from geo import maps
+
+    maps.national_layers()
+
+
+def main() -> int:
+    sys.path.insert(0, str(REPO))
+    threading.Thread(target=_warm, name="partnermap-warm-up", daemon=True).start()
+    from streamlit.web import cli
+
+    sys.argv = ["streamlit", "run", str(REPO / "app.py"), *sys.argv[1:]]
+    return cli.main()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
