@@ -41,7 +41,6 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from geo import boundaries  # noqa: E402

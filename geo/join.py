@@ -2,7 +2,7 @@
 
 One vectorised pass per layer: the points are built as a shapely array and matched with
 an STRtree ``query(..., predicate="intersects")`` against each layer, so 100,000 points
-take a fraction of a second (see ``bench/bench_join.py``).
+take a fraction of a second (see ``bench/run.py``).
 
 District rule (checked on the data, see ``tests/test_join.py``): unified districts do not
 overlap each other or the other types, while an elementary and a secondary district may

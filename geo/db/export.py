@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import io
 import json
-import math
 import tempfile
 from pathlib import Path
 
@@ -38,6 +37,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
+from geo.db.frames import plain
 from geo.schema import ACTIVITY_COLUMNS, PARTNER_COLUMNS, SITE_COLUMNS, Frames
 from geo.spreadsheet import neutralise_frame
 
@@ -160,22 +160,12 @@ def _xlsx_bytes(table: pd.DataFrame, *, sheet: str) -> bytes:
     return buffer.getvalue()
 
 
-def _json_value(value: object) -> object:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
 def _geojson_bytes(table: pd.DataFrame) -> bytes:
-    plain = dates_as_text(table)
-    has_xy = "latitude" in plain and "longitude" in plain
+    as_text = dates_as_text(table)
+    has_xy = "latitude" in as_text and "longitude" in as_text
     features = []
-    for record in plain.to_dict(orient="records"):
-        props = {k: _json_value(v) for k, v in record.items()}
+    for record in as_text.to_dict(orient="records"):
+        props = {k: plain(v) for k, v in record.items()}
         geometry = None
         if has_xy and props["latitude"] is not None and props["longitude"] is not None:
             geometry = {"type": "Point",

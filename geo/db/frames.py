@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -20,6 +21,17 @@ BOOKKEEPING: tuple[str, ...] = (
     "version",
 )
 _TIMESTAMPS = ("consent_at", "created_at", "updated_at", "deleted_at")
+
+
+def plain(value: object) -> object:
+    """A frame cell as a plain Python value: NA/NaN/NaT -> None, numpy scalars -> Python."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 def iso(value: dt.datetime | None) -> str:

@@ -18,7 +18,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -26,7 +25,7 @@ from geo.db import audit as audit_trail
 from geo.db import loading, snapshot
 from geo.db.engine import create_engine, write_options
 from geo.db.errors import ConflictError, NotFoundError, ValidationError
-from geo.db.frames import iso, read_frames, read_table
+from geo.db.frames import iso, plain, read_frames, read_table
 from geo.db.migrate import upgrade_to_head
 from geo.db.models import activities, data_state, partners, sites
 from geo.db.validation import CHECKS, FIELDS, unknown_fields
@@ -55,17 +54,6 @@ _BOUNDARY_FIELDS = ("state_fips", "county_fips", "district_geoid", "secondary_di
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
-
-
-def _plain(value: object) -> object:
-    """A cell of a checked frame as the value to store (NA/NaN -> None, numpy -> Python)."""
-    if value is None or value is pd.NaT or value is pd.NA:
-        return None
-    if isinstance(value, float) and np.isnan(value):
-        return None
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
 
 
 def _problem(field: str, message: str, fix: str) -> Problem:
@@ -332,7 +320,7 @@ class Store:
         frame = pd.DataFrame([{f: values.get(f) for f in FIELDS[table]}], dtype=object)
         clean, found = CHECKS[table](frame)
         problems.extend(found)
-        return {f: _plain(clean[f].iloc[0]) for f in (*FIELDS[table],
+        return {f: plain(clean[f].iloc[0]) for f in (*FIELDS[table],
                                                        *(("name_key",) if table == "partners"
                                                          else ()))}
 
@@ -449,7 +437,7 @@ class Store:
         merged: dict[str, object], problems: list[Problem],
     ) -> None:
         moved = any(
-            k in values and not _same(_plain(values[k]), current[k])
+            k in values and not _same(plain(values[k]), current[k])
             for k in ("latitude", "longitude")
         )
         if not moved:
