@@ -79,3 +79,25 @@ def db_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'partnermap.db'}"
     return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> dict[str, object]:
+    """File name -> the bytes (or, for deferred downloads, the callable) each download
+    button of an AppTest run hands the browser, caught on Streamlit's real media manager."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    files: dict[str, object] = {}
+    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
+
+    def spy_add(mgr, data, mimetype, coordinates, file_name=None, *args, **kwargs):
+        files[file_name] = data
+        return add(mgr, data, mimetype, coordinates, file_name, *args, **kwargs)
+
+    def spy_add_deferred(mgr, make, mimetype, coordinates, file_name=None, *args, **kwargs):
+        files[file_name] = make
+        return add_deferred(mgr, make, mimetype, coordinates, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add", spy_add)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", spy_add_deferred)
+    return files

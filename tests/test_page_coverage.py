@@ -6,14 +6,12 @@ draw the map; the map's script (``json_args``) is what the browser would receive
 """
 from __future__ import annotations
 
-import io
 import json
 import re
 from collections.abc import Iterator
 
 import pandas as pd
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from geo import choropleth
@@ -23,6 +21,7 @@ from geo.analysis import (activities_by_start_year, activities_per_state, classi
 from geo.db import open_store
 from geo.sample import make_sample
 from geo.visibility import visible_frames
+from tests.pagetools import csv_frame, download_bytes
 
 PAGE = "pages/coverage.py"
 MAX_MAP_BYTES = 8_000_000
@@ -44,38 +43,6 @@ def world(tmp_path_factory, repo_root) -> Iterator[dict]:
         yield {"frames": stored, "public": visible_frames(stored, "public")}
     finally:
         mp.undo()
-
-
-@pytest.fixture
-def downloads(monkeypatch) -> dict[str, object]:
-    """File name -> bytes (or the deferred callable) of every download a run registers."""
-    files: dict[str, object] = {}
-    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
-
-    def spy_add(mgr, data, mimetype, coordinates, file_name=None, *args, **kwargs):
-        files[file_name] = data
-        return add(mgr, data, mimetype, coordinates, file_name, *args, **kwargs)
-
-    def spy_add_deferred(mgr, make, mimetype, coordinates, file_name=None, *args, **kwargs):
-        files[file_name] = make
-        return add_deferred(mgr, make, mimetype, coordinates, file_name, *args, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add", spy_add)
-    monkeypatch.setattr(MediaFileManager, "add_deferred", spy_add_deferred)
-    return files
-
-
-def _download(at: AppTest, files: dict[str, object], label: str, name: str) -> bytes:
-    assert any(b.label == label for b in at.get("download_button")), \
-        f"no download button {label!r}; have {[b.label for b in at.get('download_button')]}"
-    assert name in files, f"{label!r} registered no file {name}; have {list(files)}"
-    data = files[name]
-    data = data() if callable(data) else data
-    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
-
-
-def _csv(data: bytes) -> pd.DataFrame:
-    return pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
 
 
 def _run(repo_root, query: dict[str, str] | None = None) -> AppTest:
@@ -232,22 +199,22 @@ def test_gaps_table_and_map_layer(world, repo_root, downloads):
     assert gap_ids and set(gap_ids) <= set(expected["place_id"].head(25)) and len(gap_ids) >= 20
     assert gap_opts["colors"] == choropleth.palette("oranges", len(gap_opts["colors"]))
     assert _legends(script)[1]["title"].startswith("Gaps: children in poverty (share), top 25")
-    csv = _csv(_download(at, downloads, "Download gaps (CSV)", "coverage_gaps.csv"))
+    csv = csv_frame(download_bytes(at, downloads, "Download gaps (CSV)", "coverage_gaps.csv"))
     assert len(csv) == len(expected)
     assert csv["Place ID"].tolist()[:10] == expected["place_id"].tolist()[:10]
 
 
 def test_csv_downloads(world, repo_root, downloads):
     at = _run(repo_root, {"level": "county"})
-    counties = _csv(_download(at, downloads, "Download counties (CSV)", "coverage_county.csv"))
+    counties = csv_frame(download_bytes(at, downloads, "Download counties (CSV)", "coverage_county.csv"))
     expected = coverage(world["public"], "county")
     assert len(counties) == len(expected)  # every county, with or without activity
     assert {"Place", "Partners", "Activities", "Community schools"} <= set(counties.columns)
     cook = counties[counties["Place ID"] == "17031"].iloc[0]
     assert int(cook["Activities"]) == int(expected.set_index("place_id").loc["17031", "activities"])
-    per_state = _csv(_download(at, downloads, "Download per state (CSV)", "activities_per_state.csv"))
+    per_state = csv_frame(download_bytes(at, downloads, "Download per state (CSV)", "activities_per_state.csv"))
     assert per_state["Activities"].astype(int).sum() == activities_per_state(world["public"])["activities"].sum()
-    years = _csv(_download(at, downloads, "Download by year (CSV)", "activities_by_start_year.csv"))
+    years = csv_frame(download_bytes(at, downloads, "Download by year (CSV)", "activities_by_start_year.csv"))
     assert years["Start year"].tolist() == activities_by_start_year(world["public"])["start_year"].tolist()
     for frame in (counties, per_state, years):
         assert not any(str(c).startswith(("=", "+", "@")) for c in frame.to_numpy().ravel())
@@ -255,7 +222,7 @@ def test_csv_downloads(world, repo_root, downloads):
 
 def test_map_download_is_a_standalone_page(world, repo_root, downloads):
     at = _run(repo_root, {"level": "district", "gaps": "1"})
-    html = _download(at, downloads, "Download the map (HTML)", "coverage_district_partners.html").decode("utf-8")
+    html = download_bytes(at, downloads, "Download the map (HTML)", "coverage_district_partners.html").decode("utf-8")
     assert "<script src=" not in html and "<link" not in html.replace('rel="icon"', "")
     assert "L.partnerAreas(" in html and "Partners per district" in html and "No activity" in html
     assert len(html.encode("utf-8")) < MAX_MAP_BYTES
@@ -269,7 +236,7 @@ def test_public_viewer_never_receives_withheld_names(world, repo_root, downloads
     script = _map_args(at)["script"]
     options = " ".join(o for w in at.multiselect for o in w.options)
     assert "A coalition partner" in options
-    html = _download(at, downloads, "Download the map (HTML)", "coverage_district_partners.html").decode("utf-8")
+    html = download_bytes(at, downloads, "Download the map (HTML)", "coverage_district_partners.html").decode("utf-8")
     for secret in secrets:
         assert secret not in script and secret not in options and secret not in html
 

@@ -7,13 +7,11 @@ AppTest cannot click the map: tests/browser does that.
 """
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterator
 
 import pandas as pd
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from geo import auth
@@ -21,6 +19,7 @@ from geo.analysis import filter_activities, gazetteer, nearby_pairs, overlap_pla
 from geo.db import open_store
 from geo.sample import make_sample
 from geo.visibility import visible_frames
+from tests.pagetools import csv_frame, download_bytes
 
 PAGE = "pages/overlaps.py"
 EVIL = '=HYPERLINK("http://evil.example","x")'
@@ -72,40 +71,6 @@ def _metric(at: AppTest, label: str) -> str:
     found = [m.value for m in at.metric if m.label == label]
     assert found, f"no metric {label!r}; metrics: {[m.label for m in at.metric]}"
     return found[0]
-
-
-@pytest.fixture
-def downloads(monkeypatch) -> dict[str, object]:
-    """File name -> the bytes (or, for deferred downloads, the callable) each download
-    button of a run hands the browser, caught on Streamlit's real media manager."""
-    files: dict[str, object] = {}
-    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
-
-    def spy_add(mgr, data, mimetype, coordinates, file_name=None, *args, **kwargs):
-        files[file_name] = data
-        return add(mgr, data, mimetype, coordinates, file_name, *args, **kwargs)
-
-    def spy_add_deferred(mgr, make, mimetype, coordinates, file_name=None, *args, **kwargs):
-        files[file_name] = make
-        return add_deferred(mgr, make, mimetype, coordinates, file_name, *args, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add", spy_add)
-    monkeypatch.setattr(MediaFileManager, "add_deferred", spy_add_deferred)
-    return files
-
-
-def _download(at: AppTest, files: dict[str, object], label: str, name: str) -> bytes:
-    """The bytes behind the download button labelled ``label`` (file ``name``)."""
-    buttons = [b for b in at.get("download_button") if b.label == label]
-    assert buttons, f"no download button {label!r}; have {[b.label for b in at.get('download_button')]}"
-    assert name in files, f"{label!r} registered no file {name}; have {list(files)}"
-    data = files[name]
-    data = data() if callable(data) else data
-    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
-
-
-def _csv(data: bytes) -> pd.DataFrame:
-    return pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
 
 
 def _map_script(at: AppTest) -> str:
@@ -205,15 +170,15 @@ def test_bad_link_values_are_ignored_and_reported(world, repo_root):
 
 def test_csv_downloads_match_the_tables_and_neutralise_formulas(world, repo_root, downloads):
     at = _run(repo_root, {"level": "state"})
-    places = _csv(_download(at, downloads, "Download places (CSV)", "overlaps_state.csv"))
+    places = csv_frame(download_bytes(at, downloads, "Download places (CSV)", "overlaps_state.csv"))
     assert len(places) == len(overlap_places(world["public"], "state"))
     assert list(places.columns[:3]) == ["Place ID", "Place", "State"]
-    intros = _csv(_download(at, downloads, "Download introductions list (CSV)", "introductions_state.csv"))
+    intros = csv_frame(download_bytes(at, downloads, "Download introductions list (CSV)", "introductions_state.csv"))
     assert len(intros) == len(partner_pairs(world["public"], level="state"))
     cells = intros.to_numpy().ravel().tolist() + places.to_numpy().ravel().tolist()
     assert "'" + EVIL in cells, "the formula-like partner name is kept, as text"
     assert not any(str(c).startswith(("=", "+", "@")) for c in cells)
-    nearby = _csv(_download(at, downloads, "Download nearby sites (CSV)", "nearby_sites.csv"))
+    nearby = csv_frame(download_bytes(at, downloads, "Download nearby sites (CSV)", "nearby_sites.csv"))
     assert len(nearby) == len(nearby_pairs(world["public"], 1.0))
     assert {"Distance (mi)", "Site A", "Site B"} <= set(nearby.columns)
 
@@ -229,7 +194,7 @@ def test_public_viewer_gets_no_withheld_name_or_email(world, repo_root, download
     at = _run(repo_root, {"district": geoid})
     secrets = _withheld(world["frames"])
     assert secrets, "the sample must have partners that did not approve public listing"
-    intros = _download(at, downloads, "Download introductions list (CSV)",
+    intros = download_bytes(at, downloads, "Download introductions list (CSV)",
                        "introductions_district.csv").decode("utf-8-sig")
     script = _map_script(at)
     shown = " ".join([*(t.value for t in at.text), *(m.value for m in at.markdown)]
@@ -248,6 +213,6 @@ def test_public_viewer_gets_no_withheld_name_or_email(world, repo_root, download
 
 def test_staff_see_withheld_partners_in_introductions(world, repo_root, downloads):
     at = _run(repo_root, viewer=auth.Viewer(email=STAFF, role="staff"))
-    intros = _download(at, downloads, "Download introductions list (CSV)",
+    intros = download_bytes(at, downloads, "Download introductions list (CSV)",
                        "introductions_district.csv").decode("utf-8-sig")
     assert any(secret in intros for secret in _withheld(world["frames"]))

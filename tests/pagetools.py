@@ -1,0 +1,23 @@
+"""Helpers shared by the AppTest page tests: downloads a run registered, CSV bytes."""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+
+def download_bytes(at: AppTest, files: dict[str, object], label: str, name: str) -> bytes:
+    """The bytes behind the download button labelled ``label`` (file ``name``), from the
+    ``downloads`` fixture's ``files``."""
+    buttons = [b for b in at.get("download_button") if b.label == label]
+    assert buttons, f"no download button {label!r}; have {[b.label for b in at.get('download_button')]}"
+    assert name in files, f"{label!r} registered no file {name}; have {list(files)}"
+    data = files[name]
+    data = data() if callable(data) else data
+    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+
+
+def csv_frame(data: bytes) -> pd.DataFrame:
+    """A downloaded CSV as text columns (BOM and empty cells kept as written)."""
+    return pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
