@@ -3,16 +3,21 @@
 The same as ``streamlit run app.py``, except that the heavy modules behind the first
 page (folium, GeoPandas, the storage layer, the encoded national
 layers) are loaded in a background thread while the server comes up and the browser
-loads Streamlit's own page, instead of after the first visitor connects: about a second
-less to the first map (see bench/README.md). Nothing of ``pages/`` is imported here.
+loads Streamlit's own page, instead of after the first visitor connects: about half a
+second less to the first map (see bench/README.md). A few seconds later the same thread
+loads what the coverage and overlaps pages add (mapclassify, the state and county
+layers), so their first visit does not pay for it. Nothing of ``pages/`` is imported
+here.
 """
 from __future__ import annotations
 
 import sys
 import threading
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+LATER_S = 8.0
 
 
 def _warm() -> None:
@@ -29,6 +34,16 @@ def _warm() -> None:
     from geo import maps
 
     maps.national_layers()
+    # What the coverage and overlaps pages add (mapclassify alone takes ~0.8-1.3 s to
+    # import), a little later so it does not compete with the first visitor's map.
+    time.sleep(LATER_S)
+    import mapclassify  # noqa: F401
+    import sklearn.cluster  # noqa: F401
+
+    from geo import choropleth
+
+    for level in ("state", "county", "district"):
+        choropleth.area_layer(level)
 
 
 def main() -> int:
