@@ -1,6 +1,7 @@
 """Browser-test harness: the real app on a free port, and Chromium with no internet.
 
-* ``app_url``: starts ``streamlit run app.py`` (headless, no file watcher) on a free port
+* ``app_url``: starts the app as run.sh does (``scripts/serve.py``, i.e. ``streamlit run
+  app.py`` with its warm-up; headless, no file watcher) on a free port
   with a fresh temporary SQLite database, polls ``/_stcore/health`` until the server
   answers, yields its base URL, and stops it afterwards. When a test fails, the server
   log is printed with the failure.
@@ -67,7 +68,7 @@ class Server:
         self._log = open(log_path, "wb")
         self.started = time.perf_counter()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py",
+            [sys.executable, "scripts/serve.py",  # as scripts/run.sh starts the app
              "--server.headless", "true", "--server.fileWatcherType", "none",
              "--server.port", str(self.port), "--server.address", "127.0.0.1",
              "--browser.gatherUsageStats", "false"],
