@@ -21,3 +21,19 @@ def download_bytes(at: AppTest, files: dict[str, object], label: str, name: str)
 def csv_frame(data: bytes) -> pd.DataFrame:
     """A downloaded CSV as text columns (BOM and empty cells kept as written)."""
     return pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+
+
+def app_env(mp, repo_root, database_url: str) -> None:
+    """Point AppTest runs at ``database_url`` (``mp``: a ``pytest.MonkeyPatch``): run from
+    the repository, no sample data, no online tiles."""
+    mp.chdir(repo_root)
+    mp.setenv("DATABASE_URL", database_url)
+    mp.setenv("PARTNERMAP_SAMPLE_DATA", "0")
+    mp.setenv("PARTNERMAP_TILES", "none")
+
+
+def metric(at: AppTest, label: str) -> str:
+    """The value shown by the metric labelled ``label``."""
+    found = [m.value for m in at.metric if m.label == label]
+    assert found, f"no metric {label!r}; metrics: {[m.label for m in at.metric]}"
+    return found[0]

@@ -21,7 +21,7 @@ from geo.analysis import (activities_by_start_year, activities_per_state, classi
 from geo.db import open_store
 from geo.sample import make_sample
 from geo.visibility import visible_frames
-from tests.pagetools import csv_frame, download_bytes
+from tests.pagetools import app_env, csv_frame, download_bytes, metric
 
 PAGE = "pages/coverage.py"
 MAX_MAP_BYTES = 8_000_000
@@ -35,10 +35,7 @@ def world(tmp_path_factory, repo_root) -> Iterator[dict]:
     stored = store.frames()
     store.close()
     mp = pytest.MonkeyPatch()
-    mp.chdir(repo_root)
-    mp.setenv("DATABASE_URL", url)
-    mp.setenv("PARTNERMAP_SAMPLE_DATA", "0")
-    mp.setenv("PARTNERMAP_TILES", "none")
+    app_env(mp, repo_root, url)
     try:
         yield {"frames": stored, "public": visible_frames(stored, "public")}
     finally:
@@ -52,12 +49,6 @@ def _run(repo_root, query: dict[str, str] | None = None) -> AppTest:
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     return at
-
-
-def _metric(at: AppTest, label: str) -> str:
-    found = [m.value for m in at.metric if m.label == label]
-    assert found, f"no metric {label!r}; metrics: {[m.label for m in at.metric]}"
-    return found[0]
 
 
 def _widget(at: AppTest, kind: str, label: str):
@@ -90,10 +81,10 @@ def _layers(script: str) -> list[tuple[list[str], dict]]:
 def test_headline_figures_match_the_data(world, repo_root):
     at = _run(repo_root)
     figures = summary(world["public"])
-    assert _metric(at, "Partners active") == f"{figures['active_partners']:,}"
-    assert _metric(at, "Activities") == f"{figures['activities']:,}"
-    assert _metric(at, "Community-school sites") == f"{figures['community_schools']:,}"
-    assert _metric(at, "Districts with activity") == f"{figures['districts_with_activity']:,}"
+    assert metric(at, "Partners active") == f"{figures['active_partners']:,}"
+    assert metric(at, "Activities") == f"{figures['activities']:,}"
+    assert metric(at, "Community-school sites") == f"{figures['community_schools']:,}"
+    assert metric(at, "Districts with activity") == f"{figures['districts_with_activity']:,}"
 
 
 def test_default_map_shades_states_with_a_no_activity_class(world, repo_root):
@@ -113,12 +104,12 @@ def test_default_map_shades_states_with_a_no_activity_class(world, repo_root):
 
 def test_filters_change_the_figures_and_the_url(world, repo_root):
     at = _run(repo_root)
-    before = _metric(at, "Activities")
+    before = metric(at, "Activities")
     _widget(at, "multiselect", "Partner type").set_value(["union"])
     _widget(at, "multiselect", "Principle").set_value(["family"])
     at.run()
     narrowed = filter_activities(world["public"], partner_types=["union"], principles=["Family Engagement"])
-    assert _metric(at, "Activities") == f"{len(narrowed.activities):,}" != before
+    assert metric(at, "Activities") == f"{len(narrowed.activities):,}" != before
     assert at.query_params["ptype"] in ("union", ["union"])
     assert at.query_params["principle"] in ("family", ["family"])
 
@@ -165,7 +156,7 @@ def test_url_restores_the_view(world, repo_root):
     assert str(_widget(at, "date_input", "As of").value) == "2023-01-15"
     narrowed = filter_activities(world["public"], kinds=["implementation"], statuses=["active", "planned"],
                                  as_of="2023-01-15")
-    assert _metric(at, "Activities") == f"{len(narrowed.activities):,}"
+    assert metric(at, "Activities") == f"{len(narrowed.activities):,}"
     row = coverage(narrowed, "district").set_index("place_id").loc["0622710"]
     assert any(t.value.startswith(f"Selected: {row['place']} — {int(row['partners'])} partners")
                for t in at.text)
@@ -176,7 +167,7 @@ def test_date_range_filter(world, repo_root):
     at = _run(repo_root, {"from": "2016-01-01", "to": "2016-12-31"})
     assert _widget(at, "radio", "When").value == "range"
     narrowed = filter_activities(world["public"], date_range=("2016-01-01", "2016-12-31"))
-    assert _metric(at, "Activities") == f"{len(narrowed.activities):,}"
+    assert metric(at, "Activities") == f"{len(narrowed.activities):,}"
 
 
 def test_empty_results_are_said_in_plain_words(world, repo_root):

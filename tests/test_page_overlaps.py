@@ -19,7 +19,7 @@ from geo.analysis import filter_activities, gazetteer, nearby_pairs, overlap_pla
 from geo.db import open_store
 from geo.sample import make_sample
 from geo.visibility import visible_frames
-from tests.pagetools import csv_frame, download_bytes
+from tests.pagetools import app_env, csv_frame, download_bytes, metric
 
 PAGE = "pages/overlaps.py"
 EVIL = '=HYPERLINK("http://evil.example","x")'
@@ -46,10 +46,7 @@ def world(tmp_path_factory, repo_root) -> Iterator[dict]:
     stored = store.frames()
     store.close()
     mp = pytest.MonkeyPatch()
-    mp.chdir(repo_root)
-    mp.setenv("DATABASE_URL", url)
-    mp.setenv("PARTNERMAP_SAMPLE_DATA", "0")
-    mp.setenv("PARTNERMAP_TILES", "none")
+    app_env(mp, repo_root, url)
     try:
         yield {"frames": stored, "public": visible_frames(stored, "public"), "evil_id": evil_id}
     finally:
@@ -67,12 +64,6 @@ def _run(repo_root, query: dict[str, str] | None = None, *, viewer: auth.Viewer 
     return at
 
 
-def _metric(at: AppTest, label: str) -> str:
-    found = [m.value for m in at.metric if m.label == label]
-    assert found, f"no metric {label!r}; metrics: {[m.label for m in at.metric]}"
-    return found[0]
-
-
 def _map_script(at: AppTest) -> str:
     maps = at.get("component_instance")
     assert len(maps) == 1, "the overlaps page shows one map"
@@ -88,19 +79,19 @@ def _widget(at: AppTest, kind: str, label: str):
 def test_default_view_counts_districts_pairs_and_nearby_sites(world, repo_root):
     at = _run(repo_root)
     public = world["public"]
-    assert _metric(at, "School districts with 2+ partners") == f"{len(overlap_places(public, 'district')):,}"
-    assert _metric(at, "Partner pairs") == f"{len(partner_pairs(public)):,}"
-    assert _metric(at, "Site pairs") == f"{len(nearby_pairs(public, 1.0)):,}"
+    assert metric(at, "School districts with 2+ partners") == f"{len(overlap_places(public, 'district')):,}"
+    assert metric(at, "Partner pairs") == f"{len(partner_pairs(public)):,}"
+    assert metric(at, "Site pairs") == f"{len(nearby_pairs(public, 1.0)):,}"
     assert not at.info, [i.value for i in at.info]
 
 
 def test_kind_filter_changes_results_and_goes_into_the_url(world, repo_root):
     at = _run(repo_root)
-    before = _metric(at, "School districts with 2+ partners")
+    before = metric(at, "School districts with 2+ partners")
     _widget(at, "multiselect", "Kind of work").set_value(["funding"])
     at.run()
     expected = overlap_places(filter_activities(world["public"], kinds=["funding"]), "district")
-    assert _metric(at, "School districts with 2+ partners") == f"{len(expected):,}" != before
+    assert metric(at, "School districts with 2+ partners") == f"{len(expected):,}" != before
     assert at.query_params["kind"] in ("funding", ["funding"])
 
 
@@ -109,11 +100,11 @@ def test_level_and_overlap_kind_switch_the_places_table(world, repo_root):
     _widget(at, "selectbox", "Places").set_value("county")
     at.run()
     counties = overlap_places(world["public"], "county")
-    assert _metric(at, "Counties with 2+ partners") == f"{len(counties):,}"
+    assert metric(at, "Counties with 2+ partners") == f"{len(counties):,}"
     _widget(at, "selectbox", "Overlap").set_value("duplication")
     at.run()
     dup = counties[counties["overlap"] == "possible duplication"]
-    assert _metric(at, "Counties with 2+ partners") == f"{len(dup):,}"
+    assert metric(at, "Counties with 2+ partners") == f"{len(dup):,}"
     table = at.dataframe[0].value
     assert set(table["Overlap"]) == {"possible duplication"} and len(table) == len(dup)
     assert at.query_params["level"] in ("county", ["county"])
@@ -151,8 +142,8 @@ def test_url_restores_filters_and_selection(world, repo_root):
     assert _widget(at, "selectbox", "Places").value == "county"
     assert _widget(at, "number_input", "Within (miles)").value == 2.5
     narrowed = filter_activities(world["public"], kinds=["implementation", "policy"], statuses=["active"])
-    assert _metric(at, "Counties with 2+ partners") == f"{len(overlap_places(narrowed, 'county')):,}"
-    assert _metric(at, "Site pairs") == f"{len(nearby_pairs(narrowed, 2.5)):,}"
+    assert metric(at, "Counties with 2+ partners") == f"{len(overlap_places(narrowed, 'county')):,}"
+    assert metric(at, "Site pairs") == f"{len(nearby_pairs(narrowed, 2.5)):,}"
     place = gazetteer.place_table("district").set_index("place_id").loc[geoid, "label"]
     assert any(place in m.value for m in at.markdown), "the selected district is named"
     # The map outlines the selected district: a layer of that one district.

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 from test_page_scan import REPO, STAFF, World
 
 from geo import auth, schema
+from tests.pagetools import app_env
 
 PAGE = "pages/partners.py"
 
@@ -19,10 +20,7 @@ def world(tmp_path_factory) -> World:
 
 @pytest.fixture
 def env(world, monkeypatch) -> World:
-    monkeypatch.chdir(REPO)
-    monkeypatch.setenv("DATABASE_URL", world.url)
-    monkeypatch.setenv("PARTNERMAP_SAMPLE_DATA", "0")
-    monkeypatch.setenv("PARTNERMAP_TILES", "none")
+    app_env(monkeypatch, REPO, world.url)
     return world
 
 

@@ -7,7 +7,6 @@ messages and the bytes of the brief download.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ from geo.brief import MAX_PARTNER_ROWS
 from geo.db import open_store
 from geo.sample import make_sample
 from geo.visibility import visible_frames
+from tests.pagetools import app_env
 
 REPO = Path(__file__).resolve().parents[1]
 PAGE = "pages/scan.py"
@@ -53,10 +53,7 @@ def world(tmp_path_factory) -> World:
 
 @pytest.fixture
 def env(world, monkeypatch) -> World:
-    monkeypatch.chdir(REPO)
-    monkeypatch.setenv("DATABASE_URL", world.url)
-    monkeypatch.setenv("PARTNERMAP_SAMPLE_DATA", "0")
-    monkeypatch.setenv("PARTNERMAP_TILES", "none")
+    app_env(monkeypatch, REPO, world.url)
     return world
 
 
@@ -223,7 +220,7 @@ def test_public_brief_names_only_approved_partners(env, monkeypatch):
 
 def test_staff_brief_names_every_partner_found(env, monkeypatch):
     downloads = Downloads(monkeypatch)
-    at = _open({"state": "17"}, viewer=auth.Viewer(email=STAFF, role="staff"))
+    _open({"state": "17"}, viewer=auth.Viewer(email=STAFF, role="staff"))
     html = _brief(downloads)
     expected = scan(env.frames, resolve_place(state="IL"))
     withheld_here = set(expected.partners["partner"]) - set(
