@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -41,9 +42,8 @@ def _pg_base_url() -> str | None:
     return os.environ.get("PARTNERMAP_TEST_PG_URL") or None
 
 
-@pytest.fixture
-def pg_url():
-    """A fresh, empty PostgreSQL + PostGIS database for one test; dropped afterwards."""
+def fresh_pg_database() -> Iterator[str]:
+    """Create a fresh, empty PostgreSQL + PostGIS database, yield its URL, drop it."""
     base = _pg_base_url()
     if not base:
         if os.environ.get("PARTNERMAP_REQUIRE_POSTGRES") == "1":
@@ -66,6 +66,18 @@ def pg_url():
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def pg_url():
+    """A fresh, empty PostgreSQL + PostGIS database for one test; dropped afterwards."""
+    yield from fresh_pg_database()
+
+
+@pytest.fixture(scope="module")
+def pg_module_url():
+    """A fresh, empty PostgreSQL + PostGIS database shared by one test module."""
+    yield from fresh_pg_database()
 
 
 @pytest.fixture

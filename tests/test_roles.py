@@ -115,8 +115,11 @@ class World:
         }[role]
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> World:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> World:
+    """The matrix runs on both back ends: what the public sees must not depend on it."""
+    if request.param == "postgresql":
+        return World(request.getfixturevalue("pg_module_url"))
     return World(f"sqlite:///{tmp_path_factory.mktemp('roles') / 'partnermap.db'}")
 
 
