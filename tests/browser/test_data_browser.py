@@ -90,6 +90,9 @@ def test_staff_signs_in_uploads_and_sees_the_preview(staff_server, page, tmp_pat
         _idle(page)
         page.get_by_text(re.compile("Use the existing partner")).first.click()
         page.get_by_text(re.compile(r"Every problem, by row")).wait_for(timeout=120_000)
+        # The preview's last parts can arrive a moment after the table: wait for them
+        # rather than read the page at one instant.
+        page.get_by_text(re.compile("Import only the .* valid rows")).wait_for(timeout=60_000)
         _idle(page)
         body = page.locator("[data-testid='stMain']").inner_text()
         assert "Ready to import" in body and "Rejected" in body
