@@ -72,16 +72,20 @@ BUDGETS = {
 # Polled in the map document on every animation frame: the evidence that it is drawn.
 # Polygons: SVG paths, or the number of features on a Leaflet canvas that has ink in
 # the middle of the map.
+# A Leaflet canvas counts as drawn when an 80 px square at its centre holds ink.
+_INKED_AT_CENTRE = """const inkedAtCentre = (a) => {
+    if (!a.width || !a.height) return false;
+    const px = a.getContext('2d').getImageData(Math.floor(a.width / 2) - 40,
+                                               Math.floor(a.height / 2) - 40, 80, 80).data;
+    for (let i = 3; i < px.length; i += 4) { if (px[i]) return true; }
+    return false;
+  };"""
 POLYGONS_DRAWN = """() => {
+  """ + _INKED_AT_CENTRE + """
   const n = document.querySelectorAll('.leaflet-overlay-pane path').length;
   if (n > 0) return n;
   for (const a of document.querySelectorAll('.leaflet-overlay-pane canvas:not(.partner-sites-layer)')) {
-    if (!a.width || !a.height) continue;
-    const px = a.getContext('2d').getImageData(Math.floor(a.width / 2) - 40,
-                                               Math.floor(a.height / 2) - 40, 80, 80).data;
-    for (let i = 3; i < px.length; i += 4) {
-      if (px[i]) return window.map ? Object.values(window.map._layers).filter(l => l.feature).length : 1;
-    }
+    if (inkedAtCentre(a)) return window.map ? Object.values(window.map._layers).filter(l => l.feature).length : 1;
   }
   return false;
 }"""
@@ -101,13 +105,11 @@ APP_MAP_STATE = """(arg) => {
   const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
   const d = f && f.contentDocument;
   if (!d) return false;
+  """ + _INKED_AT_CENTRE + """
   // Areas: SVG paths, or a Leaflet canvas with ink in the middle of the map.
   let areas = d.querySelectorAll('.leaflet-overlay-pane path').length;
   for (const a of d.querySelectorAll('.leaflet-overlay-pane canvas:not(.partner-sites-layer)')) {
-    if (!a.width || !a.height) continue;
-    const px = a.getContext('2d').getImageData(Math.floor(a.width / 2) - 40,
-                                               Math.floor(a.height / 2) - 40, 80, 80).data;
-    for (let i = 3; i < px.length; i += 4) { if (px[i]) { areas += 1; break; } }
+    if (inkedAtCentre(a)) areas += 1;
   }
   const c = d.querySelector('canvas.partner-sites-layer');
   if (!c || c.style.visibility !== 'visible' || areas === 0) return false;

@@ -30,11 +30,6 @@ NO_DATA_LABEL = "No data"
 # Warm grey: reads as "nothing here", never as the lightest blue/orange/purple class.
 NO_ACTIVITY_COLOR = "#e4e0d8"
 SELECTED_COLOR = "#d62728"
-# "map": the map's own canvas, shared with the state lines and the selection outline so
-# one canvas hit-tests every click (a second canvas on top would swallow clicks meant for
-# the one below); drawing 13,000 districts on canvas is also faster than 13,000 SVG paths.
-# "svg" draws above every canvas (used for the gap overlay, so it stays clickable on top).
-
 # ColorBrewer sequential schemes, 7 classes, light to dark.
 PALETTES: dict[str, tuple[str, ...]] = {
     "blues": ("#eff3ff", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#084594"),

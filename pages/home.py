@@ -17,8 +17,8 @@ def _figures(_frames: schema.Frames, database_url: str, version: int, role: str)
 
 
 # Order matters for the first paint: the map is sent to the browser as early as
-# possible, and what can wait (headline figures, sidebar) is computed while the browser
-# draws it, into places kept for it above.
+# possible, and what can wait is computed while the browser draws it: the headline
+# figures (into the columns kept for them above the map) and the sidebar.
 frames = _ui.frames_for_viewer()
 
 st.title(_ui.APP_TITLE)
