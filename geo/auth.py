@@ -22,19 +22,36 @@ Passwords
     plain letters, fewer with accents or emoji) instead of silently truncating or
     pre-hashing them, and refuses passwords under :data:`MIN_PASSWORD_CHARS` characters.
 
-Sign-in attempts
-    After :data:`MAX_FAILED_ATTEMPTS` wrong passwords in a row an account is locked for
-    :data:`LOCK_DURATION`; the count and the lock live in the ``users`` table, so they
-    survive a restart and are shared by every server process. A correct password resets
-    the count; after a lock runs out the count is not reset, so the next wrong password
-    locks the account again at once. Unknown e-mail addresses are counted the same way
-    in process memory, so they lock too and the messages never tell whether an address
-    has an account. An optional per-client throttle (:class:`AttemptThrottle`, keyed on
-    the session or the IP address) slows one client spraying many addresses.
+Sign-in attempts (the lockout)
+    Failures are counted in the database (:mod:`geo.db.signins`: shared by every server
+    process, kept across restarts, never bumping the data version) under three keys:
+
+    * the address **from one client** (``pair``): after :data:`MAX_FAILED_ATTEMPTS`
+      failures in a row that client is held off that address for :data:`FIRST_LOCK`,
+      and each further failure doubles the wait, up to :data:`LOCK_DURATION`;
+    * the address **from every client** (``account``): the same backoff from
+      :data:`ACCOUNT_FAILURE_LIMIT` failures, against guessing spread over many
+      addresses;
+    * the **client over every address** (``client``): the same backoff from
+      :data:`CLIENT_FAILURE_LIMIT` failures, against one client trying many addresses.
+
+    A count is forgotten :data:`FAILURE_MEMORY` after its last failure, and a correct
+    password clears the address's counts (not the client's). Attempts during a lock
+    are refused without being counted or checked. So a stranger cannot keep a staff
+    account locked for its owner: a lock from their client holds only their client,
+    until they control many clients. Addresses with and without an account go through
+    exactly the same steps, store the same rows and get the same messages, and an
+    unknown address costs one bcrypt check like a known one.
+
+    A client is the address the connection comes from, or with
+    ``PARTNERMAP_TRUSTED_PROXIES`` set the one the trusted proxies report in
+    ``X-Forwarded-For`` (:func:`client_address`).
 """
 from __future__ import annotations
 
+import ipaddress
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import cache
@@ -49,15 +66,20 @@ ACCOUNT_ROLES: tuple[str, ...] = ("partner", "staff", "committee")
 BCRYPT_ROUNDS = 12
 MIN_PASSWORD_CHARS = 12
 MAX_PASSWORD_BYTES = 72
-MAX_FAILED_ATTEMPTS = 5
-LOCK_DURATION = timedelta(minutes=15)
+MAX_FAILED_ATTEMPTS = 5  # one address from one client
+ACCOUNT_FAILURE_LIMIT = 50  # one address from every client
+CLIENT_FAILURE_LIMIT = 20  # one client over every address
+FIRST_LOCK = timedelta(minutes=1)
+LOCK_DURATION = timedelta(minutes=15)  # the longest lock
+FAILURE_MEMORY = timedelta(hours=1)
+UNKNOWN_CLIENT = "unknown"
 
 WRONG_CREDENTIALS_MESSAGE = (
     "The e-mail address and password do not match an account. "
     "Check both and try again."
 )
 LOCKED_MESSAGE = (
-    "Too many failed sign-in attempts. Wait 15 minutes and try again, "
+    "Too many failed sign-in attempts. Wait a few minutes (at most 15) and try again, "
     "or ask coalition staff to reset your password."
 )
 MISSING_CREDENTIALS_MESSAGE = "Enter your e-mail address and your password."
@@ -169,53 +191,6 @@ def _spend_time_like_a_check(password: str) -> None:
     bcrypt.checkpw(raw, _dummy_hash())
 
 
-# --- in-process throttle --------------------------------------------------------------
-class AttemptThrottle:
-    """Counts failed sign-ins per key in memory; ``limit`` failures block for ``window``.
-
-    Used for unknown e-mail addresses (so they lock like real accounts) and, if the
-    caller passes a ``client`` key to :func:`authenticate`, per session or IP address.
-    The table is bounded: expired entries are dropped when it grows past ``max_keys``.
-    """
-
-    def __init__(self, *, limit: int, window: timedelta, max_keys: int = 10_000) -> None:
-        self._limit = limit
-        self._window = window
-        self._max_keys = max_keys
-        self._entries: dict[str, tuple[int, datetime]] = {}  # key -> (failures, first)
-
-    def blocked(self, key: str, *, now: datetime) -> bool:
-        entry = self._live(key, now)
-        return entry is not None and entry[0] >= self._limit
-
-    def fail(self, key: str, *, now: datetime) -> None:
-        entry = self._live(key, now)
-        count, first = entry if entry else (0, now)
-        self._entries[key] = (count + 1, first)
-        if len(self._entries) > self._max_keys:
-            self._prune(now)
-
-    def clear(self, key: str) -> None:
-        self._entries.pop(key, None)
-
-    def _live(self, key: str, now: datetime) -> tuple[int, datetime] | None:
-        entry = self._entries.get(key)
-        if entry is not None and now - entry[1] >= self._window:
-            del self._entries[key]
-            return None
-        return entry
-
-    def _prune(self, now: datetime) -> None:
-        for key in [k for k, (_, first) in self._entries.items() if now - first >= self._window]:
-            del self._entries[key]
-        while len(self._entries) > self._max_keys:  # still full: forget the oldest
-            del self._entries[next(iter(self._entries))]
-
-
-_UNKNOWN_EMAILS = AttemptThrottle(limit=MAX_FAILED_ATTEMPTS, window=LOCK_DURATION)
-CLIENT_THROTTLE = AttemptThrottle(limit=20, window=LOCK_DURATION)
-
-
 # --- sign-in --------------------------------------------------------------------------
 def _utc(value: Any) -> datetime | None:
     """A stored timestamp (datetime or ISO text, naive meaning UTC) as aware UTC."""
@@ -241,6 +216,45 @@ def _viewer_from_user(user: Any) -> Viewer:
     )
 
 
+def lock_rule(limit: int) -> Callable[[int], timedelta | None]:
+    """The lock earned by the ``failures``-th failure under a key whose limit is
+    ``limit``: none before it, then :data:`FIRST_LOCK` doubling with each further
+    failure, at most :data:`LOCK_DURATION`."""
+    def rule(failures: int) -> timedelta | None:
+        if failures < limit:
+            return None
+        return min(FIRST_LOCK * 2 ** min(failures - limit, 16), LOCK_DURATION)
+    return rule
+
+
+def client_address(peer: str | None, forwarded_for: str | None = None, *,
+                   trusted_proxies: int = 0) -> str:
+    """Who a request comes from, for the sign-in throttle.
+
+    ``peer`` is the connection's address. Behind ``trusted_proxies`` reverse proxies
+    that each append the address they saw to ``X-Forwarded-For`` (nginx:
+    ``proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for``), the client is
+    the ``trusted_proxies``-th address from the right; everything left of it was
+    written by the client and is ignored. Without trusted proxies the header is
+    ignored altogether (anyone can send it). Anything that is not an IP address
+    gives the peer, or :data:`UNKNOWN_CLIENT`.
+    """
+    fallback = _ip(peer) or UNKNOWN_CLIENT
+    if trusted_proxies <= 0 or not forwarded_for:
+        return fallback
+    hops = [hop.strip() for hop in str(forwarded_for).split(",") if hop.strip()]
+    if not hops:
+        return fallback
+    return _ip(hops[-min(trusted_proxies, len(hops))]) or fallback
+
+
+def _ip(text: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address(str(text or "").strip().strip("[]")))
+    except ValueError:
+        return None
+
+
 def authenticate(
     store: Any,
     email: str,
@@ -248,42 +262,41 @@ def authenticate(
     *,
     now: datetime | None = None,
     client: str | None = None,
-    throttle: AttemptThrottle | None = None,
 ) -> Viewer:
     """Check a built-in account's password and return its :class:`Viewer`.
 
     ``store`` is a :class:`geo.db.Store`. Raises :class:`SignInError` with one of
     three messages that never say whether the address has an account: missing input
     (:data:`MISSING_CREDENTIALS_MESSAGE`), wrong e-mail or password
-    (:data:`WRONG_CREDENTIALS_MESSAGE`) or locked (:data:`LOCKED_MESSAGE`); see the
-    module docstring for the policy. ``now`` is the moment of the attempt, compared
-    with the stored lock (tests; the lock itself is stamped by the database clock).
-    ``client`` is a key (session id or IP address) for the per-client throttle
-    ``throttle`` (default :data:`CLIENT_THROTTLE`).
+    (:data:`WRONG_CREDENTIALS_MESSAGE`) or held off (:data:`LOCKED_MESSAGE`); see the
+    module docstring for the policy. ``now`` is the moment of the attempt (tests).
+    ``client`` is the client's address (:func:`client_address`); ``None`` puts every
+    caller in one :data:`UNKNOWN_CLIENT` bucket.
     """
+    from geo.db.signins import account_key, client_key, pair_key
+
     moment = _now(now)
     address = normalize_email(email or "")
     if not address or not password:
         raise SignInError(MISSING_CREDENTIALS_MESSAGE)
-    clients = CLIENT_THROTTLE if throttle is None else throttle
-    if client is not None and clients.blocked(client, now=moment):
-        _spend_time_like_a_check(password)
+    who = client or UNKNOWN_CLIENT
+    rules = {
+        pair_key(address, who): lock_rule(MAX_FAILED_ATTEMPTS),
+        account_key(address): lock_rule(ACCOUNT_FAILURE_LIMIT),
+        client_key(who): lock_rule(CLIENT_FAILURE_LIMIT),
+    }
+    buckets = store.sign_ins.read(rules, now=moment, forget_after=FAILURE_MEMORY)
+    if any(bucket.locked(moment) for bucket in buckets.values()):
+        _spend_time_like_a_check(password)  # attempts during a lock are not counted
         raise SignInError(LOCKED_MESSAGE)
 
     user = store.users.get_user(address)
-    if user is None:
+    if user is None or not user.password_hash:
         _spend_time_like_a_check(password)
-        _UNKNOWN_EMAILS.fail(address, now=moment)
-        if client is not None:
-            clients.fail(client, now=moment)
-        locked = _UNKNOWN_EMAILS.blocked(address, now=moment)
-        raise SignInError(LOCKED_MESSAGE if locked else WRONG_CREDENTIALS_MESSAGE)
-
-    if _locked(user, moment):
-        _spend_time_like_a_check(password)  # attempts while locked are not counted
-        raise SignInError(LOCKED_MESSAGE)
-
-    if verify_password(password, user.password_hash or ""):
+        right = False
+    else:
+        right = verify_password(password, user.password_hash)
+    if right:
         try:
             viewer = _viewer_from_user(user)
         except ValueError:
@@ -291,22 +304,22 @@ def authenticate(
                 "This account is not set up completely. Ask coalition staff to fix its "
                 "role with `python -m geo users set-role`."
             ) from None
-        if user.failed_attempts or user.locked_until is not None:
-            store.users.reset_failed_logins(address)
+        if buckets:
+            store.sign_ins.clear([pair_key(address, who), account_key(address)])
         return viewer
 
-    if client is not None:
-        clients.fail(client, now=moment)
-    updated = store.users.record_failed_login(
-        address, lock_after=MAX_FAILED_ATTEMPTS, lock_for=LOCK_DURATION
-    )
-    locked = updated is not None and _locked(updated, moment)
+    counted = store.sign_ins.record_failure(rules, now=moment, forget_after=FAILURE_MEMORY)
+    locked = any(bucket.locked(moment) for bucket in counted.values())
     raise SignInError(LOCKED_MESSAGE if locked else WRONG_CREDENTIALS_MESSAGE)
 
 
-def _locked(user: Any, moment: datetime) -> bool:
-    locked_until = _utc(user.locked_until)
-    return locked_until is not None and moment < locked_until
+def sign_in_status(store: Any, email: str, *, now: datetime | None = None
+                   ) -> tuple[int, datetime | None]:
+    """(recent failed sign-ins of ``email`` from every client, end of the latest lock
+    still running on it from any client, or None)."""
+    address = normalize_email(email or "")
+    return store.sign_ins.status([address], now=_now(now),
+                                 forget_after=FAILURE_MEMORY)[address]
 
 
 def viewer_from_oidc(store: Any, email: str) -> Viewer:

@@ -14,6 +14,14 @@ Environment variables (all optional):
     Largest file accepted for import, in megabytes. Default 50.
 ``PARTNERMAP_TILES``
     ``none`` (default, works offline) or ``osm`` to add OpenStreetMap tiles under the map.
+``PARTNERMAP_TRUSTED_PROXIES``
+    How many reverse proxies (e.g. nginx) stand in front of the app and append the
+    address they saw to ``X-Forwarded-For``. Default 0: the header is ignored and the
+    connection's own address identifies a client for the sign-in throttle.
+``PARTNERMAP_SECRET_KEY``
+    The key that signs sign-in session tokens (at least 32 characters). Default: the
+    ``secret_key`` of ``.streamlit/secrets.toml``, else a key generated once and kept
+    in the database (shared by every app process on it).
 """
 from __future__ import annotations
 
@@ -31,6 +39,8 @@ class Settings:
     sample_data: bool
     max_upload_mb: int
     tiles: str
+    trusted_proxies: int = 0
+    secret_key: str = ""
 
     @property
     def max_upload_bytes(self) -> int:
@@ -62,10 +72,24 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     tiles = env.get("PARTNERMAP_TILES", "none").strip().lower() or "none"
     if tiles not in ("none", "osm"):
         raise ValueError(f"PARTNERMAP_TILES must be 'none' or 'osm' (got {tiles!r})")
+    raw_proxies = env.get("PARTNERMAP_TRUSTED_PROXIES", "0").strip() or "0"
+    if not raw_proxies.isdigit() or int(raw_proxies) > 10:
+        raise ValueError(
+            "PARTNERMAP_TRUSTED_PROXIES must be the number of reverse proxies in front of "
+            f"the app, 0 to 10 (got {raw_proxies!r}); 1 for one nginx"
+        )
+    secret_key = env.get("PARTNERMAP_SECRET_KEY", "").strip()
+    if secret_key and len(secret_key) < 32:
+        raise ValueError(
+            f"PARTNERMAP_SECRET_KEY has {len(secret_key)} characters; use at least 32, e.g. "
+            "from: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
     return Settings(
         database_url=url,
         data_dir=data_dir,
         sample_data=_flag(env.get("PARTNERMAP_SAMPLE_DATA", "1"), "PARTNERMAP_SAMPLE_DATA"),
         max_upload_mb=max_mb,
         tiles=tiles,
+        trusted_proxies=int(raw_proxies),
+        secret_key=secret_key,
     )

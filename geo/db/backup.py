@@ -170,11 +170,17 @@ def _timestamps(series: pd.Series) -> list[dt.datetime | None]:
 
 
 def _restore_users(conn: sa.Connection, frame: pd.DataFrame, *, now: dt.datetime) -> int:
+    """The accounts of a backup. Failed sign-in counts are not restored (backups made
+    before they moved out of ``users`` still carry them: ignored); each account's
+    session generation moves one past the backed-up one, so no session token issued
+    before the backup is accepted by the restored database."""
     if frame.empty:
         return 0
+    generations = (frame["session_generation"] if "session_generation" in frame
+                   else pd.Series([0] * len(frame), index=frame.index))
     rows = []
-    for record, locked, created, updated in zip(
-        frame.to_dict(orient="records"), _timestamps(frame["locked_until"]),
+    for record, generation, created, updated in zip(
+        frame.to_dict(orient="records"), generations,
         _timestamps(frame["created_at"]), _timestamps(frame["updated_at"]),
     ):
         rows.append({
@@ -183,8 +189,8 @@ def _restore_users(conn: sa.Connection, frame: pd.DataFrame, *, now: dt.datetime
             str(record["password_hash"]),
             "role": str(record["role"]),
             "partner_id": None if pd.isna(record["partner_id"]) else int(record["partner_id"]),
-            "failed_attempts": int(record["failed_attempts"]),
-            "locked_until": locked, "created_at": created or now, "updated_at": updated or now,
+            "created_at": created or now, "updated_at": updated or now,
+            "session_generation": (0 if pd.isna(generation) else int(generation)) + 1,
         })
     conn.execute(users.insert(), rows)
     return len(rows)

@@ -129,10 +129,34 @@ users = sa.Table(
     _text("password_hash"),
     sa.Column("role", sa.Text, nullable=False),
     sa.Column("partner_id", sa.Integer, sa.ForeignKey("partners.partner_id"), nullable=True),
-    sa.Column("failed_attempts", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("locked_until", UtcDateTime, nullable=True),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
+    # Bumped by a password change, a role change and a sign-out: every signed session
+    # token (geo.session) carries the number it was issued under and dies with it.
+    sa.Column("session_generation", sa.Integer, nullable=False, server_default="0"),
+)
+
+# Sign-in bookkeeping (geo.auth's lockout and throttle), one row per key: an address
+# ("account:..."), a client ("client:...") or both ("pair:..."), for addresses with and
+# without an account alike. Written outside Store.writing(): failed sign-ins never
+# bump the data version, so they never invalidate the UI's caches.
+sign_in_failures = sa.Table(
+    "sign_in_failures",
+    metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last_failed_at", UtcDateTime, nullable=False),
+    sa.Column("locked_until", UtcDateTime, nullable=True),
+)
+
+# Server-side secrets generated once and shared by every app process (the key that
+# signs session tokens, when none is configured). Never exported or backed up.
+app_secrets = sa.Table(
+    "app_secrets",
+    metadata,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
 )
 
 audit = sa.Table(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -27,7 +27,7 @@ from geo.db.engine import create_engine, write_options
 from geo.db.errors import ConflictError, NotFoundError, ValidationError
 from geo.db.frames import iso, plain, read_frames, read_table
 from geo.db.migrate import upgrade_to_head
-from geo.db.models import activities, data_state, partners, sites
+from geo.db.models import activities, app_secrets, data_state, partners, sites
 from geo.db.validation import CHECKS, FIELDS, unknown_fields
 from geo.problems import Problem
 from geo.schema import Frames
@@ -73,11 +73,13 @@ class Store:
     """One database, opened by :func:`open_store`. Safe to share between threads."""
 
     def __init__(self, engine: sa.Engine, cache_dir: Path | None = None) -> None:
+        from geo.db.signins import SignIns
         from geo.db.users import Users
 
         self.engine = engine
         self.cache_dir = cache_dir  # see geo.db.snapshot; None: frames always from SQL
         self.users = Users(self)
+        self.sign_ins = SignIns(self)
 
     # --- plumbing --------------------------------------------------------------------
     @property
@@ -144,6 +146,30 @@ class Store:
         """A random token replaced by every committed write (names cached frames)."""
         with self.engine.connect() as conn:
             return str(conn.execute(sa.select(data_state.c.data_stamp)).scalar_one())
+
+    def generated_secret(self, name: str, make: Callable[[], str]) -> str:
+        """The secret ``name`` kept in the database, made by ``make()`` on first use.
+
+        Every process that asks gets the same value: the first one to insert it wins
+        (a concurrent second insert is ignored and the stored value is read back). Not
+        a data change (no data version bump, no audit), and never exported or backed up.
+        """
+        with self.engine.connect() as conn:
+            found = conn.execute(sa.select(app_secrets.c.value)
+                                 .where(app_secrets.c.name == name)).scalar()
+        if found:
+            return str(found)
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        with self.engine.connect().execution_options(**write_options()) as conn:
+            with conn.begin():
+                conn.execute(insert(app_secrets).values(name=name, value=make(),
+                                                        created_at=_now())
+                             .on_conflict_do_nothing(index_elements=["name"]))
+                return str(conn.execute(sa.select(app_secrets.c.value)
+                                        .where(app_secrets.c.name == name)).scalar_one())
 
     def table_frame(self, table: str) -> pd.DataFrame:
         """Every column and row of one table (deleted rows included): for backups."""

@@ -4,6 +4,11 @@ Reached as ``store.users``. E-mails are stored lower-case and compared so. Roles
 ``partner`` (tied to one partner organization), ``staff`` and ``committee``; "public"
 is the absence of an account. Changes are audited (table ``users``) without the
 password hash, which this module never returns in lists.
+
+Each account has a ``session_generation``: signed session tokens (:mod:`geo.session`)
+carry the number they were issued under, so bumping it (a new password, a new role,
+:meth:`Users.end_sessions` at sign-out) ends every session of that account. Failed
+sign-ins are counted in :mod:`geo.db.signins`, not here.
 """
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from geo.db import audit as audit_trail
+from geo.db.engine import write_options
 from geo.db.errors import NotFoundError, ValidationError
 from geo.db.frames import iso
 from geo.db.models import partners, users
@@ -24,9 +30,7 @@ if TYPE_CHECKING:
     from geo.db.store import Store
 
 ROLES: tuple[str, ...] = ("partner", "staff", "committee")
-USER_COLUMNS: tuple[str, ...] = (
-    "email", "role", "partner_id", "failed_attempts", "locked_until", "created_at",
-)
+USER_COLUMNS: tuple[str, ...] = ("email", "role", "partner_id", "created_at")
 
 
 @dataclass(frozen=True)
@@ -37,14 +41,8 @@ class User:
     password_hash: str
     role: str
     partner_id: int | None
-    failed_attempts: int
-    locked_until: dt.datetime | None
     created_at: dt.datetime
-
-    def is_locked(self, *, now: dt.datetime | None = None) -> bool:
-        """True while ``locked_until`` is in the future."""
-        now = now or dt.datetime.now(dt.timezone.utc)
-        return self.locked_until is not None and self.locked_until > now
+    session_generation: int = 0
 
 
 def _problem(field: str, message: str, fix: str) -> Problem:
@@ -100,7 +98,7 @@ class Users:
                     "change that user's role instead (set_role), or remove it first")])
             conn.execute(users.insert().values(
                 email=address, password_hash=password_hash or "", role=role,
-                partner_id=partner_id, failed_attempts=0, created_at=now, updated_at=now))
+                partner_id=partner_id, created_at=now, updated_at=now))
             audit_trail.record(conn, at=now, actor=actor, action="add_user", table="users",
                                record_id=address, changes={"role": [None, role],
                                                            "partner_id": [None, partner_id]})
@@ -116,8 +114,8 @@ class Users:
         if row is None:
             return None
         return User(email=row["email"], password_hash=row["password_hash"], role=row["role"],
-                    partner_id=row["partner_id"], failed_attempts=row["failed_attempts"],
-                    locked_until=row["locked_until"], created_at=row["created_at"])
+                    partner_id=row["partner_id"], created_at=row["created_at"],
+                    session_generation=int(row["session_generation"]))
 
     def _existing(self, conn: sa.Connection, email: str) -> sa.RowMapping:
         address = str(email or "").strip().lower()
@@ -134,22 +132,25 @@ class Users:
             row = self._existing(conn, email)
             self._check_role(conn, role, partner_id)
             conn.execute(users.update().where(users.c.email == row["email"]).values(
-                role=role, partner_id=partner_id, updated_at=now))
+                role=role, partner_id=partner_id, updated_at=now,
+                session_generation=users.c.session_generation + 1))
             audit_trail.record(conn, at=now, actor=actor, action="set_role", table="users",
                                record_id=row["email"], changes={
                                    "role": [row["role"], role],
                                    "partner_id": [row["partner_id"], partner_id]})
 
     def set_password(self, email: str, password_hash: str, *, actor: str = "system") -> None:
-        """Store a new password hash (made by the caller) and clear failed attempts."""
+        """Store a new password hash (made by the caller), end the account's sessions
+        and clear its failed sign-ins and locks."""
         with self._store.writing() as (conn, now):
             row = self._existing(conn, email)
             conn.execute(users.update().where(users.c.email == row["email"]).values(
-                password_hash=password_hash, failed_attempts=0, locked_until=None,
-                updated_at=now))
+                password_hash=password_hash, updated_at=now,
+                session_generation=users.c.session_generation + 1))
             audit_trail.record(conn, at=now, actor=actor, action="set_password",
                                table="users", record_id=row["email"],
                                changes={"password_hash": ["(hidden)", "(changed)"]})
+        self._store.sign_ins.clear_address(row["email"])
 
     def remove_user(self, email: str, *, actor: str = "system") -> None:
         """Delete an account (for good: accounts are not records to undo)."""
@@ -160,13 +161,25 @@ class Users:
                                record_id=row["email"],
                                changes={"role": [row["role"], None]})
 
-    def list_users(self) -> pd.DataFrame:
+    def list_users(self, *, now: dt.datetime | None = None) -> pd.DataFrame:
         """Every account (never the hashes): email, role, partner_id, failed_attempts,
-        locked_until, created_at; ordered by e-mail."""
+        locked_until, created_at; ordered by e-mail.
+
+        ``failed_attempts`` counts the address's recent failed sign-ins from every
+        client; ``locked_until`` is the end of the latest lock still running on it
+        (from any client; ``""`` if none), both from :mod:`geo.db.signins`.
+        """
+        from geo.auth import FAILURE_MEMORY
+
+        moment = now or dt.datetime.now(dt.timezone.utc)
         with self._store.engine.connect() as conn:
             rows = conn.execute(sa.select(*(users.c[c] for c in USER_COLUMNS))
                                 .order_by(users.c.email)).all()
         frame = pd.DataFrame.from_records(rows, columns=list(USER_COLUMNS))
+        status = self._store.sign_ins.status(frame["email"].tolist(), now=moment,
+                                             forget_after=FAILURE_MEMORY)
+        frame.insert(3, "failed_attempts", [status[e][0] for e in frame["email"]])
+        frame.insert(4, "locked_until", [status[e][1] for e in frame["email"]])
         frame["partner_id"] = frame["partner_id"].astype("Int64")
         frame["failed_attempts"] = frame["failed_attempts"].astype("int64")
         for column in ("locked_until", "created_at"):
@@ -175,32 +188,13 @@ class Users:
             frame[column] = frame[column].astype("str")
         return frame
 
-    def record_failed_login(
-        self, email: str, *, lock_after: int = 5,
-        lock_for: dt.timedelta = dt.timedelta(minutes=15),
-    ) -> User | None:
-        """Count a failed sign-in; from the ``lock_after``-th on, lock for ``lock_for``.
+    def end_sessions(self, email: str) -> None:
+        """End every signed session of ``email`` (sign-out): bump its session generation.
 
-        Returns the updated user, or ``None`` for an unknown e-mail (nothing stored).
-        The increment is one atomic UPDATE, so parallel attempts are all counted.
+        Not a data change: the data version and the audit trail are left alone.
         """
         address = str(email or "").strip().lower()
-        with self._store.writing() as (conn, now):
-            result = conn.execute(
-                users.update().where(users.c.email == address)
-                .values(failed_attempts=users.c.failed_attempts + 1)
-                .returning(users.c.failed_attempts)
-            ).first()
-            if result is None:
-                return None
-            if result.failed_attempts >= lock_after:
-                conn.execute(users.update().where(users.c.email == address)
-                             .values(locked_until=now + lock_for))
-        return self.get_user(address)
-
-    def reset_failed_logins(self, email: str) -> None:
-        """Clear the failed-attempt count and any lock (after a good sign-in)."""
-        address = str(email or "").strip().lower()
-        with self._store.writing() as (conn, _now):
-            conn.execute(users.update().where(users.c.email == address)
-                         .values(failed_attempts=0, locked_until=None))
+        with self._store.engine.connect().execution_options(**write_options()) as conn:
+            with conn.begin():
+                conn.execute(users.update().where(users.c.email == address).values(
+                    session_generation=users.c.session_generation + 1))
