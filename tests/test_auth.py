@@ -9,13 +9,16 @@ import pytest
 
 from geo import auth
 from geo.auth import (
+    ACCOUNT_FAILURE_LIMIT,
+    CLIENT_FAILURE_LIMIT,
+    FAILURE_MEMORY,
+    FIRST_LOCK,
     LOCK_DURATION,
     LOCKED_MESSAGE,
     MAX_FAILED_ATTEMPTS,
     PUBLIC,
     ROLES,
     WRONG_CREDENTIALS_MESSAGE,
-    AttemptThrottle,
     PasswordError,
     SignInError,
     Viewer,
@@ -28,7 +31,10 @@ from geo.auth import (
     can_set_consent,
     check_email,
     check_new_password,
+    client_address,
     hash_password,
+    lock_rule,
+    sign_in_status,
     verify_password,
     viewer_from_oidc,
 )
@@ -159,25 +165,25 @@ def test_approved_partners_are_visible_to_everyone(role):
     assert can_see_partner(v, partner_public=False) == (role != "public")
 
 
-# --- in-process throttle --------------------------------------------------------------
-def test_throttle_blocks_after_limit_and_forgets_after_window():
-    t = AttemptThrottle(limit=3, window=timedelta(minutes=15))
-    for _ in range(2):
-        t.fail("1.2.3.4", now=T0)
-    assert not t.blocked("1.2.3.4", now=T0)
-    t.fail("1.2.3.4", now=T0)
-    assert t.blocked("1.2.3.4", now=T0)
-    assert not t.blocked("5.6.7.8", now=T0)
-    assert t.blocked("1.2.3.4", now=T0 + timedelta(minutes=14))
-    assert not t.blocked("1.2.3.4", now=T0 + timedelta(minutes=15))
+# --- the lock rule and the client address ---------------------------------------------
+def test_lock_rule_backs_off_from_one_minute_to_fifteen():
+    rule = lock_rule(5)
+    assert [rule(n) for n in range(1, 5)] == [None] * 4
+    assert [rule(n) for n in range(5, 11)] == [timedelta(minutes=m)
+                                              for m in (1, 2, 4, 8, 15, 15)]
+    assert rule(10_000) == LOCK_DURATION
 
 
-def test_throttle_stays_bounded():
-    t = AttemptThrottle(limit=1, window=timedelta(minutes=15), max_keys=50)
-    for i in range(500):
-        t.fail(f"k{i}", now=T0)
-    assert len(t._entries) <= 50
-    assert t.blocked("k499", now=T0)
+def test_forwarded_for_is_trusted_only_when_configured():
+    spoofed = "6.6.6.6, 203.0.113.7"  # the client wrote 6.6.6.6; nginx appended .7
+    assert client_address("127.0.0.1", spoofed) == "127.0.0.1"  # no trusted proxy
+    assert client_address("127.0.0.1", spoofed, trusted_proxies=1) == "203.0.113.7"
+    assert client_address("127.0.0.1", "6.6.6.6, 198.51.100.2, 203.0.113.7",
+                          trusted_proxies=2) == "198.51.100.2"
+    assert client_address("127.0.0.1", "not-an-ip", trusted_proxies=1) == "127.0.0.1"
+    assert client_address("10.0.0.5", "", trusted_proxies=1) == "10.0.0.5"
+    assert client_address(None) == auth.UNKNOWN_CLIENT
+    assert client_address("::1") == "::1"
 
 
 # --- sign-in against a real database --------------------------------------------------
@@ -188,6 +194,14 @@ def quick_hash() -> str:
     import bcrypt
 
     return bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(rounds=4)).decode()
+
+
+@pytest.fixture(autouse=True)
+def quick_dummy_check(monkeypatch, quick_hash):
+    """Unknown addresses and attempts during a lock are checked against a dummy hash of
+    the production cost, so they take as long as a real check; with the accounts here
+    hashed at the lowest cost, the dummy gets that cost too (same timing, quick tests)."""
+    monkeypatch.setattr(auth, "_dummy_hash", lambda: quick_hash.encode())
 
 
 @pytest.fixture
@@ -235,60 +249,128 @@ def test_wrong_password_and_unknown_email_read_the_same(store):
 def test_missing_input_is_refused_before_any_lookup(store):
     msg = _fail(store, "", PASSWORD)
     assert msg == _fail(store, "staff@example.org", "") == auth.MISSING_CREDENTIALS_MESSAGE
-    assert store.users.get_user("staff@example.org").failed_attempts == 0
+    assert sign_in_status(store, "staff@example.org") == (0, None)
 
 
 def test_lockout_after_five_failures_survives_and_expires(store, db_url):
-    messages = [_fail(store, "staff@example.org") for _ in range(MAX_FAILED_ATTEMPTS)]
+    messages = [_fail(store, "staff@example.org", now=T0) for _ in range(MAX_FAILED_ATTEMPTS)]
     assert messages[:-1] == [WRONG_CREDENTIALS_MESSAGE] * (MAX_FAILED_ATTEMPTS - 1)
     assert messages[-1] == LOCKED_MESSAGE
     # Even the right password is refused while locked ...
-    assert _fail(store, "staff@example.org", PASSWORD) == LOCKED_MESSAGE
+    assert _fail(store, "staff@example.org", PASSWORD, now=T0) == LOCKED_MESSAGE
     # ... and the lock is in the database: a new process (a new store) sees it too.
     from geo.db import open_store
 
     with open_store(db_url) as other:
-        assert _fail(other, "staff@example.org", PASSWORD) == LOCKED_MESSAGE
-        user = other.users.get_user("staff@example.org")
-        assert user.failed_attempts == MAX_FAILED_ATTEMPTS  # locked tries are not counted
-        assert user.locked_until > _now() + LOCK_DURATION - timedelta(minutes=1)
+        assert _fail(other, "staff@example.org", PASSWORD, now=T0) == LOCKED_MESSAGE
+        failures, locked_until = sign_in_status(other, "staff@example.org", now=T0)
+        assert failures == MAX_FAILED_ATTEMPTS  # attempts during the lock are not counted
+        assert locked_until == T0 + FIRST_LOCK
     # Other accounts are not affected.
-    assert authenticate(store, "committee@example.org", PASSWORD).role == "committee"
-    # After 15 minutes the right password works and clears the count and the lock.
-    later = _now() + LOCK_DURATION + timedelta(seconds=5)
+    assert authenticate(store, "committee@example.org", PASSWORD, now=T0).role == "committee"
+    # When the lock runs out the right password works and clears the count.
+    later = T0 + FIRST_LOCK
     assert authenticate(store, "staff@example.org", PASSWORD, now=later).role == "staff"
-    user = store.users.get_user("staff@example.org")
-    assert user.failed_attempts == 0 and user.locked_until is None
+    assert sign_in_status(store, "staff@example.org", now=later) == (0, None)
+
+
+def test_locks_back_off_and_the_count_is_forgotten(store):
+    for _ in range(MAX_FAILED_ATTEMPTS):
+        _fail(store, "staff@example.org", now=T0)
+    # Each wrong password after a lock runs out earns a lock twice as long ...
+    at = T0
+    for minutes in (1, 2, 4, 8, 15, 15):
+        assert _fail(store, "staff@example.org", PASSWORD,
+                     now=at + timedelta(minutes=minutes) - timedelta(seconds=1)) == LOCKED_MESSAGE
+        at += timedelta(minutes=minutes)
+        assert _fail(store, "staff@example.org", now=at) == LOCKED_MESSAGE
+    # ... and an hour without failures forgets them all: five fresh tries again.
+    quiet = at + FAILURE_MEMORY
+    assert [_fail(store, "staff@example.org", now=quiet) for _ in range(4)] == [
+        WRONG_CREDENTIALS_MESSAGE] * 4
+    assert authenticate(store, "staff@example.org", PASSWORD, now=quiet).role == "staff"
+
+
+def test_a_stranger_cannot_lock_the_owner_out(store):
+    """A lock holds the client that earned it: the owner, elsewhere, still signs in."""
+    for minute in range(0, 60, 15):  # keeps trying, once a quarter-hour and in bursts
+        for _ in range(MAX_FAILED_ATTEMPTS):
+            _fail(store, "staff@example.org", now=T0 + timedelta(minutes=minute),
+                  client="198.51.100.66")
+        assert _fail(store, "staff@example.org", PASSWORD, now=T0 + timedelta(minutes=minute),
+                     client="198.51.100.66") == LOCKED_MESSAGE
+        owner = authenticate(store, "staff@example.org", PASSWORD,
+                             now=T0 + timedelta(minutes=minute), client="203.0.113.10")
+        assert owner.role == "staff"
+
+
+def test_many_clients_together_lock_the_address(store):
+    """Guessing spread over many clients still meets a lock, from the 50th failure."""
+    for i in range(ACCOUNT_FAILURE_LIMIT - 1):
+        assert _fail(store, "staff@example.org", now=T0,
+                     client=f"10.1.{i // 200}.{i % 200}") == WRONG_CREDENTIALS_MESSAGE
+    assert _fail(store, "staff@example.org", now=T0, client="10.9.9.9") == LOCKED_MESSAGE
+    assert _fail(store, "staff@example.org", PASSWORD, now=T0,
+                 client="203.0.113.10") == LOCKED_MESSAGE
+    assert authenticate(store, "staff@example.org", PASSWORD, now=T0 + FIRST_LOCK,
+                        client="203.0.113.10").role == "staff"
 
 
 def test_success_resets_the_failure_count(store):
     for _ in range(MAX_FAILED_ATTEMPTS - 1):
-        _fail(store, "staff@example.org")
-    assert store.users.get_user("staff@example.org").failed_attempts == MAX_FAILED_ATTEMPTS - 1
-    authenticate(store, "staff@example.org", PASSWORD)
-    assert store.users.get_user("staff@example.org").failed_attempts == 0
+        _fail(store, "staff@example.org", now=T0)
+    assert sign_in_status(store, "staff@example.org", now=T0)[0] == MAX_FAILED_ATTEMPTS - 1
+    authenticate(store, "staff@example.org", PASSWORD, now=T0)
+    assert sign_in_status(store, "staff@example.org", now=T0) == (0, None)
     # A fresh run of four failures does not lock.
-    assert {_fail(store, "staff@example.org") for _ in range(4)} == {WRONG_CREDENTIALS_MESSAGE}
+    assert {_fail(store, "staff@example.org", now=T0) for _ in range(4)} == {
+        WRONG_CREDENTIALS_MESSAGE}
 
 
-def test_unknown_addresses_lock_like_real_ones(store):
-    # Unknown addresses are counted per process: use one no other test run has used.
+def _story(store, address: str) -> list[str]:
+    """Messages for one address through locks, their expiry and the backoff."""
+    seen = [_fail(store, address, now=T0, client="192.0.2.1")
+            for _ in range(MAX_FAILED_ATTEMPTS + 1)]
+    for minutes in (1, 3, 7, 20, 80):  # after some locks ran out, or after quiet
+        seen.append(_fail(store, address, now=T0 + timedelta(minutes=minutes),
+                          client="192.0.2.1"))
+    seen.append(_fail(store, address, now=T0 + timedelta(minutes=80), client="192.0.2.9"))
+    return seen
+
+
+def test_unknown_addresses_read_exactly_like_real_ones(store):
+    real = _story(store, "staff@example.org")
     address = f"nobody-{uuid.uuid4().hex[:8]}@example.org"
-    messages = [_fail(store, address) for _ in range(MAX_FAILED_ATTEMPTS)]
-    assert messages[-1] == LOCKED_MESSAGE
-    assert messages[:-1] == [WRONG_CREDENTIALS_MESSAGE] * (MAX_FAILED_ATTEMPTS - 1)
-    assert store.users.get_user(address) is None  # nothing stored
+    unknown = _story(store, address)
+    assert unknown == real
+    assert LOCKED_MESSAGE in real and WRONG_CREDENTIALS_MESSAGE in real
+    assert store.users.get_user(address) is None  # no account was made
+    when = T0 + timedelta(minutes=80)
+    assert sign_in_status(store, address, now=when) == sign_in_status(
+        store, "staff@example.org", now=when)
 
 
-def test_client_throttle_stops_spraying_many_addresses(store):
-    throttle = AttemptThrottle(limit=3, window=timedelta(minutes=15))
-    for i in range(3):
-        _fail(store, f"spray{i}@example.org", client="10.0.0.9", throttle=throttle)
-    # Now even a right password from that client is refused; other clients are fine.
-    assert _fail(store, "staff@example.org", PASSWORD, client="10.0.0.9",
-                 throttle=throttle) == LOCKED_MESSAGE
-    assert authenticate(store, "staff@example.org", PASSWORD, client="10.0.0.10",
-                        throttle=throttle).role == "staff"
+def test_client_throttle_stops_spraying_many_addresses_in_every_tab(store, db_url):
+    from geo.db import open_store
+
+    for i in range(CLIENT_FAILURE_LIMIT):
+        _fail(store, f"spray{i}@example.org", now=T0, client="10.0.0.9")
+    # Now even a right password from that client is refused, from a new tab or server
+    # process as well (the count is in the database); other clients are fine.
+    with open_store(db_url) as other:
+        assert _fail(other, "staff@example.org", PASSWORD, now=T0,
+                     client="10.0.0.9") == LOCKED_MESSAGE
+    assert authenticate(store, "staff@example.org", PASSWORD, now=T0,
+                        client="10.0.0.10").role == "staff"
+
+
+def test_failed_sign_ins_leave_the_data_version_alone(store):
+    version, stamp = store.data_version(), store.data_stamp()
+    for _ in range(MAX_FAILED_ATTEMPTS + 2):
+        _fail(store, "staff@example.org", now=T0)
+        _fail(store, "nobody@example.org", now=T0)
+    authenticate(store, "committee@example.org", PASSWORD, now=T0)
+    assert (store.data_version(), store.data_stamp()) == (version, stamp)
 
 
 def test_single_sign_on_takes_the_role_from_the_users_table(store):

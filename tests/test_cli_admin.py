@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from geo import auth
 from geo.auth import authenticate, verify_password
 from geo.db import open_store
 
@@ -160,15 +161,18 @@ def test_users_unlock_and_set_password_clear_a_lock(db):
     assert geo(url, "users", "add", "s@example.org", "--role", "staff",
                password=PASSWORD).returncode == 0
     with open_store(url) as store:
-        for _ in range(5):
-            store.users.record_failed_login("s@example.org")
-        assert store.users.get_user("s@example.org").is_locked()
+        for _ in range(auth.MAX_FAILED_ATTEMPTS):
+            with pytest.raises(auth.SignInError):
+                auth.authenticate(store, "s@example.org", "a wrong password", client="10.0.0.1")
+        assert auth.sign_in_status(store, "s@example.org")[1] is not None
     assert "locked until" in geo(url, "users", "list").stdout
 
     assert geo(url, "users", "unlock", "s@example.org").returncode == 0
     with open_store(url) as store:
-        user = store.users.get_user("s@example.org")
-        assert not user.is_locked() and user.failed_attempts == 0
+        assert auth.sign_in_status(store, "s@example.org") == (0, None)
+        # unlocked for the client that was held off, too
+        assert auth.authenticate(store, "s@example.org", PASSWORD,
+                                 client="10.0.0.1").role == "staff"
 
     new = "a different long passphrase"
     run = geo(url, "users", "set-password", "s@example.org", password=new)

@@ -36,17 +36,63 @@ def test_users_lifecycle(db_url):
         store.users.set_role("chair@coalition.org", "staff")
 
 
-def test_failed_logins_lock_and_reset(db_url):
+def test_sign_in_bookkeeping_counts_locks_forgets_and_leaves_the_data_version(db_url):
+    from geo.db.signins import account_key, client_key, pair_key
+
     store = open_store(db_url)
     store.users.add_user("staff@coalition.org", "h", "staff")
-    for _ in range(4):
-        user = store.users.record_failed_login("staff@coalition.org", lock_after=5)
-    assert user.failed_attempts == 4 and not user.is_locked()
-    user = store.users.record_failed_login("staff@coalition.org", lock_after=5,
-                                           lock_for=dt.timedelta(minutes=15))
-    assert user.failed_attempts == 5 and user.is_locked()
-    assert user.locked_until > dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=14)
-    assert store.users.record_failed_login("nobody@coalition.org") is None
-    store.users.reset_failed_logins("staff@coalition.org")
-    user = store.users.get_user("staff@coalition.org")
-    assert user.failed_attempts == 0 and not user.is_locked()
+    version, stamp = store.data_version(), store.data_stamp()
+    t0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
+    memory = dt.timedelta(hours=1)
+    lock_at_3 = {"k": lambda n: dt.timedelta(minutes=n) if n >= 3 else None}
+    for minute in range(2):
+        bucket = store.sign_ins.record_failure(lock_at_3, now=t0 + dt.timedelta(minutes=minute),
+                                               forget_after=memory)["k"]
+    assert bucket.failures == 2 and bucket.locked_until is None
+    bucket = store.sign_ins.record_failure(lock_at_3, now=t0 + dt.timedelta(minutes=2),
+                                           forget_after=memory)["k"]
+    assert bucket.locked_until == t0 + dt.timedelta(minutes=5)
+    assert store.sign_ins.read(["k", "other"], now=t0, forget_after=memory)["k"].failures == 3
+    # An hour after the last failure the count is gone, and the next failure starts at 1.
+    later = t0 + dt.timedelta(minutes=2) + memory
+    assert store.sign_ins.read(["k"], now=later, forget_after=memory) == {}
+    assert store.sign_ins.record_failure(lock_at_3, now=later,
+                                         forget_after=memory)["k"].failures == 1
+    # Failed sign-ins are not data changes: the UI's caches stay valid.
+    assert (store.data_version(), store.data_stamp()) == (version, stamp)
+
+    # clear_address forgets the address from every client, and nothing else.
+    keys = {account_key("staff@coalition.org"): lock_at_3["k"],
+            pair_key("staff@coalition.org", "10.0.0.1"): lock_at_3["k"],
+            pair_key("staff@coalition.org", "10.0.0.2"): lock_at_3["k"],
+            pair_key("staff@coalition.org.evil", "10.0.0.1"): lock_at_3["k"],
+            client_key("10.0.0.1"): lock_at_3["k"]}
+    store.sign_ins.record_failure(keys, now=later, forget_after=memory)
+    assert store.sign_ins.status(["staff@coalition.org"], now=later,
+                                 forget_after=memory)["staff@coalition.org"] == (1, None)
+    store.sign_ins.clear_address("staff@coalition.org")
+    left = store.sign_ins.read(keys, now=later, forget_after=memory)
+    assert set(left) == {pair_key("staff@coalition.org.evil", "10.0.0.1"),
+                         client_key("10.0.0.1")}
+
+
+def test_session_generation_moves_with_password_role_and_sign_out(db_url):
+    store = open_store(db_url)
+    store.users.add_user("staff@coalition.org", "h", "staff")
+    assert store.users.get_user("staff@coalition.org").session_generation == 0
+    store.users.set_password("staff@coalition.org", "h2")
+    store.users.set_role("staff@coalition.org", "committee")
+    version = store.data_version()
+    store.users.end_sessions("Staff@Coalition.org")
+    assert store.users.get_user("staff@coalition.org").session_generation == 3
+    assert store.data_version() == version  # a sign-out is not a data change
+    store.users.end_sessions("nobody@coalition.org")  # no account: nothing happens
+
+
+def test_generated_secret_is_made_once_and_shared(db_url):
+    first = open_store(db_url)
+    made = []
+    key = first.generated_secret("k", lambda: made.append(1) or "secret-one")
+    second = open_store(db_url)  # another process on the same database
+    assert second.generated_secret("k", lambda: "secret-two") == key == "secret-one"
+    assert made == [1]

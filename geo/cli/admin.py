@@ -238,7 +238,8 @@ def _users_set_password(args: argparse.Namespace) -> int:
     password_hash = auth.hash_password(_read_password())
     with _store_errors():
         store.users.set_password(email, password_hash, actor=_operator())
-    print(f"New password stored for {email}; failed attempts and any lock cleared.")
+    print(f"New password stored for {email}; its sessions are ended, failed attempts "
+          "and any lock cleared.")
     return 0
 
 
@@ -246,7 +247,7 @@ def _users_unlock(args: argparse.Namespace) -> int:
     email = _email(args.email)
     store = _store()
     _existing_user(store, email)
-    store.users.reset_failed_logins(email)
+    store.sign_ins.clear_address(email)
     print(f"{email} can sign in again.")
     return 0
 
