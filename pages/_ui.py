@@ -23,17 +23,31 @@ tooltip text, ``last_object_clicked_popup`` nothing for our layers; neither is
 returned.) Use :func:`clicked_properties`. Pans and zooms return nothing, so they never
 rerun the page.
 
-Who is looking (:func:`current_viewer`) comes only from the server-side session: the
-sidebar's sign-in form (built-in accounts, :func:`geo.auth.authenticate`) stores a
-:class:`geo.auth.Viewer` under ``st.session_state["viewer"]``; single sign-on
-(``st.login``, when ``.streamlit/secrets.toml`` has an ``[auth]`` section) is mapped
-by the provider's e-mail through :func:`geo.auth.viewer_from_oidc`. Every run looks
-the account up again, so a role change or a removed account takes effect on the next
-click. Nothing from the URL or a form field other than the password check can choose
-a role.
+Who is looking (:func:`current_viewer`) comes only from the server: the sidebar's
+sign-in form (built-in accounts, :func:`geo.auth.authenticate`) stores a
+:class:`geo.auth.Viewer` and its account's session generation in
+``st.session_state`` and hands the browser a signed session token (:mod:`geo.session`)
+in the cookie ``partnermap_session``, so that a reload (a new Streamlit session)
+signs the same account in again; single sign-on (``st.login``, when
+``.streamlit/secrets.toml`` has an ``[auth]`` section) is mapped by the provider's
+e-mail through :func:`geo.auth.viewer_from_oidc`. Every run looks the account up
+again: a removed account, a new password or role, or a sign-out elsewhere (each moves
+the account's session generation) ends the sign-in on the next click. Nothing from
+the URL or a form field other than the password check can choose a role, and the
+cookie only counts when its signature, expiry and generation check out.
+
+Setting the cookie: Streamlit 1.67 gives a script run no HTTP response to put a
+``Set-Cookie`` header on (that would take a custom route, i.e. serving the app
+through ``st.App``), so the run after a sign-in writes it with a one-line script
+(``st.html(..., unsafe_allow_javascript=True)``): ``SameSite=Strict``, ``Secure`` on
+https, expiring with the token; sign-out clears it the same way (and the moved
+generation refuses it anyway). Being written by a script it cannot be ``HttpOnly``;
+what stands in for that is the escaping of every user-written text
+(:mod:`geo.safe`), the 12-hour life and the revocation above.
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import folium
@@ -51,7 +65,15 @@ if PagesManager.uses_pages_directory:
 from streamlit_folium import st_folium
 
 from geo import schema
-from geo.auth import PUBLIC, SignInError, Viewer, authenticate, viewer_from_oidc
+from geo import session as sessions
+from geo.auth import (
+    PUBLIC,
+    SignInError,
+    Viewer,
+    authenticate,
+    client_address,
+    viewer_from_oidc,
+)
 from geo.config import Settings, load_settings
 from geo.db import Store, open_store
 from geo.sample import contains_sample, make_sample
@@ -121,14 +143,32 @@ def has_sample_data() -> bool:
 
 
 VIEWER_KEY = "viewer"
+GENERATION_KEY = "viewer_session_generation"
+COOKIE_ACTION_KEY = "session_cookie_action"  # a token to write, or "" to clear
 
 
-def _session_id() -> str | None:
-    """This browser session's id: the key of the per-client sign-in throttle."""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
+def _client() -> str:
+    """The client's address for the sign-in throttle (see :func:`geo.auth.client_address`)."""
+    headers = st.context.headers
+    return client_address(st.context.ip_address, headers.get("X-Forwarded-For"),
+                          trusted_proxies=settings().trusted_proxies)
 
-    ctx = get_script_run_ctx()
-    return None if ctx is None else str(ctx.session_id)
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _signing_key(database_url: str, configured: str) -> str:
+    return sessions.signing_key(_store(database_url, settings().sample_data), configured)
+
+
+def _session_key() -> str:
+    """The key that signs session tokens: PARTNERMAP_SECRET_KEY, else ``secret_key`` in
+    the secrets, else the one generated in the database."""
+    configured = settings().secret_key
+    if not configured:
+        try:
+            configured = str(st.secrets.get("secret_key", "") or "")
+        except FileNotFoundError:
+            configured = ""
+    return _signing_key(settings().database_url, configured)
 
 
 def _auth_section() -> Any:
@@ -172,23 +212,50 @@ def _sso_email() -> str | None:
 def current_viewer() -> Viewer:
     """Who is looking, as established by the server; :data:`geo.auth.PUBLIC` if nobody.
 
-    A built-in sign-in is checked against the users table on every run (a removed
-    account falls back to the public, a changed role applies at once); otherwise a
-    single-sign-on identity is matched by e-mail to its account.
+    A built-in sign-in (from the form in this session, or from the signed session
+    cookie after a reload) is checked against the users table on every run: a removed
+    account, or a moved session generation (new password or role, sign-out elsewhere),
+    falls back to the public. Otherwise a single-sign-on identity is matched by
+    e-mail to its account.
     """
     viewer = st.session_state.get(VIEWER_KEY)
     if isinstance(viewer, Viewer) and viewer.signed_in:
-        fresh = viewer_from_oidc(store(), viewer.email)  # the account, looked up by e-mail
-        if fresh.role == "public":
-            del st.session_state[VIEWER_KEY]
+        user = store().users.get_user(viewer.email)
+        generation = st.session_state.get(GENERATION_KEY)
+        fresh = viewer_from_oidc(store(), viewer.email) if user is not None else PUBLIC
+        if fresh.role == "public" or (generation is not None
+                                      and user.session_generation != generation):
+            _forget_sign_in()
             return PUBLIC
         if fresh != viewer:
             st.session_state[VIEWER_KEY] = fresh
         return fresh
+    restored = _viewer_from_cookie()
+    if restored is not None:
+        return restored
     email = _sso_email()
     if email:
         return viewer_from_oidc(store(), email)
     return PUBLIC
+
+
+def _forget_sign_in() -> None:
+    for key in (VIEWER_KEY, GENERATION_KEY):
+        st.session_state.pop(key, None)
+
+
+def _viewer_from_cookie() -> Viewer | None:
+    """The account of a valid session cookie (a reload after a built-in sign-in)."""
+    token = st.context.cookies.get(sessions.COOKIE_NAME)
+    if not token:
+        return None
+    viewer = sessions.viewer_from_token(store(), _session_key(), token)
+    if viewer is None:
+        return None
+    user = store().users.get_user(viewer.email)
+    st.session_state[VIEWER_KEY] = viewer
+    st.session_state[GENERATION_KEY] = user.session_generation if user else -1
+    return viewer
 
 
 def viewer_role() -> str:
@@ -244,6 +311,23 @@ def sidebar() -> None:
             _signed_in_box(viewer)
         else:
             _sign_in_box()
+        _write_session_cookie()
+
+
+def _write_session_cookie() -> None:
+    """Write (or clear) the session cookie asked for by the previous run, once."""
+    action = st.session_state.pop(COOKIE_ACTION_KEY, None)
+    if action is None:
+        return
+    name = json.dumps(sessions.COOKIE_NAME)
+    value = json.dumps(str(action))  # a token is base64url and dots only
+    max_age = int(sessions.SESSION_LIFETIME.total_seconds()) if action else 0
+    st.html(
+        "<script>(function(){var secure=location.protocol==='https:'?'; Secure':'';"
+        f"document.cookie={name}+'='+{value}+'; Path=/; Max-Age={max_age}"
+        "; SameSite=Strict'+secure;})();</script>",
+        unsafe_allow_javascript=True,
+    )
 
 
 def _signed_in_box(viewer: Viewer) -> None:
@@ -257,9 +341,14 @@ def _signed_in_box(viewer: Viewer) -> None:
 
 def sign_out() -> None:
     """Forget the signed-in viewer and everything this session kept (it may hold names
-    the public must not see); end a single sign-on too."""
+    the public must not see); end the account's signed sessions (every browser) and
+    clear the session cookie; end a single sign-on too."""
+    viewer = st.session_state.get(VIEWER_KEY)
+    if isinstance(viewer, Viewer) and viewer.signed_in:
+        store().users.end_sessions(viewer.email)
     for key in list(st.session_state):
         del st.session_state[key]
+    st.session_state[COOKIE_ACTION_KEY] = ""
     if _sso_email():
         st.logout()  # clears the identity cookie and reruns
     st.rerun()
@@ -276,9 +365,14 @@ def _sign_in_box() -> None:
             submitted = st.form_submit_button("Sign in", key="sign_in_submit")
         if submitted:
             try:
-                viewer = authenticate(store(), email, password, client=_session_id())
+                viewer = authenticate(store(), email, password, client=_client())
             except SignInError as exc:
                 st.error(str(exc))
                 return
+            user = store().users.get_user(viewer.email)
             st.session_state[VIEWER_KEY] = viewer
+            st.session_state[GENERATION_KEY] = user.session_generation if user else -1
+            token = sessions.token_for(store(), _session_key(), viewer)
+            if token:
+                st.session_state[COOKIE_ACTION_KEY] = token
             st.rerun()
