@@ -49,6 +49,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     setattr(item, f"rep_{report.when}", report)
 
 
+def free_port() -> int:
+    return _free_port()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -58,20 +62,25 @@ def _free_port() -> int:
 class Server:
     """A running ``streamlit run app.py`` and its log."""
 
-    def __init__(self, log_path: Path, database_url: str) -> None:
-        self.port = _free_port()
+    def __init__(self, log_path: Path, database_url: str, *, port: int | None = None,
+                 extra_args: tuple[str, ...] = (), env: dict[str, str] | None = None
+                 ) -> None:
+        """``port``: a port chosen beforehand (e.g. named in a secrets file);
+        ``extra_args``: more Streamlit options (e.g. ``--secrets.files PATH``);
+        ``env``: more environment variables for the server."""
+        self.port = port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self.database_url = database_url
         env = dict(os.environ, DATABASE_URL=database_url, PARTNERMAP_SAMPLE_DATA="1",
-                   PARTNERMAP_TILES="none")
+                   PARTNERMAP_TILES="none", **(env or {}))
         self._log = open(log_path, "wb")
         self.started = time.perf_counter()
         self.process = subprocess.Popen(
             [sys.executable, "scripts/serve.py",  # as scripts/run.sh starts the app
              "--server.headless", "true", "--server.fileWatcherType", "none",
              "--server.port", str(self.port), "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false"],
+             "--browser.gatherUsageStats", "false", *extra_args],
             cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT,
         )
 
