@@ -8,9 +8,11 @@ Roles (:data:`ROLES`)
 
 Where a role comes from
     A :class:`Viewer` is built **only** on the server, by :func:`authenticate` (built-in
-    accounts) or :func:`viewer_from_oidc` (single sign-on), and kept in the server-side
-    session. Nothing taken from a URL, query string, cookie or form field may be passed
-    to :class:`Viewer` or used to choose a role: pages read the Viewer from the session
+    accounts), :func:`geo.session.viewer_from_token` (the signed session cookie of an
+    earlier built-in sign-in, checked against the account) or :func:`viewer_from_oidc`
+    (single sign-on), and kept in the server-side session. Nothing else taken from a
+    URL, query string, cookie or form field may be passed to :class:`Viewer` or used
+    to choose a role: pages read the Viewer from the session
     and otherwise treat the visitor as :data:`PUBLIC`. The permission checks below take
     that Viewer, so a crafted request can at most act as the public.
 
