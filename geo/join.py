@@ -297,10 +297,12 @@ def _owners(point: shapely.Point, folder: Path) -> set[int]:
     return {p for p in (primary, secondary) if p >= 0}
 
 
-def district_state(geoid: str, *, data_dir: Path | str | None = None) -> str | None:
-    """The state FIPS of a known school district GEOID (NCES LEAID), else ``None``."""
-    folder = boundaries.resolve_data_dir(data_dir)
-    pos = _district_positions(folder).get(str(geoid))
-    if pos is None:
-        return None
-    return str(_index(folder).districts.extra[pos + 1])
+def district_states(*, data_dir: Path | str | None = None) -> dict[str, str]:
+    """Every known school district GEOID (NCES LEAID) -> its state FIPS code."""
+    return _district_states(boundaries.resolve_data_dir(data_dir))
+
+
+@lru_cache(maxsize=4)
+def _district_states(folder: Path) -> dict[str, str]:
+    extra = _index(folder).districts.extra
+    return {code: str(extra[p + 1]) for code, p in _district_positions(folder).items()}

@@ -612,10 +612,14 @@ class _Chain:
         self.report, self.crs, self.match = report, crs, match
         self.errored: set[int] = set()  # positions with an error reported by a step
         self.review: list[dict[str, object]] = []
+        self._values: dict[str, np.ndarray | None] = {}
 
     def values(self, role: str) -> np.ndarray | None:
-        column = self.roles.get(role)
-        return None if column is None else self.df[column].to_numpy(dtype=object)
+        if role not in self._values:
+            column = self.roles.get(role)
+            self._values[role] = None if column is None else \
+                self.df[column].to_numpy(dtype=object)
+        return self._values[role]
 
     def open(self, need: np.ndarray) -> np.ndarray:
         return np.flatnonzero(need & (self.source == "none")
@@ -762,11 +766,13 @@ class _Chain:
 
     # --- NCES IDs: the district exactly ------------------------------------------------
     def _nces(self, need: np.ndarray) -> None:
-        from geo.join import district_point, district_state
+        from geo.join import assign_boundaries, district_point, district_states
 
         ids, leaids = self.values("nces"), self.values("leaid")
         if ids is None and leaids is None:
             return
+        known = district_states()
+        rows: list[tuple[int, str, str, str]] = []  # (position, LEAID, role, ZIP)
         for i in self.open(need):
             code, role = "", ""
             if ids is not None and not _blank(ids[i]):
@@ -777,23 +783,35 @@ class _Chain:
                 text = _id_text(leaids[i])
                 if re.fullmatch(r"\d{6,7}", text):
                     code, role = text.zfill(7), "leaid"
-            if not code or district_state(code) is None:
-                continue
-            zip_code, near = self._row_zip(i), None
-            if zip_code:
-                centre = placement.zip_centroid(zip_code)
-                if centre is not None:
-                    near = (centre[1], centre[0])
-            point = district_point(code, near)
-            if point is None:
-                continue
-            placed = self.set(np.array([i]), np.array([point[1]]), np.array([point[0]]),
-                              "nces_id")
-            if not placed[0]:
-                continue
-            at = f"at the centre of ZIP code {zip_code}" if near is not None and \
-                np.allclose(point, near) else "inside the district" + (
-                    f" nearest ZIP code {zip_code}" if near is not None else "")
+            if code in known:
+                rows.append((int(i), code, role, self._row_zip(i)))
+        if not rows:
+            return
+        near = np.full((len(rows), 2), np.nan)  # lon, lat of each row's ZIP centroid
+        for k, (_, _, _, zip_code) in enumerate(rows):
+            centre = placement.zip_centroid(zip_code) if zip_code else None
+            if centre is not None:
+                near[k] = (centre[1], centre[0])
+        # One pass for the ZIP centroids already inside their district; the rest are
+        # moved inside it one by one.
+        found = assign_boundaries(near[:, 0], near[:, 1])
+        inside = (found["district_geoid"].to_numpy(dtype=object) == [r[1] for r in rows]) | (
+            found["secondary_district_geoid"].to_numpy(dtype=object) == [r[1] for r in rows])
+        points = near.copy()
+        for k in np.flatnonzero(~inside):
+            centre = None if np.isnan(near[k, 0]) else (float(near[k, 0]), float(near[k, 1]))
+            point = district_point(rows[k][1], centre)
+            points[k] = point if point is not None else (np.nan, np.nan)
+        idx = np.array([r[0] for r in rows], dtype=np.int64)
+        placed = self.set(idx, points[:, 1], points[:, 0], "nces_id")
+        for k in np.flatnonzero(placed):
+            i, code, role, zip_code = rows[k]
+            if inside[k]:
+                at = f"at the centre of ZIP code {zip_code}"
+            elif not np.isnan(near[k, 0]):
+                at = f"inside the district, nearest the centre of ZIP code {zip_code}"
+            else:
+                at = "inside the district"
             self.report.warning(
                 f"approximate location (NCES ID): no coordinates were given; the NCES ID "
                 f"names school district {code}, so the site was placed {at}.",
