@@ -8,8 +8,8 @@ rows of partners' files without coordinates are then placed at their school:
 * else by **name** together with the row's city, ZIP or state. Names are normalised
   (case, punctuation, the usual abbreviations: Elementary/Elem/ES, Middle/MS, High/HS,
   Academy/Acad, Saint/St, ...; the word School dropped) and scored against the
-  directory's schools in the same city (or ZIP) with ``rapidfuzz``. A clear winner is
-  placed; a close call is never guessed: it goes to **review** with its top candidates
+  directory's schools in the same city (or ZIP) with ``rapidfuzz``. The one school of
+  exactly that (normalised) name there, or a clear winner, is placed; a close call is never guessed: it goes to **review** with its top candidates
   (the Data page lets a person pick; the command line leaves the row at its ZIP).
 
 :class:`SchoolDirectory` is the matcher; :func:`directory_frame` turns any school file
@@ -73,7 +73,8 @@ def normalise_name(text: object) -> str:
     value = re.sub(r"\bk\s*-\s*(\d+)\b", r"k\1", value)  # K-8 -> k8
     value = re.sub(r"[^0-9a-z]+", " ", value)
     words = [_WORDS.get(w, w) for w in value.split()]
-    return " ".join(w for w in words if w not in _DROP)
+    text = " ".join(w for w in words if w not in _DROP)
+    return re.sub(r"\bsenior high\b", "high", text)  # "Senior High" is the high school
 
 
 def _key(name: object) -> str:
@@ -244,6 +245,13 @@ class SchoolDirectory:
         top = tuple(Candidate(str(self.frame.at[i, "school_id"]), str(self.frame.at[i, "name"]),
                               str(self.frame.at[i, "city"]), round(s, 1))
                     for s, i in scored[:TOP])
+        exact = [i for i in pool if self._names[i] == query]
+        if confirmed and len(exact) == 1:  # the one school of exactly this name there
+            i = exact[0]
+            best = Candidate(str(self.frame.at[i, "school_id"]), str(self.frame.at[i, "name"]),
+                             str(self.frame.at[i, "city"]), 100.0)
+            return NameMatch("name", best, (best,) + tuple(
+                c for c in top if c.school_id != best.school_id)[:TOP - 1])
         best_score = scored[0][0]
         second = scored[1][0] if len(scored) > 1 else 0.0
         if confirmed and best_score >= PLACE_SCORE and best_score - second >= MARGIN:
@@ -251,3 +259,27 @@ class SchoolDirectory:
         if best_score >= REVIEW_SCORE:
             return NameMatch("review", None, top)
         return NameMatch("none", None, top)
+
+
+BUNDLED_FILE = "schools_fl.parquet"
+BUNDLED_SOURCE = "HIFLD Public Schools, Florida (bundled sample directory)"
+
+
+def bundled_directory(*, data_dir: Path | str | None = None) -> pd.DataFrame:
+    """The directory shipped in ``data/``: Florida's 4,337 public schools (HIFLD)."""
+    from geo.boundaries import resolve_data_dir
+
+    return pd.read_parquet(resolve_data_dir(data_dir) / BUNDLED_FILE)
+
+
+def load_sample_directory(store, *, actor: str) -> int:  # noqa: ANN001 - geo.db.Store
+    """Load the bundled directory into an empty ``schools`` table (with the sample data)."""
+    if store.school_count():
+        return 0
+    return store.load_schools(bundled_directory(), source=BUNDLED_SOURCE, actor=actor)
+
+
+def store_directory(store) -> SchoolDirectory | None:  # noqa: ANN001 - geo.db.Store
+    """The database's school directory ready for matching; ``None`` when none is loaded."""
+    frame = store.schools_frame()
+    return SchoolDirectory(frame) if len(frame) else None

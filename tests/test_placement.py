@@ -187,10 +187,10 @@ def test_casual_school_names_are_placed_by_name_precisely(directory) -> None:
 
 
 def test_near_ties_go_to_review(directory) -> None:
-    # Fort Myers has FORT MYERS HIGH and SOUTH FORT MYERS HIGH: "fort myers hs" is not
+    # Fort Myers has FORT MYERS HIGH and SOUTH FORT MYERS HIGH: "myers hs" is not
     # guessed, and both are offered.
     report = Report()
-    frame = pd.DataFrame({"school": ["fort myers hs"], "city": ["Fort Myers"],
+    frame = pd.DataFrame({"school": ["myers hs"], "city": ["Fort Myers"],
                           "state": ["FL"], "zip": ["33901"]})
     result = place_frame(frame, report=report, schools=directory)
     out = result.frame
@@ -202,7 +202,7 @@ def test_near_ties_go_to_review(directory) -> None:
 
 
 def test_a_person_settles_a_review(directory) -> None:
-    frame = pd.DataFrame({"school": ["fort myers hs"], "city": ["Fort Myers"],
+    frame = pd.DataFrame({"school": ["myers hs"], "city": ["Fort Myers"],
                           "state": ["FL"], "zip": ["33901"]})
     chosen = directory.frame.loc[directory.frame["name"] == "FORT MYERS HIGH SCHOOL"]
     sid = str(chosen["school_id"].iloc[0])
@@ -223,3 +223,37 @@ def test_school_id_alone_places_the_row_exactly(directory) -> None:
     assert out.loc[0, "school_match"] == "id"
     assert out.loc[0, "school_match_name"] == "FLORIDA VIRTUAL ELEMENTARY SCHOOL"
     assert np.isclose(out.loc[0, "latitude"], 28.5189857, atol=1e-6)
+
+
+def test_the_one_school_of_exactly_that_name_is_placed(directory) -> None:
+    # "fort myers hs" is FORT MYERS HIGH SCHOOL exactly (SOUTH FORT MYERS HIGH has more).
+    frame = pd.DataFrame({"school": ["fort myers hs"], "city": ["Fort Myers"],
+                          "state": ["FL"]})
+    out = place_frame(frame, report=Report(), schools=directory).frame
+    assert out.loc[0, "school_match"] == "name"
+    assert out.loc[0, "school_match_name"] == "FORT MYERS HIGH SCHOOL"
+
+
+def test_two_schools_of_one_name_in_one_city_go_to_review(directory) -> None:
+    # IDEA VICTORY in Tampa is listed under two NCES IDs.
+    frame = pd.DataFrame({"school": ["Idea Victory"], "city": ["Tampa"], "state": ["FL"]})
+    result = place_frame(frame, report=Report(), schools=directory)
+    assert result.frame.loc[0, "school_match"] == "review"
+    assert list(result.review["candidate_name"][:2]) == ["IDEA VICTORY", "IDEA VICTORY"]
+
+
+# --- a workbook's sheet -------------------------------------------------------------------
+def test_the_sheet_holding_the_sites_can_be_chosen() -> None:
+    from geo.read import sheet_names
+
+    path = PLACE / "fl_sites_sheets.xlsx"
+    assert sheet_names(path) == ["Read me", "Contacts", "Sites", "Budget"]
+    # The first sheet is a note: without a choice the file has no sites to read.
+    with pytest.raises(ReadError, match="no data rows"):
+        read_sites(path, report=Report())
+    report = Report()
+    frame = read_sites(path, report=report, sheet="Sites")
+    result = place_frame(frame, report=report)
+    assert result.counts() == {"coordinates": 12} and report.errors() == []
+    with pytest.raises(ReadError, match="has no sheet 'Sties'. Its sheets are: 'Read me'"):
+        read_sites(path, report=Report(), sheet="Sties")
