@@ -613,6 +613,7 @@ class _Chain:
         self.errored: set[int] = set()  # positions with an error reported by a step
         self.review: list[dict[str, object]] = []
         self._values: dict[str, np.ndarray | None] = {}
+        self.schools_used = False
 
     def values(self, role: str) -> np.ndarray | None:
         if role not in self._values:
@@ -646,6 +647,7 @@ class _Chain:
         self._wkt(need)
         self._text_coordinates(need)
         if schools is not None:
+            self.schools_used = True
             self._schools(need, schools, choices)
         self._nces(need)
         self._zip(need, "text", "address_zip")
@@ -921,10 +923,18 @@ class _Chain:
                 continue
             value = self.values(role)[i]
             said.append(f"{label} {'is empty' if _blank(value) else 'gives no place'}")
-        return "The row has no location: " + ", ".join(said) + "."
+        if self.match["school_match"][i] == "review":
+            said.insert(0, "its school name matches no one school clearly (see the review)")
+        elif "name" in self.roles:
+            said.append("the school name is not in the school directory" if
+                        self.schools_used else "no school directory is loaded to find the "
+                        "school by its name")
+        return "The row has no location: " + (", ".join(said) or "nothing gives a place") + "."
 
     def _fix(self) -> str:
         ways = [f"latitude and longitude ({_EXAMPLE})"]
+        if "name" in self.roles and self.schools_used:
+            ways.append("pick the school in the review table (Data page)")
         if "zip" in self.roles:
             ways.append("a 5-digit ZIP code")
         if "text" in self.roles:

@@ -27,10 +27,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-# Every way a row can be placed, best first (the ``location_source`` values).
-LOCATION_SOURCES: tuple[str, ...] = (
-    "coordinates", "school_directory", "nces_id", "address_zip", "zip_centroid", "none",
-)
+from geo.schema import LOCATION_SOURCES  # every way a row can be placed, best first
+
 SOURCE_LABELS: dict[str, str] = {
     "coordinates": "coordinates",
     "school_directory": "school directory",
