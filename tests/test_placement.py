@@ -257,3 +257,34 @@ def test_the_sheet_holding_the_sites_can_be_chosen() -> None:
     assert result.counts() == {"coordinates": 12} and report.errors() == []
     with pytest.raises(ReadError, match="has no sheet 'Sties'. Its sheets are: 'Read me'"):
         read_sites(path, report=Report(), sheet="Sties")
+
+
+# --- the importer uses the same service -----------------------------------------------------
+def test_import_places_an_address_only_file_by_its_zips() -> None:
+    from geo.importer import prepare_import
+    from geo.importer.preview import _empty_frames
+
+    preview = prepare_import(PLACE / "fl_address_only.csv", kind="sites",
+                             frames=_empty_frames(), partner="Health Centres Partner")
+    assert preview.mapping["address"] == "Address" and preview.mapping["site_name"] == "School"
+    assert preview.counts["rows_valid"] == 60 and not preview.has_errors
+    assert preview.placed == {"address_zip": 60}
+    assert set(preview.frames.sites["location_source"]) == {"address_zip"}
+    truth = _truth("truth_address_only.csv")
+    assert list(preview.frames.sites["zip"]) == list(truth["ZIP"])  # read from the address
+    expected = [placement.zip_centroid(z)[0] for z in truth["ZIP"]]
+    assert np.allclose(preview.frames.sites["latitude"], expected)
+
+
+def test_import_reads_the_sheet_and_the_crs_asked_for() -> None:
+    from geo.importer import prepare_import
+    from geo.importer.preview import _empty_frames
+
+    preview = prepare_import(PLACE / "fl_sites_sheets.xlsx", kind="sites",
+                             frames=_empty_frames(), partner="P", sheet="Sites")
+    assert preview.sheet == "Sites" and preview.sheets[2] == "Sites"
+    assert preview.placed == {"coordinates": 12}
+    plane = prepare_import(PLACE / "fl_state_plane.csv", kind="sites", frames=_empty_frames(),
+                           partner="P")
+    assert plane.crs == "EPSG:2236" and plane.crs_detected
+    assert plane.placed == {"coordinates": 80}

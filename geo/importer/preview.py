@@ -673,6 +673,10 @@ class _Checker:
                 continue
             rec = records[k]
             rec.location = {c: values[j] for c, values in cols.items()}
+            if source == "address_zip" and not rec.values.get("zip"):
+                from geo.placement import zip_in_address  # the ZIP that placed the row
+
+                rec.values["zip"] = zip_in_address(self.text("address", k)) or ""
             rec.place_label = "site: " + SOURCE_LABELS.get(source, source)
 
     # --- duplicates --------------------------------------------------------------
