@@ -48,8 +48,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="locate a file of sites on states, counties and school districts",
         description=(
             "Read a sites file (CSV, XLSX, GeoJSON, GeoPackage, zipped Shapefile, Parquet), "
-            "check every row, and add state, county and school district(s). Rows without "
-            "coordinates are placed at their ZIP code's centroid (marked approximate). "
+            "check every row, place it by the best thing it holds (coordinates in any "
+            "usual form or CRS, the school directory, an NCES ID, the ZIP of an address, a "
+            "ZIP code; the location_source column says which) and add state, county and "
+            "school district(s). "
             f"Problems go into the 'issues' column ({ROW_CONVENTION})."
         ),
     )
