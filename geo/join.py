@@ -247,3 +247,62 @@ def in_us(lon: Any, lat: Any, *, data_dir: Path | str | None = None) -> np.ndarr
 def clear_cache() -> None:
     """Forget the spatial indexes (after the data folder changed)."""
     _index.cache_clear()
+
+
+@lru_cache(maxsize=4)
+def _district_positions(data_dir: Path) -> dict[str, int]:
+    codes = _index(data_dir).districts.codes
+    return {str(codes[p + 1]): p for p in range(len(codes) - 1)}
+
+
+def district_point(
+    geoid: str, near: tuple[float, float] | None = None, *, data_dir: Path | str | None = None
+) -> tuple[float, float] | None:
+    """``(lon, lat)`` of a point inside the school district ``geoid``; ``None`` if unknown.
+
+    ``near`` (lon, lat), e.g. a ZIP centroid, is kept when it lies in the district;
+    otherwise the point of the district closest to it, moved a little inside, is given
+    (the district's own representative point when there is no ``near``). So a row whose
+    NCES ID names its district lands in that district even when its ZIP area straddles
+    two districts.
+    """
+    folder = boundaries.resolve_data_dir(data_dir)
+    pos = _district_positions(folder).get(str(geoid))
+    if pos is None:
+        return None
+    poly = _index(folder).districts.geoms[pos]
+    inner = shapely.point_on_surface(poly)
+    if near is None or not all(np.isfinite(near)):
+        return float(inner.x), float(inner.y)
+    point = shapely.Point(near)
+    if pos in _owners(point, folder):
+        return float(point.x), float(point.y)
+    from shapely.ops import nearest_points
+
+    edge = nearest_points(poly, point)[0]
+    for share in (0.02, 0.1, 0.3, 0.6):
+        candidate = shapely.Point(edge.x + (inner.x - edge.x) * share,
+                                  edge.y + (inner.y - edge.y) * share)
+        if pos in _owners(candidate, folder):
+            return float(candidate.x), float(candidate.y)
+    return float(inner.x), float(inner.y)
+
+
+def _owners(point: shapely.Point, folder: Path) -> set[int]:
+    """Positions of the districts :func:`assign_boundaries` gives ``point`` (both roles)."""
+    d = _index(folder).districts
+    hits = _hits(d, np.array([point], dtype=object))
+    primary = int(_first(hits, 1, among=~d.is_secondary)[0])
+    secondary = int(_first(hits, 1, among=d.is_secondary)[0])
+    return {p for p in (primary, secondary) if p >= 0}
+
+
+def district_states(*, data_dir: Path | str | None = None) -> dict[str, str]:
+    """Every known school district GEOID (NCES LEAID) -> its state FIPS code."""
+    return _district_states(boundaries.resolve_data_dir(data_dir))
+
+
+@lru_cache(maxsize=4)
+def _district_states(folder: Path) -> dict[str, str]:
+    extra = _index(folder).districts.extra
+    return {code: str(extra[p + 1]) for code, p in _district_positions(folder).items()}

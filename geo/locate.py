@@ -1,16 +1,37 @@
-"""Find where each site is: validate its coordinates, fall back to its ZIP, join boundaries.
+"""Find where each site is: the placement service behind ``geo join``, ``geo import`` and
+the Data page.
 
-:func:`locate_frame` takes the frame :func:`geo.read.read_sites` returns (or any frame
-with coordinate and/or ZIP columns) and adds ``latitude``, ``longitude``,
-``location_source`` and the boundary columns (state, county, school districts). Every
-problem goes into the :class:`~geo.problems.Report`, with the spreadsheet row number
-(header = row 1, first data row = row 2) and the column, so the user can fix the file:
+:func:`place_frame` (and its shorthand :func:`locate_frame`) takes the frame
+:func:`geo.read.read_sites` returns and adds ``latitude``, ``longitude``,
+``location_source``, the boundary columns (state, county, school districts) and the
+school-directory match (``school_match``: ``id`` | ``name`` | ``review`` | empty,
+``school_match_id``, ``school_match_name``). Each row is placed by the best thing it
+holds, and ``location_source`` says which:
 
-* errors (the row is not placed on the map): empty or unreadable coordinates, values out
-  of range, latitude and longitude swapped, a point outside the US, a ZIP code that is
-  not a known ZIP code area, a repeated site ID;
-* warnings (the row is placed, but check it): location approximated by the ZIP centroid,
-  a stated state that disagrees with the located one, a site in no school district.
+``coordinates``
+    latitude/longitude under any usual name (``X``/``Y`` included), a WKT column
+    (``POINT (lon lat)``), or a ``(lat, lon)`` pair inside a text cell such as a
+    multi-line location field. Numbers that cannot be degrees are projected
+    coordinates: converted from the CRS given (``crs=``), else from the State Plane or
+    UTM system of the stated states that puts nearly every row in its stated state and
+    ZIP (named in a warning; when none or several do, an error says how to name it);
+``school_directory``
+    the row's school found in the school directory (:mod:`geo.schools`) by ID or name;
+``nces_id``
+    a 12-digit NCES school ID or a 7-digit LEAID names the district exactly; the point
+    is the ZIP centroid moved inside that district (approximate);
+``address_zip``
+    the ZIP code read from an address text (approximate);
+``zip_centroid``
+    a ZIP code column; a 4-digit ZIP gets its leading zero back, with a warning;
+``none``
+    an error says what is missing and how to fix it.
+
+Every problem goes into the :class:`~geo.problems.Report`, with the spreadsheet row
+number (header = row 1, first data row = row 2) and the column, so the user can fix the
+file: errors (the row is not placed) and warnings (placed, but check it: approximate
+places, a stated state that disagrees, a site in no school district). The shared rules
+(ZIP codes, states, coordinates in text, CRSs) live in :mod:`geo.placement`.
 
 Invariant of the result: ``latitude``/``longitude`` are filled exactly when
 ``location_source`` is not ``"none"``; the raw input values are always kept in their
@@ -19,18 +40,26 @@ own columns.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from geo import placement
 from geo.join import JOIN_COLUMNS
 from geo.problems import Report, row_number
 from geo.read import ReadError
 
+if TYPE_CHECKING:
+    from geo.schools import SchoolDirectory
+
 # The join's columns, bar its in_district flag (the "issues" column says that instead).
 BOUNDARY_COLUMNS: tuple[str, ...] = tuple(c for c in JOIN_COLUMNS if c != "in_district")
-ADDED_COLUMNS: tuple[str, ...] = ("latitude", "longitude", "location_source", *BOUNDARY_COLUMNS)
+MATCH_COLUMNS: tuple[str, ...] = ("school_match", "school_match_id", "school_match_name")
+ADDED_COLUMNS: tuple[str, ...] = ("latitude", "longitude", "location_source", *BOUNDARY_COLUMNS,
+                                  *MATCH_COLUMNS)
 
 # Recognised column names per role, most specific first. Names are compared after
 # lower-casing and removing everything but letters and digits ("Zip Code" = "zipcode").
@@ -56,14 +85,34 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "recordid",
     ),
 }
+# Further roles the placement uses; a column may serve one of these and a role above.
+_PLACE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "wkt": ("wkt", "thegeom", "geometrywkt", "geomwkt", "geometry", "geom", "shape",
+            "locationwkt"),
+    "text": ("location1", "location", "fulladdress", "address", "streetaddress",
+             "siteaddress", "schooladdress", "locationaddress", "physicaladdress",
+             "mailingaddress", "addr", "geolocation", "coordinates", "latlon", "latlong",
+             "point"),
+    "nces": ("ncesschoolid", "ncesid", "ncessch", "schoolncesid", "ncesschid", "ncesschool",
+             "schoolid"),
+    "leaid": ("ncesdistrictid", "leaid", "ncesleaid", "districtid", "districtleaid",
+              "districtgeoid", "districtncesid", "agencyid", "ncesagencyid"),
+    "name": ("schoolname", "schname", "sitename", "school", "name", "site", "campus",
+             "locationname"),
+    "city": ("city", "lcity", "cityname", "town", "sitecity", "schoolcity", "municipality"),
+}
 _ROLE_LABELS = {"latitude": "latitude", "longitude": "longitude", "zip": "ZIP code",
                 "state": "state", "id": "site ID"}
 
 _COORD = re.compile(r"^([+-]?)(\d+(?:\.\d*)?|\.\d+)\s*°?\s*([NSEWnsew]?)$")
-_ZIP = re.compile(r"^(\d{5})(?:-?\d{4})?$")
 _APPROXIMATE = "approximate location (ZIP centroid)"
 _NOT_DEFINED = "99997"  # Census pseudo-district GEOID suffix: "School District Not Defined"
 _EXAMPLE = "e.g. 28.5384 and -81.3789"
+# Projected-CRS detection: a CRS is accepted when this share of the checkable rows lands
+# in its stated state (and within _ZIP_KM of its stated ZIP's centroid).
+_CRS_ACCEPT = 0.95
+_ZIP_KM = 25.0
+_CRS_SAMPLE = 400
 
 
 def _key(name: object) -> str:
@@ -90,6 +139,30 @@ def detect_columns(columns: Iterable[object]) -> dict[str, str]:
     return found
 
 
+def detect_place_columns(columns: Iterable[object], *, taken: Iterable[str] = ()
+                         ) -> dict[str, str]:
+    """The further placement roles (wkt, text, nces, leaid, name, city) -> column name.
+
+    ``taken``: columns already given a role of :func:`detect_columns` (an ``id`` column
+    may still serve as ``nces``).
+    """
+    keyed: dict[str, str] = {}
+    for col in columns:
+        keyed.setdefault(_key(col), str(col))
+    busy = set(taken)
+    found: dict[str, str] = {}
+    for role, names in _PLACE_SYNONYMS.items():
+        for name in names:
+            col = keyed.get(name)
+            if col is None or col in found.values():
+                continue
+            if col in busy and role != "nces":
+                continue
+            found[role] = col
+            break
+    return found
+
+
 def recognised_names_text() -> str:
     """The recognised column names, for messages: ``latitude: lat, latitude, y; ...``."""
     shown = {
@@ -99,10 +172,44 @@ def recognised_names_text() -> str:
         "state": "state, st, state_abbr, stusps, state_name, state_fips",
         "id": "site_id, id, nces_id, ncessch, school_id",
     }
-    return "; ".join(f"{_ROLE_LABELS[r]}: {names}" for r, names in shown.items())
+    text = "; ".join(f"{_ROLE_LABELS[r]}: {names}" for r, names in shown.items())
+    return (text + "; WKT point: wkt, the_geom, geometry; address or location text: "
+            "address, location, location_1; NCES IDs: ncessch, nces_id, leaid, district_id; "
+            "school name (matched in the school directory): school_name, name")
 
 
-def locate_frame(
+@dataclass
+class Placement:
+    """What :func:`place_frame` found: the placed frame and how the file was read.
+
+    ``crs``: the CRS the coordinates were converted from (``""`` for degrees);
+    ``crs_detected``: True when it was chosen by :func:`place_frame`, not given;
+    ``review``: rows whose school name matched closely several schools (or none
+    clearly), one line per candidate: ``row``, ``name``, ``candidate_id``,
+    ``candidate_name``, ``candidate_city``, ``score``.
+    """
+
+    frame: pd.DataFrame
+    crs: str = ""
+    crs_detected: bool = False
+    review: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REVIEW_COLUMNS))
+
+    def counts(self) -> dict[str, int]:
+        """Rows per ``location_source``, in :data:`geo.placement.LOCATION_SOURCES` order."""
+        found = self.frame["location_source"].value_counts()
+        return {s: int(found.get(s, 0)) for s in placement.LOCATION_SOURCES
+                if int(found.get(s, 0))}
+
+
+REVIEW_COLUMNS = ["row", "name", "candidate_id", "candidate_name", "candidate_city", "score"]
+
+
+def locate_frame(df: pd.DataFrame, *, report: Report, **options: object) -> pd.DataFrame:
+    """:func:`place_frame`'s frame (same arguments)."""
+    return place_frame(df, report=report, **options).frame  # type: ignore[arg-type]
+
+
+def place_frame(
     df: pd.DataFrame,
     *,
     report: Report,
@@ -111,43 +218,75 @@ def locate_frame(
     zip_col: str | None = None,
     state_col: str | None = None,
     id_col: str | None = None,
-) -> pd.DataFrame:
-    """Return ``df`` with ``latitude``, ``longitude``, ``location_source`` and boundaries.
+    crs: str | None = None,
+    schools: SchoolDirectory | None = None,
+    school_choices: Mapping[int, str] | None = None,
+    place_cols: Mapping[str, str | None] | None = None,
+) -> Placement:
+    """Place every row of ``df`` (see the module docstring); never drops a row.
 
     An input column whose name is one of :data:`ADDED_COLUMNS` (say ``latitude`` or
-    ``state``) is kept as ``<name>_input``. Columns not given are detected with
-    :func:`detect_columns`. Row numbers in the
-    report come from the index when it is named ``row`` (as :func:`geo.read.read_sites`
-    returns it), otherwise from the position (first row = row 2). Raises
-    :class:`~geo.read.ReadError` when the frame has neither a usable pair of coordinate
-    columns nor a ZIP column, or when a named column does not exist.
+    ``state``) is kept as ``<name>_input``. Columns not given are detected
+    (:func:`detect_columns`, :func:`detect_place_columns`); ``place_cols`` names the
+    further roles explicitly (``{"text": "Location 1"}``, a ``None`` value turns a role
+    off). ``crs``: the CRS of projected coordinates (``"EPSG:2236"``). ``schools``: a
+    :class:`~geo.schools.SchoolDirectory` to match rows without coordinates against;
+    ``school_choices``: ``{row: school_id}`` decided by a person for rows in review
+    (``""`` leaves the row at its ZIP). Row numbers come from the index when it is named
+    ``row`` (as :func:`geo.read.read_sites` returns it), otherwise from the position
+    (first row = row 2). Raises :class:`~geo.read.ReadError` when nothing in the frame
+    can place a row, when a named column does not exist or ``crs`` is unknown.
     """
     roles = _resolve_columns(
         df.columns,
-        {"latitude": lat_col, "longitude": lon_col, "zip": zip_col, "state": state_col, "id": id_col},
+        {"latitude": lat_col, "longitude": lon_col, "zip": zip_col, "state": state_col,
+         "id": id_col},
+        place_cols or {}, schools=schools is not None,
     )
+    if crs:
+        try:
+            crs = placement.check_crs(crs)
+        except ValueError as exc:
+            raise ReadError(str(exc)) from None
     n = len(df)
     rows = _row_numbers(df)
     lat = np.full(n, np.nan)
     lon = np.full(n, np.nan)
     source = np.full(n, "none", dtype=object)
+    result = Placement(frame=df)
 
-    coords_blank = np.ones(n, dtype=bool)
+    need = np.ones(n, dtype=bool)
     if "latitude" in roles:
         lat_in, lat_bad, lat_blank = _parse_coordinates(df[roles["latitude"]])
         lon_in, lon_bad, lon_blank = _parse_coordinates(df[roles["longitude"]])
-        coords_blank = lat_blank & lon_blank
+        need = lat_blank & lon_blank
+        projected = False
+        if crs:
+            lon_in, lat_in = placement.to_degrees(lon_in, lat_in, crs)
+            result.crs = crs
+        elif placement.looks_projected(lon_in, lat_in):
+            chosen = _detect_crs(df, roles, x=lon_in, y=lat_in, report=report)
+            if chosen:
+                lon_in, lat_in = placement.to_degrees(lon_in, lat_in, chosen)
+                result.crs, result.crs_detected = chosen, True
+            else:
+                projected = True
         usable = _check_coordinates(
             lat_in, lon_in, lat_bad, lon_bad, lat_blank, lon_blank,
             rows=rows, roles=roles, raw_lat=df[roles["latitude"]], raw_lon=df[roles["longitude"]],
-            report=report,
+            report=report, projected=projected,
+            has_fallback=any(r in roles for r in ("zip", "wkt", "text", "nces", "leaid"))
+            or (schools is not None and "name" in roles),
         )
         lat[usable] = lat_in[usable]
         lon[usable] = lon_in[usable]
         source[usable] = "coordinates"
 
-    _geocode_zip(df, roles=roles, rows=rows, need=coords_blank, lat=lat, lon=lon,
-                 source=source, report=report)
+    match = {c: np.full(n, "", dtype=object) for c in MATCH_COLUMNS}
+    chain = _Chain(df, roles=roles, rows=rows, lat=lat, lon=lon, source=source, report=report,
+                   crs=crs, match=match)
+    chain.run(need, schools=schools, choices=school_choices or {})
+    result.review = chain.review_frame()
     if "id" in roles:
         _check_duplicate_ids(df[roles["id"]], rows=rows, column=roles["id"], report=report)
 
@@ -167,7 +306,10 @@ def locate_frame(
     for col in BOUNDARY_COLUMNS:
         values = bounds[col].to_numpy(dtype=object)
         out[col] = pd.array(["" if _blank(v) else str(v) for v in values], dtype="str")
-    return out
+    for col in MATCH_COLUMNS:
+        out[col] = pd.array(match[col].astype(str), dtype="str")
+    result.frame = out
+    return result
 
 
 def with_issues(frame: pd.DataFrame, *, report: Report) -> pd.DataFrame:
@@ -181,24 +323,37 @@ def with_issues(frame: pd.DataFrame, *, report: Report) -> pd.DataFrame:
 
 
 def location_summary(frame: pd.DataFrame, *, report: Report) -> str:
-    """``"4,337 rows read; 4,300 located by coordinates, 20 by ZIP centroid, ..."``."""
+    """``"4,337 rows read; 4,300 located by coordinates, 20 by NCES ID, 10 by ZIP
+    centroid, 7 not located; ..."``: rows per ``location_source`` (the kinds other than
+    coordinates and ZIP centroid only when they placed a row), warnings, rows with errors
+    and school names left for review."""
     counts = frame["location_source"].value_counts()
-    by_coords = int(counts.get("coordinates", 0))
-    by_zip = int(counts.get("zip_centroid", 0))
-    none = int(counts.get("none", 0))
+    words = {"coordinates": "located by coordinates", "school_directory": "by school directory",
+             "nces_id": "by NCES ID", "address_zip": "by ZIP in the address",
+             "zip_centroid": "by ZIP centroid", "none": "not located"}
+    parts = [f"{int(counts.get(s, 0)):,} {w}" for s, w in words.items()
+             if s in ("coordinates", "zip_centroid", "none") or int(counts.get(s, 0))]
     n_warn = len(report.warnings())
     n_err_rows = len(report.rows_with_errors())
+    review = ""
+    if "school_match" in frame.columns:
+        n_review = int((frame["school_match"] == "review").sum())
+        review = f"; {n_review:,} school name(s) to review" if n_review else ""
     return (
-        f"{len(frame):,} rows read; {by_coords:,} located by coordinates, {by_zip:,} by ZIP "
-        f"centroid, {none:,} not located; {n_warn:,} warning{'s' if n_warn != 1 else ''}, "
+        f"{len(frame):,} rows read; {', '.join(parts)}{review}; "
+        f"{n_warn:,} warning{'s' if n_warn != 1 else ''}, "
         f"{n_err_rows:,} row{'s' if n_err_rows != 1 else ''} with errors (see the issues column)"
     )
 
 
 # --- columns -----------------------------------------------------------------------
-def _resolve_columns(columns: pd.Index, given: dict[str, str | None]) -> dict[str, str]:
+def _resolve_columns(columns: pd.Index, given: dict[str, str | None],
+                     place_given: Mapping[str, str | None], *, schools: bool
+                     ) -> dict[str, str]:
     names = [str(c) for c in columns]
     wrong = [f"{role} column {col!r}" for role, col in given.items() if col and col not in names]
+    wrong += [f"{role} column {col!r}" for role, col in place_given.items()
+              if col and col not in names]
     if wrong:
         raise ReadError(
             f"The file has no {' and no '.join(wrong)}. Its columns are: "
@@ -215,7 +370,17 @@ def _resolve_columns(columns: pd.Index, given: dict[str, str | None]) -> dict[st
             f"The file has a {found} column ({roles[found]!r}) but no {lacking} column. "
             f"Add a {lacking} column or rename it to a recognised name ({recognised_names_text()})."
         )
-    if not has_lat and "zip" not in roles:
+    taken = {roles[r] for r in roles}
+    free = [c for c in names if c not in {v for v in place_given.values() if v}]
+    for role, col in detect_place_columns(free, taken=taken).items():
+        if role not in place_given:
+            roles[role] = col
+    for role, col in place_given.items():
+        if col:
+            roles[role] = col
+    placeable = has_lat or any(r in roles for r in ("zip", "wkt", "text", "nces", "leaid")) \
+        or (schools and "name" in roles)
+    if not placeable:
         raise ReadError(
             "The file has no coordinate columns and no ZIP code column, so the sites cannot "
             f"be placed. Its columns are: {', '.join(names[:40])}. Recognised column names "
@@ -330,12 +495,18 @@ def _check_coordinates(
     raw_lat: pd.Series,
     raw_lon: pd.Series,
     report: Report,
+    projected: bool = False,
+    has_fallback: bool = False,
 ) -> np.ndarray:
-    """Report coordinate problems row by row; return the mask of usable coordinates."""
+    """Report coordinate problems row by row; return the mask of usable coordinates.
+
+    Rows with both cells empty are left to the placement chain (ZIP, address, ...).
+    ``projected``: the numbers were found to be projected and no CRS could be used.
+    """
     from geo.join import in_us
 
     lat_c, lon_c = roles["latitude"], roles["longitude"]
-    has_zip = "zip" in roles
+    has_zip = has_fallback
     numeric = ~(lat_bad | lon_bad | lat_blank | lon_blank)
     in_range = numeric & _in_range(lat, lon)
     inside = np.zeros(len(lat), dtype=bool)
@@ -360,9 +531,7 @@ def _check_coordinates(
     for i in range(len(lat)):
         row = int(rows[i])
         if lat_blank[i] and lon_blank[i]:
-            if not has_zip:
-                report.error("Latitude and longitude are empty.", row=row, column=lat_c, fix=both_fix)
-            continue  # with a ZIP column, _geocode_zip reports what it finds
+            continue  # the placement chain places the row or says what is missing
         if inside[i]:
             continue
         if lat_blank[i] or lon_blank[i]:
@@ -386,6 +555,13 @@ def _check_coordinates(
                 fix=f"Swap the two values (latitude {b}, longitude {a}), or swap the column "
                 "names if the whole columns are swapped.",
             )
+        elif projected and not inside[i]:
+            report.error(
+                f"The coordinates {a}, {b} are not degrees: the file's coordinates look "
+                "projected (see the message about the whole file).",
+                row=row, column=lat_c,
+                fix="Say which CRS the file uses (--crs EPSG:NNNN, or the CRS choice on the "
+                "Data page).")
         elif not in_range[i]:
             if abs(lat[i]) > 90:
                 report.error(f"The latitude {a} is out of range: it must be between -90 and 90.",
@@ -422,87 +598,450 @@ def _fmt(value: float) -> str:
     return f"{value:.6f}".rstrip("0").rstrip(".")
 
 
-# --- ZIP codes ---------------------------------------------------------------------
-def _zip5(value: object) -> str | None:
-    """The 5-digit ZIP of a cell (``"2134"`` and ``2134`` become ``"02134"``), or None."""
-    if isinstance(value, (float, np.floating)) and float(value).is_integer():
-        value = int(value)
-    text = str(value).strip()
-    if re.fullmatch(r"\d{3,4}", text):
-        return text.zfill(5)
-    if re.fullmatch(r"\d{9}", text):
-        return text[:5]
-    match = _ZIP.match(text)
-    return match.group(1) if match else None
 
 
-def _geocode_zip(
-    df: pd.DataFrame,
-    *,
-    roles: dict[str, str],
-    rows: np.ndarray,
-    need: np.ndarray,
-    lat: np.ndarray,
-    lon: np.ndarray,
-    source: np.ndarray,
-    report: Report,
-) -> None:
-    """Place rows that have no coordinates at their ZIP code's centroid (in place)."""
-    if not need.any():
-        return
-    has_coords = "latitude" in roles
-    no_location_fix = (
-        f"Fill in latitude and longitude ({_EXAMPLE})" + (" or a 5-digit ZIP code." if "zip" in roles else ".")
-    )
-    if "zip" not in roles:
-        return  # _check_coordinates already reported the empty coordinates
-    zip_c = roles["zip"]
-    raw = df[zip_c].to_numpy(dtype=object)
-    idx = np.flatnonzero(need)
-    codes = {i: _zip5(raw[i]) for i in idx if not _blank(raw[i])}
-    table = None
-    if codes:
-        from geo.boundaries import zip_centroids
+# --- the placement chain for rows without usable coordinate columns -------------------
+class _Chain:
+    """Places the rows that have no coordinates in the coordinate columns, best first."""
 
-        table = zip_centroids().set_index("zip")
-    from geo.join import in_us
+    def __init__(self, df: pd.DataFrame, *, roles: dict[str, str], rows: np.ndarray,
+                 lat: np.ndarray, lon: np.ndarray, source: np.ndarray, report: Report,
+                 crs: str | None, match: dict[str, np.ndarray]) -> None:
+        self.df, self.roles, self.rows = df, roles, rows
+        self.lat, self.lon, self.source = lat, lon, source
+        self.report, self.crs, self.match = report, crs, match
+        self.errored: set[int] = set()  # positions with an error reported by a step
+        self.review: list[dict[str, object]] = []
+        self._values: dict[str, np.ndarray | None] = {}
+        self.schools_used = False
 
-    for i in idx:
-        row = int(rows[i])
-        if _blank(raw[i]):
-            what = "Latitude, longitude and ZIP code are empty." if has_coords else "The ZIP code is empty."
-            report.error(what, row=row, column=roles.get("latitude", zip_c), fix=no_location_fix)
-            continue
-        code = codes[i]
-        if code is None:
-            report.error(
-                f"{str(raw[i]).strip()!r} is not a ZIP code, so the site could not be placed.",
-                row=row, column=zip_c, fix="Write a 5-digit ZIP code (e.g. 32801), or fill in "
-                f"latitude and longitude ({_EXAMPLE}).",
-            )
-            continue
-        if table is None or code not in table.index:
-            report.error(
-                f"The ZIP code {code} is not a known ZIP code area (PO Box, company and "
-                "military ZIP codes have no area), so the site could not be placed.",
-                row=row, column=zip_c, fix=f"Fill in latitude and longitude ({_EXAMPLE}).",
-            )
-            continue
-        point = table.loc[code]
-        y, x = float(point["latitude"]), float(point["longitude"])
-        if not bool(in_us(np.array([x]), np.array([y]))[0]):
-            report.error(
-                f"The ZIP code {code} lies outside the United States.",
-                row=row, column=zip_c, fix="Check the ZIP code. The map only covers the US.",
-            )
-            continue
-        lat[i], lon[i], source[i] = y, x, "zip_centroid"
+    def values(self, role: str) -> np.ndarray | None:
+        if role not in self._values:
+            column = self.roles.get(role)
+            self._values[role] = None if column is None else \
+                self.df[column].to_numpy(dtype=object)
+        return self._values[role]
+
+    def open(self, need: np.ndarray) -> np.ndarray:
+        return np.flatnonzero(need & (self.source == "none")
+                              & ~np.isin(np.arange(len(need)), list(self.errored)))
+
+    def set(self, idx: np.ndarray, lat: np.ndarray, lon: np.ndarray, how: str) -> np.ndarray:
+        """Place ``idx`` at the points that lie in the US; return the mask of those placed."""
+        from geo.join import in_us
+
+        ok = np.isfinite(lat) & np.isfinite(lon)
+        inside = np.zeros(len(idx), dtype=bool)
+        if ok.any():
+            inside[ok] = in_us(lon[ok], lat[ok])
+        chosen = idx[inside]
+        self.lat[chosen], self.lon[chosen], self.source[chosen] = lat[inside], lon[inside], how
+        return inside
+
+    def error(self, i: int, message: str, role: str, fix: str) -> None:
+        self.report.error(message, row=int(self.rows[i]), column=self.roles.get(role), fix=fix)
+        self.errored.add(int(i))
+
+    def run(self, need: np.ndarray, *, schools: SchoolDirectory | None,
+            choices: Mapping[int, str]) -> None:
+        self._wkt(need)
+        self._text_coordinates(need)
+        if schools is not None:
+            self.schools_used = True
+            self._schools(need, schools, choices)
+        self._nces(need)
+        self._zip(need, "text", "address_zip")
+        self._zip(need, "zip", "zip_centroid")
+        self._nothing(need)
+
+    # --- coordinates written as WKT or inside a text ------------------------------------
+    def _wkt(self, need: np.ndarray) -> None:
+        values = self.values("wkt")
+        if values is None:
+            return
+        idx = np.array([i for i in self.open(need) if not _blank(values[i])], dtype=np.int64)
+        if not len(idx):
+            return
+        found = [placement.point_from_wkt(values[i]) for i in idx]
+        x = np.array([p[0] if p else np.nan for p in found])
+        y = np.array([p[1] if p else np.nan for p in found])
+        if self.crs:
+            x, y = placement.to_degrees(x, y, self.crs)
+        placed = self.set(idx, y, x, "coordinates")
+        for k in np.flatnonzero(~placed):
+            i = int(idx[k])
+            text = str(values[i]).strip()[:60]
+            if found[k] is None:
+                self.error(i, f"{text!r} is not a WKT point such as 'POINT (-81.37 28.53)'.",
+                           "wkt", "Write the point as POINT (longitude latitude), or give "
+                           "latitude and longitude columns.")
+            elif abs(found[k][0]) > 180 or abs(found[k][1]) > 90:
+                self.error(i, f"The point {text!r} is not in degrees: it looks like projected "
+                           "coordinates.", "wkt", "Say which CRS the file uses: --crs "
+                           "EPSG:NNNN on the command line, or the CRS choice on the Data page.")
+            else:
+                self.error(i, f"The point {text!r} is outside the United States.", "wkt",
+                           "Check the point: WKT gives longitude first, then latitude.")
+
+    def _text_coordinates(self, need: np.ndarray) -> None:
+        values = self.values("text")
+        if values is None:
+            return
+        idx, lats, lons = [], [], []
+        for i in self.open(need):
+            if _blank(values[i]):
+                continue
+            pair = placement.coords_in_text(str(values[i]))
+            if pair is not None:
+                idx.append(i)
+                lats.append(pair[0])
+                lons.append(pair[1])
+        if idx:
+            self.set(np.array(idx, dtype=np.int64), np.array(lats), np.array(lons),
+                     "coordinates")
+
+    # --- the school directory ------------------------------------------------------------
+    def _schools(self, need: np.ndarray, schools: SchoolDirectory,
+                 choices: Mapping[int, str]) -> None:
+        ids, names = self.values("nces"), self.values("name")
+        cities, states, zips = self.values("city"), self.values("state"), self.values("zip")
+        idx: list[int] = []
+        points: list[tuple[float, float]] = []
+        for i in self.open(need):
+            row = int(self.rows[i])
+            position, how = None, ""
+            if row in choices:
+                if not choices[row]:
+                    continue
+                position, how = schools.position(str(choices[row])), "name"
+            if position is None and ids is not None and not _blank(ids[i]):
+                position, how = schools.by_id(ids[i]), "id"
+            if position is None and names is not None and not _blank(names[i]) \
+                    and row not in choices:
+                state = placement.find_state(states[i]) if states is not None else None
+                zip_read = placement.read_zip(zips[i]) if zips is not None else None
+                found = schools.by_name(
+                    names[i], city="" if cities is None or _blank(cities[i]) else cities[i],
+                    state=state.postal if state else "",
+                    zip_code=zip_read.code if zip_read else "")
+                if found.status == "name" and found.best is not None:
+                    position, how = schools.position(found.best.school_id), "name"
+                elif found.status == "review":
+                    self._to_review(i, str(names[i]), found.candidates)
+                    continue
+            if position is None:
+                continue
+            school = schools.row(position)
+            self.match["school_match"][i] = how
+            self.match["school_match_id"][i] = str(school["school_id"])
+            self.match["school_match_name"][i] = str(school["name"])
+            idx.append(i)
+            points.append((float(school["latitude"]), float(school["longitude"])))
+        if idx:
+            arr = np.array(points, dtype=float)
+            placed = self.set(np.array(idx, dtype=np.int64), arr[:, 0], arr[:, 1],
+                              "school_directory")
+            for k in np.flatnonzero(~placed):  # a directory row without a usable point
+                for col in MATCH_COLUMNS:
+                    self.match[col][idx[k]] = ""
+
+    def _to_review(self, i: int, name: str, candidates: tuple) -> None:
+        row = int(self.rows[i])
+        self.match["school_match"][i] = "review"
+        self.match["school_match_id"][i] = " | ".join(c.school_id for c in candidates)
+        self.match["school_match_name"][i] = " | ".join(f"{c.name} ({c.city})"
+                                                        for c in candidates)
+        for c in candidates:
+            self.review.append({"row": row, "name": name, "candidate_id": c.school_id,
+                                "candidate_name": c.name, "candidate_city": c.city,
+                                "score": c.score})
+        shown = "; ".join(f"{c.name}, {c.city} ({c.school_id})" for c in candidates[:TOP_SHOWN])
+        self.report.warning(
+            f"The school name {name!r} is close to more than one school in the directory, "
+            f"or to none clearly ({shown}); it was not guessed.",
+            row=row, column=self.roles.get("name"),
+            fix="Pick the school in the review table on the Data page, or add the school's "
+            "NCES ID or coordinates. Until then the row is placed by its ZIP code, if any.")
+
+    def review_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.review, columns=REVIEW_COLUMNS)
+
+    # --- NCES IDs: the district exactly ------------------------------------------------
+    def _nces(self, need: np.ndarray) -> None:
+        from geo.join import assign_boundaries, district_point, district_states
+
+        ids, leaids = self.values("nces"), self.values("leaid")
+        if ids is None and leaids is None:
+            return
+        known = district_states()
+        rows: list[tuple[int, str, str, str]] = []  # (position, LEAID, role, ZIP)
+        for i in self.open(need):
+            code, role = "", ""
+            if ids is not None and not _blank(ids[i]):
+                text = _id_text(ids[i])
+                if re.fullmatch(r"\d{11,12}", text):
+                    code, role = text.zfill(12)[:7], "nces"
+            if not code and leaids is not None and not _blank(leaids[i]):
+                text = _id_text(leaids[i])
+                if re.fullmatch(r"\d{6,7}", text):
+                    code, role = text.zfill(7), "leaid"
+            if code in known:
+                rows.append((int(i), code, role, self._row_zip(i)))
+        if not rows:
+            return
+        near = np.full((len(rows), 2), np.nan)  # lon, lat of each row's ZIP centroid
+        for k, (_, _, _, zip_code) in enumerate(rows):
+            centre = placement.zip_centroid(zip_code) if zip_code else None
+            if centre is not None:
+                near[k] = (centre[1], centre[0])
+        # One pass for the ZIP centroids already inside their district; the rest are
+        # moved inside it one by one.
+        found = assign_boundaries(near[:, 0], near[:, 1])
+        inside = (found["district_geoid"].to_numpy(dtype=object) == [r[1] for r in rows]) | (
+            found["secondary_district_geoid"].to_numpy(dtype=object) == [r[1] for r in rows])
+        points = near.copy()
+        for k in np.flatnonzero(~inside):
+            centre = None if np.isnan(near[k, 0]) else (float(near[k, 0]), float(near[k, 1]))
+            point = district_point(rows[k][1], centre)
+            points[k] = point if point is not None else (np.nan, np.nan)
+        idx = np.array([r[0] for r in rows], dtype=np.int64)
+        placed = self.set(idx, points[:, 1], points[:, 0], "nces_id")
+        for k in np.flatnonzero(placed):
+            i, code, role, zip_code = rows[k]
+            if inside[k]:
+                at = f"at the centre of ZIP code {zip_code}"
+            elif not np.isnan(near[k, 0]):
+                at = f"inside the district, nearest the centre of ZIP code {zip_code}"
+            else:
+                at = "inside the district"
+            self.report.warning(
+                f"approximate location (NCES ID): no coordinates were given; the NCES ID "
+                f"names school district {code}, so the site was placed {at}.",
+                row=int(self.rows[i]), column=self.roles.get(role),
+                fix=f"Add latitude and longitude ({_EXAMPLE}) for an exact location.")
+
+    def _row_zip(self, i: int) -> str:
+        """The row's ZIP: from its ZIP column, else from its address text ("" if none)."""
+        zips = self.values("zip")
+        if zips is not None and not _blank(zips[i]):
+            read = placement.read_zip(zips[i])
+            if read is not None:
+                return read.code
+        texts = self.values("text")
+        if texts is not None and not _blank(texts[i]):
+            return placement.zip_in_address(str(texts[i])) or ""
+        return ""
+
+    # --- ZIP codes --------------------------------------------------------------------
+    def _zip(self, need: np.ndarray, role: str, how: str) -> None:
+        values = self.values(role)
+        if values is None:
+            return
+        column = self.roles[role]
+        idx, lats, lons, notes = [], [], [], []
+        states = self.values("state")
+        for i in self.open(need):
+            if _blank(values[i]):
+                continue
+            row = int(self.rows[i])
+            if role == "text":
+                code = placement.zip_in_address(str(values[i]))
+                if code is None:
+                    continue  # the ZIP column, or the last step, says what is missing
+                restored = False
+            else:
+                read = placement.read_zip(values[i])
+                if read is None:
+                    self.error(i, f"{str(values[i]).strip()!r} is not a ZIP code, so the site "
+                               "could not be placed.", role, "Write a 5-digit ZIP code (e.g. "
+                               f"32801), or fill in latitude and longitude ({_EXAMPLE}).")
+                    continue
+                code, restored = read.code, read.restored
+            centre = placement.zip_centroid(code)
+            if centre is None:
+                self.error(i, f"The ZIP code {code} is not a known ZIP code area (PO Box, "
+                           "company and military ZIP codes have no area), so the site could "
+                           "not be placed.", role, f"Fill in latitude and longitude ({_EXAMPLE}).")
+                continue
+            if restored:
+                stated = placement.find_state(states[i]) if states is not None else None
+                where = f" ({stated.postal}'s ZIP codes start with 0)" if stated and \
+                    stated.postal in placement.ZERO_ZIP_STATES else ""
+                self.report.warning(
+                    f"The ZIP code {_id_text(values[i])!r} has {len(_id_text(values[i]))} "
+                    f"digits: read as {code}, with the leading zero a spreadsheet drops put "
+                    f"back{where}.", row=row, column=column,
+                    fix=f"Check it is {code}; store ZIP codes as text so the zero stays.")
+            idx.append(i)
+            lats.append(centre[0])
+            lons.append(centre[1])
+            notes.append(code)
+        if not idx:
+            return
+        placed = self.set(np.array(idx, dtype=np.int64), np.array(lats), np.array(lons), how)
+        for k, i in enumerate(idx):
+            row, code = int(self.rows[i]), notes[k]
+            if not placed[k]:
+                self.error(i, f"The ZIP code {code} lies outside the United States.", role,
+                           "Check the ZIP code. The map only covers the US.")
+                continue
+            where = "in the address" if role == "text" else ""
+            self.report.warning(
+                f"{_APPROXIMATE}: no coordinates were given, so the site was placed at the "
+                f"centre of ZIP code {code}{' (' + where + ')' if where else ''}.",
+                row=row, column=column,
+                fix=f"Add latitude and longitude ({_EXAMPLE}) for an exact location.")
+
+    # --- nothing placed the row --------------------------------------------------------
+    def _nothing(self, need: np.ndarray) -> None:
+        roles = self.roles
+        for i in self.open(need):
+            row = int(self.rows[i])
+            if "latitude" in roles:
+                if set(roles) & {"zip"} and not set(roles) & {"wkt", "text", "nces", "leaid"}:
+                    message, column = "Latitude, longitude and ZIP code are empty.", "latitude"
+                elif not set(roles) & {"zip", "wkt", "text", "nces", "leaid"}:
+                    message, column = "Latitude and longitude are empty.", "latitude"
+                else:
+                    message, column = self._what_is_empty(i), "latitude"
+            elif set(roles) & {"zip"} and not set(roles) & {"wkt", "text", "nces", "leaid"}:
+                message, column = "The ZIP code is empty.", "zip"
+            else:
+                message = self._what_is_empty(i)
+                column = next(r for r in ("wkt", "text", "zip", "nces", "leaid", "name")
+                              if r in roles)
+            self.error(i, message, column, self._fix())
+
+    def _what_is_empty(self, i: int) -> str:
+        labels = {"latitude": "latitude and longitude", "wkt": "the WKT point",
+                  "text": f"the {self.roles.get('text')!r} text",
+                  "nces": "the NCES school ID", "leaid": "the district ID (LEAID)",
+                  "zip": "the ZIP code"}
+        said = []
+        for role, label in labels.items():
+            if role not in self.roles:
+                continue
+            value = self.values(role)[i]
+            said.append(f"{label} {'is empty' if _blank(value) else 'gives no place'}")
+        if self.match["school_match"][i] == "review":
+            said.insert(0, "its school name matches no one school clearly (see the review)")
+        elif "name" in self.roles:
+            said.append("the school name is not in the school directory" if
+                        self.schools_used else "no school directory is loaded to find the "
+                        "school by its name")
+        return "The row has no location: " + (", ".join(said) or "nothing gives a place") + "."
+
+    def _fix(self) -> str:
+        ways = [f"latitude and longitude ({_EXAMPLE})"]
+        if "name" in self.roles and self.schools_used:
+            ways.append("pick the school in the review table (Data page)")
+        if "zip" in self.roles:
+            ways.append("a 5-digit ZIP code")
+        if "text" in self.roles:
+            ways.append("an address ending in its ZIP code")
+        if "nces" in self.roles or "leaid" in self.roles:
+            ways.append("the school's 12-digit NCES ID")
+        return "Fill in " + (", or ".join(ways) if len(ways) > 1 else ways[0]) + "."
+
+
+TOP_SHOWN = 3
+
+
+# --- projected coordinates --------------------------------------------------------------
+def _detect_crs(df: pd.DataFrame, roles: dict[str, str], *, x: np.ndarray, y: np.ndarray,
+                report: Report) -> str | None:
+    """The CRS that puts nearly every row in its stated state/ZIP; report what was done."""
+    from geo.join import assign_boundaries
+
+    n = len(df)
+    stated = np.full(n, "", dtype=object)
+    if "state" in roles:
+        for i, v in enumerate(df[roles["state"]].to_numpy(dtype=object)):
+            found = None if _blank(v) else placement.find_state(v)
+            stated[i] = found.postal if found else ""
+    zips = np.full((n, 2), np.nan)
+    if "zip" in roles:
+        for i, v in enumerate(df[roles["zip"]].to_numpy(dtype=object)):
+            read = None if _blank(v) else placement.read_zip(v)
+            centre = placement.zip_centroid(read.code) if read else None
+            if centre is not None:
+                zips[i] = centre
+    has_zip = np.isfinite(zips[:, 0])
+    if "state" not in roles and has_zip.any():  # the states of the ZIP codes
+        found = assign_boundaries(zips[has_zip, 1], zips[has_zip, 0])["state"].to_numpy()
+        stated[np.flatnonzero(has_zip)] = found
+    numeric = np.isfinite(x) & np.isfinite(y)
+    check = np.flatnonzero(numeric & ((stated != "") | has_zip))
+    example = _projected_example(x, y)
+    told = ("Say which coordinate system the file uses: --crs EPSG:NNNN on the command "
+            "line (e.g. EPSG:2236 for NAD83 / Florida East in US feet), or the CRS choice on "
+            "the Data page; or give latitude and longitude in decimal degrees.")
+    if not len(check):
+        report.error(
+            f"The coordinates are not degrees ({example}): they look like projected "
+            "coordinates (State Plane or UTM, in metres or feet), and the file has no state "
+            "or ZIP code to tell which system.", column=roles["latitude"], fix=told)
+        return None
+    if len(check) > _CRS_SAMPLE:
+        check = check[np.linspace(0, len(check) - 1, _CRS_SAMPLE).astype(int)]
+    postals = pd.Series(stated[check]).value_counts()
+    candidates: dict[str, str] = {}
+    for postal in [p for p in postals.index if p][:3]:
+        candidates.update(dict(placement.crs_candidates(str(postal))))
+    scores: list[tuple[float, str]] = []
+    for code in candidates:
+        lon, lat = placement.to_degrees(x[check], y[check], code)
+        found = assign_boundaries(lon, lat)["state"].to_numpy(dtype=object)
+        good = found == stated[check]
+        near_zip = has_zip[check]
+        if near_zip.any():
+            km = _km(lat, lon, zips[check, 0], zips[check, 1])
+            good = np.where(near_zip, good & (km <= _ZIP_KM), good)
+        scores.append((float(good.mean()), code))
+    scores.sort(reverse=True)
+    best = scores[0] if scores else (0.0, "")
+    passing = [s for s in scores if s[0] >= _CRS_ACCEPT]
+    against = "stated state and ZIP code" if has_zip.any() else "stated state"
+    if len(passing) == 1:
+        share, code = best
         report.warning(
-            f"{_APPROXIMATE}: no coordinates were given, so the "
-            f"site was placed at the centre of ZIP code {code}.",
-            row=row, column=zip_c,
-            fix=f"Add latitude and longitude ({_EXAMPLE}) for an exact location.",
-        )
+            f"The coordinates are not degrees ({example}): they were read as {code} "
+            f"({candidates[code]}), the only system tried that puts nearly every row in its "
+            f"{against} ({share:.0%} of {len(check):,} rows checked).",
+            column=roles["latitude"],
+            fix="If that is not the file's system, give it: --crs EPSG:NNNN on the command "
+            "line, or the CRS choice on the Data page.")
+        return code
+    if len(passing) > 1:
+        shown = ", ".join(f"{c} ({candidates[c]})" for _, c in passing[:4])
+        report.error(
+            f"The coordinates are not degrees ({example}): they look projected, and several "
+            f"systems put nearly every row in its {against} ({shown}), so none was guessed.",
+            column=roles["latitude"], fix=told)
+        return None
+    tried = ", ".join(sorted(candidates)) or "none for the file's states"
+    report.error(
+        f"The coordinates are not degrees ({example}): they look like projected coordinates "
+        f"(State Plane or UTM, in metres or feet). None of the systems tried ({tried}) puts "
+        f"nearly every row in its {against} (best {best[0]:.0%}).",
+        column=roles["latitude"], fix=told)
+    return None
+
+
+def _projected_example(x: np.ndarray, y: np.ndarray) -> str:
+    ok = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
+    if not len(ok):
+        return "no numbers"
+    i = ok[0]
+    return f"e.g. X {_fmt(float(x[i]))}, Y {_fmt(float(y[i]))}"
+
+
+def _km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp, dl = p2 - p1, np.radians(lon2 - lon1)
+    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    with np.errstate(invalid="ignore"):
+        return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
 
 
 # --- IDs, boundaries, stated state --------------------------------------------------
@@ -566,32 +1105,18 @@ def _check_boundaries(bounds: pd.DataFrame, *, located: np.ndarray, rows: np.nda
             )
 
 
-def _state_lookup() -> dict[str, tuple[str, str]]:
-    """Postal code, name and FIPS code (lower-cased) -> (postal, name)."""
-    from geo.boundaries import states
-
-    table = states()
-    lookup: dict[str, tuple[str, str]] = {}
-    for fips, postal, name in zip(table["state_fips"], table["postal"], table["name"], strict=True):
-        entry = (str(postal), str(name))
-        lookup[str(postal).lower()] = entry
-        lookup[str(name).lower()] = entry
-        lookup[str(fips).zfill(2)] = entry
-    return lookup
 
 
 def _check_stated_state(series: pd.Series, located_state: np.ndarray, *, located: np.ndarray,
                         rows: np.ndarray, column: str, report: Report) -> None:
     """Warn where the file's state column disagrees with the state the point lies in."""
     values = series.to_numpy(dtype=object)
-    lookup = _state_lookup()
-    names = {postal: name for postal, name in lookup.values()}
+    names = {s.postal: s.name for s in placement.state_index().values()}
     for i in range(len(values)):
         if _blank(values[i]):
             continue
         text = _id_text(values[i])
-        key = text.zfill(2) if text.isdigit() else text.lower()
-        stated = lookup.get(key)
+        stated = placement.find_state(values[i])
         row = int(rows[i])
         if stated is None:
             report.warning(
@@ -600,10 +1125,59 @@ def _check_stated_state(series: pd.Series, located_state: np.ndarray, *, located
             )
             continue
         found = located_state[i]
-        if located[i] and not _blank(found) and found != stated[0]:
+        if located[i] and not _blank(found) and found != stated.postal:
             report.warning(
                 f"The state column says {text!r} but the location is in "
                 f"{names.get(found, found)} ({found}).",
                 row=row, column=column,
                 fix="Check the coordinates (or ZIP code) and the state: one of them is wrong.",
             )
+
+
+# --- one site from a form ----------------------------------------------------------------
+def place_point(how: str, *, latitude: float | None, longitude: float | None,
+                zip_code: str) -> tuple[dict[str, object], list]:
+    """The stored location of one site set by coordinates, a click (``how`` other than
+    ``"zip"``) or a ZIP code (``how="zip"``), with the rules of :func:`place_frame`.
+
+    Returns the fields to save (latitude, longitude, zip, location_source and the
+    boundary codes) and ``[]``, or ``{}`` and the problems.
+    """
+    from geo.join import assign_boundaries, in_us
+    from geo.problems import Problem
+
+    code = str(zip_code or "").strip()
+    read = placement.read_zip(code) if code else None
+    if code and (read is None or read.restored):
+        return {}, [Problem(None, "zip", "error", f"{code!r} is not a ZIP code.",
+                            "Write the 5 digits, e.g. 32301 (or leave it empty).")]
+    code = read.code if read else ""
+    source = "coordinates"
+    if how == "zip":
+        if not code:
+            return {}, [Problem(None, "zip", "error", "No ZIP code given.",
+                                "Write the site's 5-digit ZIP code, e.g. 32301.")]
+        centre = placement.zip_centroid(code)
+        if centre is None:
+            return {}, [Problem(
+                None, "zip", "error", f"ZIP {code} is not a ZIP code area of the Census "
+                "(PO box and single-building ZIP codes have no area).",
+                "Give the coordinates instead, or click the site on the map.")]
+        latitude, longitude = centre
+        source = "zip_centroid"
+    if latitude is None or longitude is None:
+        return {}, [Problem(None, "latitude", "error", "The site has no coordinates.",
+                            "Enter latitude and longitude, give a ZIP code, or click the map.")]
+    if not in_us([longitude], [latitude])[0]:
+        return {}, [Problem(
+            None, "latitude", "error",
+            f"The point {latitude:.5f}, {longitude:.5f} is not in the United States.",
+            "Check the numbers: latitude comes first, and US longitudes are negative.")]
+    found = assign_boundaries([longitude], [latitude]).iloc[0]
+    return {
+        "latitude": float(latitude), "longitude": float(longitude), "zip": code,
+        "location_source": source,
+        "state_fips": str(found["state_fips"]), "county_fips": str(found["county_fips"]),
+        "district_geoid": str(found["district_geoid"]),
+        "secondary_district_geoid": str(found["secondary_district_geoid"]),
+    }, []

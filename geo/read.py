@@ -64,11 +64,14 @@ def supported_formats_text() -> str:
     return ", ".join(SUPPORTED_FORMATS)
 
 
-def read_sites(path: str | os.PathLike[str], *, report: Report) -> pd.DataFrame:
+def read_sites(path: str | os.PathLike[str], *, report: Report,
+               sheet: str | None = None) -> pd.DataFrame:
     """Read the sites file at ``path`` (any supported format) into a DataFrame.
 
+    ``sheet``: the worksheet of an Excel workbook to read (default: the first).
     Raises :class:`ReadError` when the file is missing, empty, corrupt or of an
-    unsupported kind. Problems that do not stop the reading are added to ``report``.
+    unsupported kind, or has no such sheet. Problems that do not stop the reading are
+    added to ``report``.
     """
     path = Path(path)
     ext = _extension(path)
@@ -87,7 +90,7 @@ def read_sites(path: str | os.PathLike[str], *, report: Report) -> pd.DataFrame:
     if ext in _TEXT_EXTENSIONS:
         frame = _read_text(path, report=report)
     elif ext == ".xlsx":
-        frame = _read_xlsx(path, report=report)
+        frame = _read_xlsx(path, report=report, sheet=sheet)
     elif ext == ".zip":
         frame = _read_zipped_shapefile(path, report=report)
     elif ext == ".parquet":
@@ -102,7 +105,8 @@ def read_sites(path: str | os.PathLike[str], *, report: Report) -> pd.DataFrame:
     return frame
 
 
-def read_upload(data: bytes, *, filename: str, report: Report) -> pd.DataFrame:
+def read_upload(data: bytes, *, filename: str, report: Report,
+                sheet: str | None = None) -> pd.DataFrame:
     """Read an uploaded file given as bytes; ``filename`` decides the format.
 
     The bytes go to a private temporary folder (removed afterwards), never next to
@@ -112,7 +116,22 @@ def read_upload(data: bytes, *, filename: str, report: Report) -> pd.DataFrame:
     with tempfile.TemporaryDirectory(prefix="partnermap-upload-") as tmp:
         target = Path(tmp) / name
         target.write_bytes(data)
-        return read_sites(target, report=report)
+        return read_sites(target, report=report, sheet=sheet)
+
+
+def sheet_names(source: str | os.PathLike[str] | bytes) -> list[str]:
+    """The worksheet names of an Excel workbook (a path or its bytes); ``[]`` otherwise."""
+    from openpyxl import load_workbook
+
+    handle = io.BytesIO(bytes(source)) if isinstance(source, (bytes, bytearray)) else source
+    try:
+        workbook = load_workbook(handle, read_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return []
+    try:
+        return [ws.title for ws in workbook.worksheets]
+    finally:
+        workbook.close()
 
 
 # --- delimited text ----------------------------------------------------------------
@@ -273,7 +292,7 @@ def _clean_header(names: list[object], *, header_row: int, report: Report) -> li
 
 
 # --- Excel -------------------------------------------------------------------------
-def _read_xlsx(path: Path, *, report: Report) -> pd.DataFrame:
+def _read_xlsx(path: Path, *, report: Report, sheet: str | None = None) -> pd.DataFrame:
     from openpyxl import load_workbook  # deferred: only needed for workbooks
 
     try:
@@ -286,14 +305,25 @@ def _read_xlsx(path: Path, *, report: Report) -> pd.DataFrame:
     try:
         if not workbook.worksheets:
             raise ReadError(f"{path.name} has no worksheets. Put the sites on the first sheet.")
-        sheet = workbook.worksheets[0]
-        if len(workbook.worksheets) > 1:
-            others = ", ".join(repr(ws.title) for ws in workbook.worksheets[1:])
-            report.warning(
-                f"Only the first sheet ({sheet.title!r}) was read; the workbook also has {others}.",
-                fix="Move the sites to the first sheet, or into one sheet.",
-            )
-        rows_iter = sheet.iter_rows(min_row=1, min_col=1, values_only=True)
+        titles = [ws.title for ws in workbook.worksheets]
+        if sheet is not None:
+            if sheet not in titles:
+                raise ReadError(
+                    f"{path.name} has no sheet {sheet!r}. Its sheets are: "
+                    f"{', '.join(repr(t) for t in titles)}. Give one of them (--sheet NAME, "
+                    "or the sheet choice on the Data page).")
+            chosen = workbook.worksheets[titles.index(sheet)]
+        else:
+            chosen = workbook.worksheets[0]
+            if len(titles) > 1:
+                others = ", ".join(repr(t) for t in titles[1:])
+                report.warning(
+                    f"Only the first sheet ({chosen.title!r}) was read; the workbook also "
+                    f"has {others}.",
+                    fix="Choose the sheet that holds the sites (--sheet NAME, or the sheet "
+                    "choice on the Data page).",
+                )
+        rows_iter = chosen.iter_rows(min_row=1, min_col=1, values_only=True)
         records = [(i, list(values)) for i, values in enumerate(rows_iter, start=1)]
     finally:
         workbook.close()

@@ -50,7 +50,11 @@ SITE_KINDS: dict[str, str] = {
 # Where an activity happens: at a site (a point) or across an area.
 AREA_LEVELS: tuple[str, ...] = ("site", "district", "county", "state")
 
-LOCATION_SOURCES: tuple[str, ...] = ("coordinates", "zip_centroid", "none")
+# How a site was placed, best first (geo.locate): exact coordinates, a school of the
+# school directory, the district an NCES ID names (point approximate), the ZIP of an
+# address, a ZIP code's centroid, or not at all.
+LOCATION_SOURCES: tuple[str, ...] = ("coordinates", "school_directory", "nces_id",
+                                     "address_zip", "zip_centroid", "none")
 
 # What a public viewer sees instead of the name of a partner that has not approved listing.
 ANONYMOUS_PARTNER = "A coalition partner"

@@ -1,8 +1,8 @@
 """The Data page's edit forms (partners, sites, activities) and its small UI helpers.
 
 UI only: every write goes through :class:`geo.db.Store`, every permission question
-through :func:`geo.auth.can_edit`, and a site's place through :mod:`geo.boundaries`
-(ZIP centroids) and :func:`geo.join.assign_boundaries`.
+through :func:`geo.auth.can_edit`, and a site's place through
+:func:`geo.locate.place_point` (ZIP centroids, in-US check, boundaries).
 
 Rules the forms keep
     * **No lost updates.** When a record is opened, the version read then is kept in
@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from geo import auth, boundaries, join
+from geo import auth, locate
 from geo.auth import Viewer
 from geo.db import ConflictError, NotFoundError, Store, StoreError, ValidationError
 from geo.maps import base_map
@@ -512,54 +512,10 @@ def _pick_on_map(opened: Mapping[str, Any], lat: float | None,
 
 def site_location(how: str, *, latitude: float | None, longitude: float | None,
                   zip_code: str) -> tuple[dict[str, Any], list[Problem]]:
-    """The stored location of a site set by coordinates, a click or a ZIP code.
-
-    Returns the fields to save (latitude, longitude, zip, location_source and the
-    boundary columns from :func:`geo.join.assign_boundaries`) or the problems.
-    """
-    problems: list[Problem] = []
-    code = str(zip_code or "").strip()
-    if code and not re.fullmatch(r"\d{5}(-\d{4})?", code):
-        problems.append(Problem(None, "zip", "error", f"{code!r} is not a ZIP code.",
-                                "Write the 5 digits, e.g. 32301 (or leave it empty)."))
-        return {}, problems
-    code = code[:5]
-    source = "coordinates"
-    if how == "zip":
-        if not code:
-            problems.append(Problem(None, "zip", "error", "No ZIP code given.",
-                                    "Write the site's 5-digit ZIP code, e.g. 32301."))
-            return {}, problems
-        table = boundaries.zip_centroids()
-        found = table[table["zip"] == code]
-        if found.empty:
-            problems.append(Problem(
-                None, "zip", "error", f"ZIP {code} is not a ZIP code area of the Census "
-                "(PO box and single-building ZIP codes have no area).",
-                "Give the coordinates instead, or click the site on the map."))
-            return {}, problems
-        latitude = float(found["latitude"].iloc[0])
-        longitude = float(found["longitude"].iloc[0])
-        source = "zip_centroid"
-    if latitude is None or longitude is None:
-        problems.append(Problem(None, "latitude", "error", "The site has no coordinates.",
-                                "Enter latitude and longitude, give a ZIP code, or click "
-                                "the map."))
-        return {}, problems
-    if not join.in_us([longitude], [latitude])[0]:
-        problems.append(Problem(
-            None, "latitude", "error",
-            f"The point {latitude:.5f}, {longitude:.5f} is not in the United States.",
-            "Check the numbers: latitude comes first, and US longitudes are negative."))
-        return {}, problems
-    found_b = join.assign_boundaries([longitude], [latitude]).iloc[0]
-    return {
-        "latitude": float(latitude), "longitude": float(longitude), "zip": code,
-        "location_source": source,
-        "state_fips": str(found_b["state_fips"]), "county_fips": str(found_b["county_fips"]),
-        "district_geoid": str(found_b["district_geoid"]),
-        "secondary_district_geoid": str(found_b["secondary_district_geoid"]),
-    }, problems
+    """The stored location of a site set by coordinates, a click or a ZIP code
+    (:func:`geo.locate.place_point`, the same rules as an import)."""
+    return locate.place_point(how, latitude=latitude, longitude=longitude,
+                              zip_code=zip_code)
 
 
 # --- activities -----------------------------------------------------------------------

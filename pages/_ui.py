@@ -77,6 +77,7 @@ from geo.auth import (
 from geo.config import Settings, load_settings
 from geo.db import Store, open_store
 from geo.sample import contains_sample, make_sample
+from geo.schools import load_sample_directory
 from geo.visibility import visible_frames
 
 APP_TITLE = "Community Schools Partner Map"
@@ -100,6 +101,7 @@ def _store(database_url: str, sample_data: bool) -> Store:
     store = open_store(database_url)
     if sample_data and store.is_empty():
         store.load_frames(make_sample(), actor=SAMPLE_ACTOR)
+        load_sample_directory(store, actor=SAMPLE_ACTOR)  # Florida's schools (HIFLD)
     return store
 
 

@@ -5,9 +5,11 @@ controls (the role comes from the server-side session, :func:`pages._ui.current_
 A partner user works on its own organization's records: its imports are forced to its
 partner and its edits are checked with :func:`geo.auth.can_edit` at every write.
 
-Import: template -> upload -> preview (every problem, per row, with its fix) -> map
-columns / choose partners -> confirm -> :func:`geo.importer.commit_import` writes it in
-one transaction (all or nothing; or, when asked, only the valid rows). The preview is
+Import: template -> upload (a workbook's sheet, the CRS of projected coordinates) ->
+preview (every problem, per row, with its fix; how each row will be placed, counts per
+kind) -> map columns / choose partners / pick the school for names in review ->
+confirm -> :func:`geo.importer.commit_import` writes it in one transaction (all or
+nothing; or, when asked, only the valid rows). The preview is
 kept in the session, keyed on the file's content and every choice, so reruns do not
 read the file again.
 
@@ -62,6 +64,7 @@ _NOT_USED = ""
 _PREVIEW_CACHE = "import_previews"
 _ROUND = "import_round"
 _PARTNER_OPTIONS = "import_partner_options"
+_REVIEW_SHOWN = 50  # school names in review offered one by one
 
 
 def may_manage_data(viewer: Viewer) -> bool:
@@ -96,18 +99,37 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _school_directory(database_url: str, version: int):  # noqa: ANN202
+    """The database's school directory ready for matching (None when none is loaded)."""
+    from geo.schools import store_directory
+
+    return store_directory(_ui.store())
+
+
 def _prepare(store: Store, data: bytes, *, name: str, kind: str, partner: str | None,
-             mapping: dict[str, str] | None, choices: dict[str, int | str]) -> ImportPreview:
-    """prepare_import, remembered in the session for the same file, choices and data."""
+             mapping: dict[str, str] | None, choices: dict[str, int | str],
+             place: dict[str, object] | None = None) -> ImportPreview:
+    """prepare_import, remembered in the session for the same file, choices and data.
+
+    ``place``: the sheet, the CRS and the school picks of the review (``school_choices``).
+    """
+    place = dict(place or {})
+    version = store.data_version()
     key = (_digest(data), name, kind, partner,
            None if mapping is None else tuple(sorted(mapping.items())),
-           tuple(sorted((k, str(v)) for k, v in choices.items())), store.data_version())
+           tuple(sorted((k, str(v)) for k, v in choices.items())), version,
+           place.get("sheet"), place.get("crs"),
+           tuple(sorted(dict(place.get("school_choices") or {}).items())))
     cache: dict = st.session_state.setdefault(_PREVIEW_CACHE, {})
     if key not in cache:
         with st.spinner(f"Checking {name}…"):
-            cache[key] = prepare_import(data, kind=kind, filename=name, store=store,
-                                        partner=partner, mapping=mapping,
-                                        partner_choices=choices or None)
+            cache[key] = prepare_import(
+                data, kind=kind, filename=name, store=store, partner=partner,
+                mapping=mapping, partner_choices=choices or None,
+                sheet=place.get("sheet"), crs=place.get("crs") or None,
+                schools=_school_directory(_ui.settings().database_url, version),
+                school_choices=place.get("school_choices") or None)
         for old in list(cache)[:-3]:  # keep the last few (mapping back and forth)
             del cache[old]
     return cache[key]
@@ -175,6 +197,77 @@ def _chosen_partners(token: str) -> dict[str, int | str]:
     return out
 
 
+def _place_options(data: bytes, *, name: str, token: str) -> dict[str, object]:
+    """The workbook sheet and the CRS of projected coordinates, chosen before checking."""
+    from geo.read import sheet_names
+
+    place: dict[str, object] = {}
+    sheets = sheet_names(data) if name.lower().endswith(".xlsx") else []
+    c1, c2 = st.columns(2)
+    if len(sheets) > 1:
+        place["sheet"] = c1.selectbox(
+            "Sheet holding the sites", sheets, key=f"import_sheet_{token}",
+            help="The workbook has several sheets; the first is read unless you choose.")
+    crs = c2.text_input(
+        "Coordinate system of X/Y columns (EPSG code)", key=f"import_crs_{token}",
+        placeholder="e.g. EPSG:2236; leave empty for degrees",
+        help="Only for projected coordinates (State Plane, UTM). Left empty, numbers that "
+        "cannot be degrees are recognised and the State Plane / UTM systems of the file's "
+        "states are tried; the preview says which was chosen.")
+    if crs.strip():
+        place["crs"] = crs.strip()
+    return place
+
+
+def _show_placement(preview: ImportPreview) -> None:
+    """How the rows will be placed: rows per kind, the CRS, the sheet read."""
+    from geo.placement import SOURCE_LABELS
+
+    if not preview.placed:
+        return
+    table = pd.DataFrame({"placed by": [SOURCE_LABELS.get(k, k) for k in preview.placed],
+                          "rows": list(preview.placed.values())})
+    st.markdown("**How the rows will be placed**")
+    st.dataframe(table, hide_index=True, width="content")
+    notes = []
+    if preview.sheet:
+        notes.append(f"sheet read: “{preview.sheet}”")
+    if preview.crs:
+        notes.append(f"coordinates read as {preview.crs}"
+                     + (" (detected from the file's states and ZIP codes; give the EPSG "
+                        "code above if that is wrong)" if preview.crs_detected else ""))
+    if notes:
+        st.caption(md("; ".join(notes)))
+
+
+def _school_review_widgets(preview: ImportPreview, *, token: str) -> None:
+    """For each school name close to several schools: pick one, or leave it at its ZIP."""
+    review = preview.review
+    if review is None or review.empty:
+        return
+    rows = list(dict.fromkeys(int(r) for r in review["row"]))
+    st.markdown(f"**School names to review** ({len(rows):,}): these names are close to "
+                "more than one school in the school directory, so none was guessed.")
+    for row in rows[:_REVIEW_SHOWN]:
+        part = review[review["row"] == row]
+        options = ["", *[str(c) for c in part["candidate_id"]]]
+        labels = {"": "Leave it at its ZIP code (or unplaced)"}
+        for cid, cname, city, score in zip(part["candidate_id"], part["candidate_name"],
+                                           part["candidate_city"], part["score"], strict=True):
+            labels[str(cid)] = f"{cname}, {city} (NCES {cid}; score {score:.0f})"
+        st.selectbox(md(f"Row {row}: “{part['name'].iloc[0]}”"), options,
+                     key=f"import_school_{token}_{row}", format_func=labels.get)
+    if len(rows) > _REVIEW_SHOWN:
+        st.caption(f"The first {_REVIEW_SHOWN} are shown; add NCES IDs or coordinates to "
+                   "the file for the others.")
+
+
+def _chosen_schools(token: str) -> dict[int, str]:
+    prefix = f"import_school_{token}_"
+    return {int(k[len(prefix):]): str(v) for k, v in st.session_state.items()
+            if isinstance(k, str) and k.startswith(prefix) and v}
+
+
 def _show_preview(preview: ImportPreview) -> None:
     st.markdown("**3. Check**")
     counts = preview.counts
@@ -191,6 +284,7 @@ def _show_preview(preview: ImportPreview) -> None:
     c[2].metric("Rejected", f"{counts['rows_rejected']:,}")
     c[3].metric("Warnings", f"{len(report.warnings()):,}")
     (st.warning if report.has_errors() else st.success)(md(preview.summary()))
+    _show_placement(preview)
     if report:
         st.caption(f"Every problem, by row ({report.summary()}); row 1 is the header.")
         forms.show_problem_table(forms.problems_frame(list(report)))
@@ -276,8 +370,9 @@ def render_import(*, viewer: Viewer, store: Store, frames: Frames) -> None:
         return
     data = upload.getvalue()
     token = _digest(data)
+    place = _place_options(data, name=upload.name, token=token)
     base = _prepare(store, data, name=upload.name, kind=kind, partner=fill, mapping=None,
-                    choices={})
+                    choices={}, place=place)
     if not base.columns:  # unreadable: nothing to map
         _show_preview(base)
         return
@@ -287,12 +382,20 @@ def render_import(*, viewer: Viewer, store: Store, frames: Frames) -> None:
         st.info(md(f"The file's column “{base.suggested['partner']}” is not used: every "
                    f"row is imported for {forced}."))
     choices = {} if forced is not None else _chosen_partners(token)
-    if mapping == base.mapping and not choices:
+    schools = _chosen_schools(token)
+    if mapping == base.mapping and not choices and not schools:
         preview = base
     else:
         preview = _prepare(store, data, name=upload.name, kind=kind, partner=fill,
-                           mapping=mapping, choices=choices)
+                           mapping=mapping, choices=choices,
+                           place={**place, "school_choices": schools})
+    # The names in review come from the check without the picks, so a picked row keeps
+    # its choice box.
+    unpicked = preview if not schools else _prepare(
+        store, data, name=upload.name, kind=kind, partner=fill, mapping=mapping,
+        choices=choices, place=place)
     _partner_choice_widgets(preview, token=token)
+    _school_review_widgets(unpicked, token=token)
     _show_preview(preview)
     if not preview.file_errors:
         _confirm(store, preview, viewer)

@@ -25,6 +25,10 @@ Layers written (see ``data/README.md`` for provenance and licences):
     Census 2023 ZCTA internal points.
 ``district_need.parquet``
     Children 5-17 and child-poverty rate per district (Urban Institute, SAIPE).
+``schools_fl.parquet``
+    The school directory shipped with the sample data: Florida's 4,337 public schools
+    (HIFLD Public Schools), in the columns of :data:`geo.schools.DIRECTORY_COLUMNS`.
+    ``--only schools`` rebuilds this file alone.
 ``build_report.json``
     The measured figures of this build (vertices, GeoJSON size, area fidelity).
 """
@@ -74,6 +78,7 @@ class _Sources:
     state_postal_csv: Path
     zcta_csv: Path
     need_csv: Path
+    schools_csv: Path
 
 
 def _locate_sources(root: Path) -> _Sources:
@@ -84,6 +89,7 @@ def _locate_sources(root: Path) -> _Sources:
         state_postal_csv=root / "states_counties_cb2023" / "state_fips_postal.csv",
         zcta_csv=root / "zip_centroids" / "zcta_2023_gazetteer_centroids.csv",
         need_csv=root / "district_need" / "urban_household_conditions_by_district_hh.csv",
+        schools_csv=root / "schools_fl_hifld" / "hifld_public_schools_FL.csv",
     )
     missing = [str(p) for p in vars(src).values() if not p.exists()]
     if not missing and not list(src.districts_dir.glob("*_cb_2016_*_500k.zip")):
@@ -423,6 +429,33 @@ def _read_need(src: _Sources) -> pd.DataFrame:
     return out.sort_values("geoid", ignore_index=True)
 
 
+def _read_schools(src: _Sources) -> pd.DataFrame:
+    """The HIFLD Florida schools as a school directory (the app's own column rule)."""
+    sys.path.insert(0, str(REPO))
+    from geo.schools import directory_frame
+
+    raw = pd.read_csv(src.schools_csv, dtype=str, keep_default_na=False)
+    out = directory_frame(raw)
+    if len(out) != len(raw):
+        raise BuildError(f"{src.schools_csv.name}: {len(raw) - len(out)} rows without an ID "
+                         "or a name, or with a repeated ID")
+    return out.sort_values("school_id", ignore_index=True)
+
+
+def build_schools(source: Path, out_dir: Path) -> dict:
+    """Only the school directory (``schools_fl.parquet``); the other layers are kept."""
+    src = _locate_sources(source)
+    schools = _read_schools(src)
+    final, tmp = out_dir / "schools_fl.parquet", out_dir / ".schools_fl.parquet.tmp"
+    schools.to_parquet(tmp, index=False, **PARQUET_OPTIONS)
+    tmp.replace(final)
+    report_path = out_dir / "build_report.json"
+    report = json.loads(report_path.read_text(encoding="utf-8")) if report_path.exists() else {}
+    report["schools_fl"] = {"count": int(len(schools))}
+    report_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return report
+
+
 # --- Driver --------------------------------------------------------------------------
 
 
@@ -465,6 +498,7 @@ def build(source: Path, out_dir: Path) -> dict:
     counties, county_notes = _read_counties(src)
     zips = _read_zips(src)
     need = _read_need(src)
+    schools = _read_schools(src)
     report = {
         "districts": {
             "count": int(len(districts)),
@@ -482,6 +516,7 @@ def build(source: Path, out_dir: Path) -> dict:
             "count": int(len(need)),
             "matching_district_geoid": int(need["geoid"].isin(districts["geoid"]).sum()),
         },
+        "schools_fl": {"count": int(len(schools))},
     }
     _write_all(
         {
@@ -492,6 +527,7 @@ def build(source: Path, out_dir: Path) -> dict:
             "counties": counties,
             "zip_centroids": zips,
             "district_need": need,
+            "schools_fl": schools,
         },
         out_dir,
         report,
@@ -506,9 +542,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder with the raw source files (default: ../shared/data)")
     parser.add_argument("--out", type=Path, default=REPO / "data",
                         help="folder to write the layers into (default: data/)")
+    parser.add_argument("--only", choices=["schools"], default=None,
+                        help="rebuild one output only (schools: schools_fl.parquet)")
     args = parser.parse_args(argv)
     try:
-        report = build(args.source, args.out)
+        report = (build_schools(args.source, args.out) if args.only == "schools"
+                  else build(args.source, args.out))
     except BuildError as exc:
         print(f"build_data: {exc}", file=sys.stderr)
         return 2

@@ -78,7 +78,9 @@ def test_elementary_and_secondary_districts_are_both_kept() -> None:
 
 def test_zip_only_rows_are_placed_at_the_zip_centroid_and_marked_approximate() -> None:
     ref = _reference()
-    frame, report = _locate(GOOD / "fl_sites_zip_only.csv")
+    report = Report()
+    read = read_sites(GOOD / "fl_sites_zip_only.csv", report=report)
+    frame = locate_frame(read.drop(columns=["NCESID", "DISTRICTID"]), report=report)
     assert list(frame["location_source"]) == ["zip_centroid"] * len(ref)
     assert list(frame["district_geoid"]) == list(ref["DISTRICTID"])
     # A centroid, not the school: near it but not on it.
@@ -90,12 +92,37 @@ def test_zip_only_rows_are_placed_at_the_zip_centroid_and_marked_approximate() -
     assert "ZIP code 33040" in warnings[6].message  # Key West
 
 
+def test_nces_ids_put_zip_only_rows_in_their_own_district() -> None:
+    ref = _reference()
+    frame, report = _locate(GOOD / "fl_sites_zip_only.csv")
+    assert list(frame["location_source"]) == ["nces_id"] * len(ref)
+    assert list(frame["district_geoid"]) == list(ref["DISTRICTID"])
+    assert np.allclose(frame["latitude"], ref["LATITUDE"].astype(float), atol=0.2)
+    warnings = report.warnings()
+    assert len(warnings) == len(ref) and {w.column for w in warnings} == {"NCESID"}
+    assert all(w.message.startswith("approximate location (NCES ID)") for w in warnings)
+
+
 def test_excel_style_zip_without_leading_zero_is_padded() -> None:
     report = Report()
     frame = pd.DataFrame({"name": ["Boston office"], "zip": [2134]})
     out = locate_frame(frame, report=report)
     assert out.loc[0, "state"] == "MA" and out.loc[0, "district_name"] == "Boston School District"
-    assert "ZIP code 02134" in report.warnings()[0].message
+    restored, centroid = report.warnings()
+    assert "'2134' has 4 digits: read as 02134" in restored.message
+    assert "ZIP code 02134" in centroid.message
+
+
+def test_four_digit_zip_in_a_zero_state_gets_its_zero_back_with_a_warning() -> None:
+    # Excel drops the leading zero of New Jersey's ZIP codes: 07102 (Newark) -> 7102.
+    report = Report()
+    frame = pd.DataFrame({"site": ["Newark office"], "state": ["NJ"], "zip": ["7102"]})
+    out = locate_frame(frame, report=report)
+    assert out.loc[0, "location_source"] == "zip_centroid"
+    assert out.loc[0, "state"] == "NJ" and out.loc[0, "county"] == "Essex"
+    restored = report.warnings()[0]
+    assert restored.column == "zip" and "read as 07102" in restored.message
+    assert "NJ's ZIP codes start with 0" in restored.message
 
 
 # --- every row-level problem, with row, column and message --------------------------------

@@ -510,3 +510,38 @@ def test_partner_user_exports_without_the_backup(db, repo_root):
     at = _open(repo_root, _partner(2), section="export")
     keys = {b.key for b in at.get("download_button")}
     assert "export_backup" not in keys and "export_partners_xlsx" in keys
+
+
+def test_preview_shows_how_rows_are_placed_and_review_picks_a_school(db, repo_root):
+    # The bundled Florida school directory, loaded as the sample data does.
+    from geo.schools import load_sample_directory
+
+    assert load_sample_directory(db, actor="sample-data") == 4337
+    names = ("partner,school,city,state,zip\n"
+             "Brightpath Community Schools Alliance,fort myers hs,Fort Myers,FL,33901\n"
+             "Brightpath Community Schools Alliance,myers hs,Fort Myers,FL,33901\n"
+             "Brightpath Community Schools Alliance,Quincy office,,FL,32351\n")
+    at = _open(repo_root, STAFF)
+    at.radio(key="import_kind").set_value("sites")
+    _run(at)
+    _upload(at, "names.csv", names.encode())
+    placed = next(d.value for d in at.main.dataframe if "placed by" in d.value.columns)
+    assert dict(zip(placed["placed by"], placed["rows"])) == {
+        "school directory": 1, "ZIP centroid (approximate)": 2}
+    assert any("School names to review" in m for m in _texts(at, "markdown"))
+    pick = next(s for s in at.selectbox if s.key and s.key.startswith("import_school_"))
+    assert _plain(pick.label) == "Row 3: “myers hs”"
+    south = next(o for o in pick.options if "SOUTH FORT MYERS HIGH" in o)
+    pick.select(re.search(r"NCES (\d{12})", south).group(1))  # the option's value
+    _run(at)
+    placed = next(d.value for d in at.main.dataframe if "placed by" in d.value.columns)
+    assert dict(zip(placed["placed by"], placed["rows"])) == {
+        "school directory": 2, "ZIP centroid (approximate)": 1}
+    sites_before = len(db.frames().sites)
+    at.button(key="import_confirm").click()
+    _run(at)
+    sites = db.frames().sites
+    assert len(sites) == sites_before + 3
+    new = sites.sort_values("site_id").tail(3)
+    assert sorted(new["location_source"]) == ["school_directory", "school_directory",
+                                              "zip_centroid"]

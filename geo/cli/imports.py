@@ -64,6 +64,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="write the rejected rows with their problems to this CSV")
     parser.add_argument("--verbose", action="store_true",
                         help=f"list every warning (default: the first {_WARNINGS_SHOWN})")
+    from geo.cli.join import add_placement_options
+
+    add_placement_options(parser)
     parser.set_defaults(func=run)
 
 
@@ -99,8 +102,11 @@ def run(args: argparse.Namespace) -> int:
     overrides = _pairs(args.map, flag="--map")
     choices = _choices(args)
     with _store() as store:
+        from geo.cli.join import school_directory
+
         options = dict(kind=args.kind, store=store, partner=args.partner,
-                       partner_choices=choices)
+                       partner_choices=choices, crs=args.crs, sheet=args.sheet,
+                       schools=school_directory(args, store))
         try:
             preview = prepare_import(path, **options)
             if overrides and preview.columns:
@@ -114,6 +120,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"wrote {len(preview.rejected):,} rejected rows with their problems to "
                   f"{args.rejects}", file=sys.stderr)
         print(preview.summary(), file=sys.stderr)
+        if preview.placed:
+            print(placement_line(preview), file=sys.stderr)
         if not preview.can_commit(valid_rows_only=args.skip_bad_rows):
             print(_refusal(preview, args), file=sys.stderr)
             return 1
@@ -135,6 +143,21 @@ def run(args: argparse.Namespace) -> int:
           + (". New partners are not listed publicly until their consent is recorded."
              if counts.get("partners") else "."))
     return 0
+
+
+def placement_line(preview) -> str:  # noqa: ANN001 - ImportPreview
+    """``"placed: 10 by coordinates, 2 by ZIP centroid (approximate); ..."``."""
+    from geo.placement import SOURCE_LABELS
+
+    parts = [f"{n:,} by {SOURCE_LABELS[k]}" if k != "none" else f"{n:,} not placed"
+             for k, n in preview.placed.items()]
+    line = "placed: " + ", ".join(parts)
+    if preview.crs:
+        line += f"; coordinates read as {preview.crs}" + (" (detected)" if
+                                                            preview.crs_detected else "")
+    if len(preview.review):
+        line += f"; {preview.review['row'].nunique():,} school name(s) to review"
+    return line
 
 
 def _print_report(preview, *, verbose: bool) -> None:  # noqa: ANN001 - ImportPreview

@@ -1,11 +1,16 @@
 """``python -m geo join INPUT -o OUTPUT``: locate a file of sites on the boundaries.
 
-Reads any supported sites file (see :mod:`geo.read`), checks every row, places rows
-without coordinates at their ZIP centroid, and writes one output row per input row:
-the input columns, then ``latitude``, ``longitude``, ``location_source``, ``state``,
-``state_fips``, ``county_fips``, ``county``, ``district_geoid``, ``district_name``,
-``secondary_district_geoid``, ``secondary_district_name`` and ``issues`` (the row's
-problems separated by ``;``, empty when the row is clean).
+Reads any supported sites file (see :mod:`geo.read`; ``--sheet`` picks a workbook's
+sheet), checks every row, places each row by the best thing it holds (see
+:mod:`geo.locate`: coordinates in any usual form or CRS (``--crs``), the school
+directory (``--schools FILE``, else the database's), an NCES ID, the ZIP of an address,
+a ZIP code) and writes one output row per input row: the input columns, then
+``latitude``, ``longitude``, ``location_source``, ``state``, ``state_fips``,
+``county_fips``, ``county``, ``district_geoid``, ``district_name``,
+``secondary_district_geoid``, ``secondary_district_name``, ``school_match`` (``id`` |
+``name`` | ``review`` | empty), ``school_match_id``, ``school_match_name`` (for a
+review: the candidates, separated by `` | ``) and ``issues`` (the row's problems
+separated by ``;``, empty when the row is clean).
 
 The output format follows the extension: ``.csv``, ``.geojson``, ``.gpkg`` or
 ``.parquet`` (GeoParquet). The file is written to a temporary name in the same folder
@@ -43,8 +48,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="locate a file of sites on states, counties and school districts",
         description=(
             "Read a sites file (CSV, XLSX, GeoJSON, GeoPackage, zipped Shapefile, Parquet), "
-            "check every row, and add state, county and school district(s). Rows without "
-            "coordinates are placed at their ZIP code's centroid (marked approximate). "
+            "check every row, place it by the best thing it holds (coordinates in any "
+            "usual form or CRS, the school directory, an NCES ID, the ZIP of an address, a "
+            "ZIP code; the location_source column says which) and add state, county and "
+            "school district(s). "
             f"Problems go into the 'issues' column ({ROW_CONVENTION})."
         ),
     )
@@ -57,24 +64,64 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        ("ZIP code", "--zip-col"), ("state", "--state-col"), ("site ID", "--id-col")):
         parser.add_argument(flag, metavar="NAME", default=None,
                             help=f"column holding the {role} (default: detected from its name)")
+    add_placement_options(parser)
     parser.set_defaults(func=run)
+
+
+def add_placement_options(parser: argparse.ArgumentParser) -> None:
+    """``--crs``, ``--sheet`` and ``--schools``: shared by ``join`` and ``import``."""
+    parser.add_argument("--crs", metavar="EPSG:NNNN", default=None,
+                        help="the coordinate system of projected X/Y coordinates, e.g. "
+                        "EPSG:2236 (default: degrees; projected numbers are recognised and "
+                        "the State Plane/UTM system of the stated states tried)")
+    parser.add_argument("--sheet", metavar="NAME", default=None,
+                        help="the worksheet of an Excel workbook to read (default: the first)")
+    parser.add_argument("--schools", metavar="FILE", default=None,
+                        help="match rows without coordinates against this school file "
+                        "(NCES, HIFLD, ...) instead of the database's school directory, "
+                        "without loading it")
+
+
+def school_directory(args: argparse.Namespace, store=None):  # noqa: ANN001, ANN201
+    """The directory ``--schools`` names, else the database's (``None`` when empty)."""
+    from geo.schools import SchoolDirectory, store_directory
+
+    if args.schools:
+        from geo.cli.schools import read_school_file
+
+        return SchoolDirectory(read_school_file(args.schools))
+    if store is not None:
+        return store_directory(store)
+    from geo.config import load_settings
+
+    url = load_settings().database_url
+    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).is_file():
+        return None  # join never creates a database
+    try:
+        from geo.db import open_store
+
+        with open_store(url, cache_dir=False) as opened:
+            return store_directory(opened)
+    except Exception:  # no database reachable: join works on files alone  # noqa: BLE001
+        return None
 
 
 def run(args: argparse.Namespace) -> int:
     """Read, locate and write; see the module docstring for the contract."""
     from geo.boundaries import BoundaryDataMissing
-    from geo.locate import locate_frame, location_summary, with_issues
+    from geo.locate import location_summary, place_frame, with_issues
     from geo.read import ReadError, read_sites
 
     source, target = Path(args.input), Path(args.output)
     _check_output(source, target)
     report = Report()
     try:
-        frame = read_sites(source, report=report)
-        located = locate_frame(
+        frame = read_sites(source, report=report, sheet=args.sheet)
+        located = place_frame(
             frame, report=report, lat_col=args.lat_col, lon_col=args.lon_col,
             zip_col=args.zip_col, state_col=args.state_col, id_col=args.id_col,
-        )
+            crs=args.crs, schools=school_directory(args),
+        ).frame
     except ReadError as exc:
         raise CliError(str(exc)) from None
     except BoundaryDataMissing as exc:

@@ -182,6 +182,21 @@ data_state = sa.Table(
     sa.Column("data_stamp", sa.String(32), nullable=False, server_default=""),
 )
 
+# The school directory (geo.schools): reference data, replaced whole by a load.
+schools = sa.Table(
+    "schools",
+    metadata,
+    sa.Column("school_id", sa.Text, primary_key=True),
+    _text("name"),
+    _text("city"),
+    _text("state"),
+    _text("zip"),
+    sa.Column("latitude", sa.Float, nullable=True),
+    sa.Column("longitude", sa.Float, nullable=True),
+    _text("leaid"),
+    _text("source"),
+)
+
 RECORD_TABLES: dict[str, sa.Table] = {
     "partners": partners,
     "sites": sites,

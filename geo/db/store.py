@@ -27,7 +27,7 @@ from geo.db.engine import create_engine, write_options
 from geo.db.errors import ConflictError, NotFoundError, ValidationError
 from geo.db.frames import iso, plain, read_frames, read_table
 from geo.db.migrate import upgrade_to_head
-from geo.db.models import activities, app_secrets, data_state, partners, sites
+from geo.db.models import activities, app_secrets, data_state, partners, schools, sites
 from geo.db.validation import CHECKS, FIELDS, unknown_fields
 from geo.problems import Problem
 from geo.schema import Frames
@@ -178,6 +178,41 @@ class Store:
         tbl = metadata.tables[table]
         with self.engine.connect() as conn:
             return read_table(conn, tbl, list(tbl.c.keys()))
+
+    # --- the school directory (geo.schools) ---------------------------------------------
+    def schools_frame(self) -> pd.DataFrame:
+        """The loaded school directory (:data:`geo.schools.DIRECTORY_COLUMNS`, ``source``)."""
+        with self.engine.connect() as conn:
+            frame = read_table(conn, schools, list(schools.c.keys()))
+        return frame.sort_values("school_id", ignore_index=True)
+
+    def school_count(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(schools)).scalar_one())
+
+    def load_schools(self, frame: pd.DataFrame, *, source: str, actor: str) -> int:
+        """Replace the school directory with ``frame`` (one transaction); rows written.
+
+        ``frame`` has the directory columns (see :func:`geo.schools.directory_frame`).
+        """
+        from geo.schools import DIRECTORY_COLUMNS
+
+        actor = _require_actor(actor)
+        rows = []
+        for rec in frame[list(DIRECTORY_COLUMNS)].to_dict("records"):
+            row = {c: ("" if pd.isna(rec[c]) else str(rec[c])) for c in DIRECTORY_COLUMNS
+                   if c not in ("latitude", "longitude")}
+            for c in ("latitude", "longitude"):
+                row[c] = None if pd.isna(rec[c]) else float(rec[c])
+            row["source"] = source
+            rows.append(row)
+        with self.writing() as (conn, now):
+            conn.execute(schools.delete())
+            for start in range(0, len(rows), 5000):
+                conn.execute(schools.insert(), rows[start:start + 5000])
+            audit_trail.record(conn, at=now, actor=actor, action="load", table="schools",
+                               record_id="", changes={"rows": len(rows), "source": source})
+        return len(rows)
 
     def get_partner(self, partner_id: int) -> dict[str, object]:
         """One partner's stored values, with ``version`` and ``deleted_at``."""

@@ -366,7 +366,7 @@ def check_sites(df: pd.DataFrame, *, bulk: bool = False) -> tuple[pd.DataFrame, 
     df["location_source"] = raw_source.where(raw_source != "", pd.Series(default_source,
                                                                           index=df.index))
     _code(c, df, "location_source", _SOURCES, LOCATION_SOURCES, default="none")
-    located = df["location_source"].isin(["coordinates", "zip_centroid"])
+    located = df["location_source"] != "none"
     c.flag(located & ~(has_lat & has_lon), "location_source", df["location_source"],
            lambda v: f"location_source is {v!r} but the site has no coordinates",
            "give latitude and longitude, or set location_source to none")

@@ -25,7 +25,6 @@ import pandas as pd
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
 _US_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _NUMBER_OR_PHONE = re.compile(r"^[+-][\d\s().+\-/]*\d[\d\s().+\-/]*$")
-_ZIP = re.compile(r"^(\d{5})(?:-?\d{4})?$")
 REPLACEMENT_CHARACTER = "\ufffd"
 DATE_FORMAT_FIX = "Write dates as YYYY-MM-DD, e.g. 2024-09-01 (or leave the cell empty)."
 
@@ -131,14 +130,17 @@ def parse_date(value: object) -> dt.date | None:
 
 
 def zip5(text: str) -> str:
-    """A 5-digit ZIP from ``"32301"``, ``"32301-1234"``, ``"2134"`` (leading zero lost)."""
-    if re.fullmatch(r"\d{3,4}", text):
-        return text.zfill(5)
-    match = _ZIP.match(text)
-    if not match:
+    """A 5-digit ZIP from ``"32301"``, ``"32301-1234"``, ``"2134"`` (leading zero lost).
+
+    The rule is :func:`geo.placement.read_zip`'s; this raises :class:`CellError`.
+    """
+    from geo.placement import read_zip
+
+    read = read_zip(text)
+    if read is None:
         raise CellError(f"{_clip(text)!r} is not a ZIP code.",
                         "Write a 5-digit ZIP code, e.g. 32301.")
-    return match.group(1)
+    return read.code
 
 
 def code_digits(text: str, *, digits: int, what: str, example: str) -> str:

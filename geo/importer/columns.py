@@ -41,6 +41,10 @@ TEMPLATE_COLUMNS: dict[str, str] = {
     "in the US).",
     "zip": "Place as a point when there are no coordinates: a 5-digit ZIP code (the site "
     "goes at the ZIP's centre, marked approximate).",
+    "address": "Place as a point when there are no coordinates: the site's address (its "
+    "ZIP code is read from it), or a location text holding \"(latitude, longitude)\".",
+    "city": "The site's city. Optional; with the school directory it tells schools of the "
+    "same name apart.",
     "district_geoid": "District-wide work (activities only): the 7-digit NCES LEAID / Census "
     "GEOID of the school district, e.g. 1201110.",
     "county_fips": "County-wide work (activities only): the 5-digit county FIPS code, e.g. 12073.",
@@ -52,9 +56,9 @@ TEMPLATE_COLUMNS: dict[str, str] = {
     "website": "The partner's website (https://...), stored for a new partner. Optional.",
 }
 TARGETS: tuple[str, ...] = tuple(TEMPLATE_COLUMNS)
-PLACE_COLUMNS: tuple[str, ...] = ("latitude", "longitude", "zip", "district_geoid",
-                                  "county_fips", "state")
-POINT_COLUMNS: tuple[str, ...] = ("latitude", "longitude", "zip")
+PLACE_COLUMNS: tuple[str, ...] = ("latitude", "longitude", "zip", "address", "nces_id",
+                                  "district_geoid", "county_fips", "state")
+POINT_COLUMNS: tuple[str, ...] = ("latitude", "longitude", "zip", "address", "nces_id")
 # Columns a file must have (besides a place), per kind of import. ``partner`` may come
 # from the caller instead (``--partner``).
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -88,6 +92,9 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "longitude": ("longitude", "lon", "lng", "long", "x", "londd", "xcoord", "xcoordinate",
                   "geometrylongitude"),
     "zip": ("zip", "zipcode", "zip5", "postalcode", "postcode", "zcta"),
+    "address": ("address", "location1", "location", "fulladdress", "streetaddress",
+                "siteaddress", "schooladdress", "physicaladdress", "addr"),
+    "city": ("city", "cityname", "town", "sitecity", "schoolcity", "lcity"),
     "district_geoid": ("districtgeoid", "leaid", "ncesleaid", "districtid", "districtleaid",
                        "schooldistrictid", "districtcode"),
     "county_fips": ("countyfips", "countygeoid", "cntyfips", "countyfipscode",
@@ -148,9 +155,13 @@ def required_targets(kind: str, *, partner_given: bool) -> tuple[str, ...]:
 
 
 def mapping_problems(
-    columns: Iterable[object], mapping: Mapping[str, str], *, kind: str, partner_given: bool
+    columns: Iterable[object], mapping: Mapping[str, str], *, kind: str, partner_given: bool,
+    names_place: bool = False,
 ) -> list[Problem]:
-    """Every reason ``mapping`` cannot be used on a file with ``columns`` (empty if none)."""
+    """Every reason ``mapping`` cannot be used on a file with ``columns`` (empty if none).
+
+    ``names_place``: a school directory is loaded, so a ``site_name`` can place a row.
+    """
     names = [str(c) for c in columns]
     shown = ", ".join(repr(n) for n in names[:30]) + (" ..." if len(names) > 30 else "")
     problems: list[Problem] = []
@@ -186,10 +197,13 @@ def mapping_problems(
         fail(f"The file has a {has} column ({mapping[has]!r}) but no {lacks} column.",
              f"Map a column to {lacks!r}, or leave out {has!r} and give ZIP codes.")
     places = POINT_COLUMNS if kind == "sites" else PLACE_COLUMNS
+    if names_place:
+        places = (*places, "site_name")
     if not any(t in mapping for t in places):
         fail(f"The file has no column giving a place: importing {kind} needs "
-             + ("latitude and longitude, or zip." if kind == "sites" else
-                "latitude and longitude, zip, district_geoid, county_fips or state."),
+             + ("latitude and longitude, zip, address or nces_id." if kind == "sites" else
+                "latitude and longitude, zip, address, nces_id, district_geoid, county_fips "
+                "or state."),
              f"Add one of those columns, or map one of the file's columns to it. "
              f"The file's columns are: {shown}.")
     return problems

@@ -29,22 +29,6 @@ def _counties() -> dict[str, tuple[str, str]]:
             zip(table["county_fips"], table["name"], table["state_fips"], strict=True)}
 
 
-@lru_cache(maxsize=1)
-def _states() -> dict[str, tuple[str, str, str]]:
-    """Postal code, name and FIPS (lower-cased) -> (state_fips, postal, name)."""
-    from geo.boundaries import states
-
-    table = states()
-    out: dict[str, tuple[str, str, str]] = {}
-    for fips, postal, name in zip(table["state_fips"], table["postal"], table["name"],
-                                  strict=True):
-        entry = (str(fips), str(postal), str(name))
-        out[str(postal).lower()] = entry
-        out[str(name).lower()] = entry
-        out[str(fips)] = entry
-    return out
-
-
 def district(text: str) -> tuple[str, str, str]:
     """``(geoid, name, state_fips)`` of a district code, or :class:`CellError`."""
     code = code_digits(text, digits=7, what="school district GEOID (NCES LEAID)",
@@ -70,11 +54,10 @@ def county(text: str) -> tuple[str, str, str]:
 
 def state(text: str) -> tuple[str, str, str]:
     """``(state_fips, postal, name)`` from a postal code, a name or a FIPS code."""
-    key = text.strip().lower()
-    if key.isdigit():
-        key = key.zfill(2)
-    found = _states().get(key)
+    from geo.placement import find_state
+
+    found = find_state(text)
     if found is None:
         raise CellError(f"{text!r} is not a US state.",
                         "Write the state's postal code, e.g. FL.")
-    return found
+    return found.fips, found.postal, found.name

@@ -44,9 +44,11 @@ from geo.schema import ACTIVITY_COLUMNS, PARTNER_COLUMNS, SITE_COLUMNS, Frames
 
 if TYPE_CHECKING:
     from geo.db import Store
+    from geo.schools import SchoolDirectory
 
 _MAX_NAME = 300
 _STATE_COLUMN = "__stated_state__"
+_NCES_COLUMN = "__row_school_code__"  # no synonym of a site-ID column
 _PLACE_DECIMALS = 4  # ~11 m: the same name at the same place is the same site
 
 
@@ -93,6 +95,15 @@ class ImportPreview:
     rejected: pd.DataFrame
     counts: dict[str, int]
     data_version: int | None = None
+    # How the point rows were placed (geo.locate.Placement): rows per location_source,
+    # the CRS of projected coordinates ("" for degrees) and whether it was detected,
+    # the school names left for a person to review, and the workbook sheet read.
+    placed: dict[str, int] = field(default_factory=dict)
+    crs: str = ""
+    crs_detected: bool = False
+    review: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
 
     @property
     def file_errors(self) -> list[Problem]:
@@ -156,6 +167,10 @@ def prepare_import(
     mapping: Mapping[str, str] | None = None,
     partner_choices: Mapping[str, Choice] | None = None,
     max_bytes: int | None = None,
+    crs: str | None = None,
+    sheet: str | None = None,
+    schools: SchoolDirectory | None = None,
+    school_choices: Mapping[int, str] | None = None,
 ) -> ImportPreview:
     """Read ``source`` (a path, or uploaded bytes named ``filename``) and check it all.
 
@@ -165,7 +180,10 @@ def prepare_import(
     source column}``; default :func:`~geo.importer.columns.suggest_mapping`.
     ``partner_choices`` resolves names that are close to a stored partner: ``{name:
     partner_id or "new"}``. ``max_bytes`` defaults to the ``PARTNERMAP_MAX_UPLOAD_MB``
-    setting (50 MB).
+    setting (50 MB). ``crs``, ``schools`` and ``school_choices`` are those of
+    :func:`geo.locate.place_frame` (the CRS of projected coordinates, the school
+    directory, a person's picks for school names in review); ``sheet`` the workbook
+    sheet to read (default: the first).
     """
     _check_kind(kind)
     if (store is None) == (frames is None):
@@ -180,6 +198,12 @@ def prepare_import(
     report = Report()
     fill = (partner or "").strip() or None
     state = _State(kind=kind, name=name, report=report, data_version=data_version)
+    state.place_options = {"crs": crs, "schools": schools, "school_choices": school_choices}
+    state.sheet = sheet
+    if name.lower().endswith(".xlsx"):
+        from geo.read import sheet_names
+
+        state.sheets = sheet_names(bytes(source) if is_bytes else source)
 
     if fill is not None:
         try:
@@ -187,7 +211,8 @@ def prepare_import(
         except CellError as exc:
             report.error(f"The partner name given for the file: {exc.message}",
                          column="partner", fix=exc.fix)
-    raw = _read(source, name=name, is_bytes=is_bytes, max_bytes=max_bytes, report=report)
+    raw = _read(source, name=name, is_bytes=is_bytes, max_bytes=max_bytes, report=report,
+                sheet=sheet)
     if raw is None:
         return state.failed()
     state.columns = [str(c) for c in raw.columns]
@@ -195,7 +220,8 @@ def prepare_import(
     used = dict(state.suggested if mapping is None else mapping)
     state.mapping = used
     _check_header(state.columns, report=report)
-    problems = mapping_problems(state.columns, used, kind=kind, partner_given=fill is not None)
+    problems = mapping_problems(state.columns, used, kind=kind, partner_given=fill is not None,
+                                names_place=schools is not None)
     if problems:
         report.extend(problems)
         hint = _delimiter_hint(state.columns)
@@ -273,14 +299,25 @@ class _State:
     suggested: dict[str, str] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     partners: dict[str, PartnerMatch] = field(default_factory=dict)
+    place_options: dict[str, object] = field(default_factory=dict)
+    placement: object = None  # geo.locate.Placement of the point rows
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
 
     def preview(self, frames: Frames, rows: pd.DataFrame, rejected: pd.DataFrame,
                 counts: dict[str, int]) -> ImportPreview:
+        placed = self.placement
         return ImportPreview(
             filename=self.name, kind=self.kind, columns=self.columns, mapping=self.mapping,
             suggested=self.suggested, missing=self.missing, report=self.report,
             frames=frames, partners=self.partners, rows=rows, rejected=rejected,
-            counts=counts, data_version=self.data_version)
+            counts=counts, data_version=self.data_version,
+            placed=placed.counts() if placed is not None else {},
+            crs=placed.crs if placed is not None else "",
+            crs_detected=bool(placed.crs_detected) if placed is not None else False,
+            review=placed.review if placed is not None else pd.DataFrame(),
+            sheet=self.sheet or (self.sheets[0] if self.sheets else None),
+            sheets=self.sheets)
 
     def failed(self) -> ImportPreview:
         counts = dict.fromkeys(_COUNT_NAMES, 0)
@@ -323,7 +360,8 @@ def _mb(n: int) -> str:
 
 
 def _read(source: str | os.PathLike[str] | bytes, *, name: str, is_bytes: bool,
-          max_bytes: int | None, report: Report) -> pd.DataFrame | None:
+          max_bytes: int | None, report: Report, sheet: str | None = None
+          ) -> pd.DataFrame | None:
     from geo.read import ReadError, read_sites, read_upload
 
     if max_bytes is None:
@@ -339,8 +377,8 @@ def _read(source: str | os.PathLike[str] | bytes, *, name: str, is_bytes: bool,
         return None
     try:
         if is_bytes:
-            return read_upload(bytes(source), filename=name, report=report)
-        return read_sites(source, report=report)
+            return read_upload(bytes(source), filename=name, report=report, sheet=sheet)
+        return read_sites(source, report=report, sheet=sheet)
     except ReadError as exc:
         report.error(str(exc))
         return None
@@ -417,8 +455,10 @@ class _Checker:
                    + ("." if "partner" in self.cells and self.fill is None else
                       ", or choose one partner for the whole file."))
         row.point = self.kind == "sites" or any(
-            not is_blank(self.cells[t][i]) for t in ("latitude", "longitude", "zip")
-            if t in self.cells)
+            not is_blank(self.cells[t][i]) for t in ("latitude", "longitude", "zip", "address")
+            if t in self.cells) or bool(
+            "nces_id" in self.cells and not is_blank(self.cells["nces_id"][i])
+            and not any(texts.get(t) for t in ("district_geoid", "county_fips")))
         v = row.values
         v["site_kind"] = self._code(row, "site_kind", texts.get("site_kind", ""),
                                     default="community_school")
@@ -572,8 +612,11 @@ class _Checker:
 
     # --- location ----------------------------------------------------------------
     def locate(self, records: list[_Row]) -> None:
-        """Place point rows with :func:`geo.locate.locate_frame` (coordinates, ZIP)."""
-        from geo.locate import locate_frame
+        """Place point rows with :func:`geo.locate.place_frame` (coordinates, school
+        directory, NCES ID, address, ZIP)."""
+        from geo.locate import place_frame
+        from geo.placement import SOURCE_LABELS
+        from geo.read import ReadError
 
         points = [k for k, r in enumerate(records) if r.point]
         if not points:
@@ -589,11 +632,32 @@ class _Checker:
                 frame[column] = pd.Series([self.cells[target][k] for k in points],
                                           index=frame.index, dtype=object)
                 roles[role] = column
+        place_cols: dict[str, str | None] = {"wkt": None, "leaid": None}
+        for target, role in (("address", "text"), ("nces_id", "nces"), ("site_name", "name"),
+                             ("city", "city")):
+            if target in self.cells:
+                # The NCES ID goes in under a private name: it is no site ID to check here
+                # (the import's own duplicate checks cover it).
+                column = _NCES_COLUMN if target == "nces_id" else self.src(target)
+                if column not in frame.columns:
+                    frame[column] = pd.Series([self.cells[target][k] for k in points],
+                                              index=frame.index, dtype=object)
+                place_cols[role] = column
+            else:
+                place_cols[role] = None
         found = Report()
-        located = locate_frame(frame, report=found, **roles)
+        try:
+            placement = place_frame(frame, report=found, place_cols=place_cols, **roles,
+                                    **self.state.place_options)
+        except ReadError as exc:
+            self.report.error(str(exc), fix="Check the CRS given, or leave it out.")
+            return
+        self.state.placement = placement
+        located = placement.frame
         state_source = self.src("state")
         for p in found:
-            column = state_source if p.column == _STATE_COLUMN else p.column
+            column = {_STATE_COLUMN: state_source, _NCES_COLUMN: self.src("nces_id")}.get(
+                p.column, p.column)
             self.report.add(Problem(p.row, column, p.severity, p.message, p.fix))
         cols = {c: located[c].tolist() for c in (
             "latitude", "longitude", "location_source", "state_fips", "county_fips",
@@ -609,8 +673,11 @@ class _Checker:
                 continue
             rec = records[k]
             rec.location = {c: values[j] for c, values in cols.items()}
-            rec.place_label = "site: " + ("coordinates" if source == "coordinates"
-                                          else "ZIP centroid (approximate)")
+            if source == "address_zip" and not rec.values.get("zip"):
+                from geo.placement import zip_in_address  # the ZIP that placed the row
+
+                rec.values["zip"] = zip_in_address(self.text("address", k)) or ""
+            rec.place_label = "site: " + SOURCE_LABELS.get(source, source)
 
     # --- duplicates --------------------------------------------------------------
     def duplicates(self, records: list[_Row], stored: Frames) -> None:
