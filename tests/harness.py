@@ -1,0 +1,216 @@
+"""What the tests that start real processes share: free ports, the app server as
+``scripts/run.sh`` starts it, Debian's Chromium kept offline, and a throwaway PostgreSQL
+cluster that a test may stop and start.
+
+Used by ``tests/browser/conftest.py`` (fixtures ``app_url``, ``page``, ...) and by
+``tests/deploy/`` (two app processes behind nginx, faults).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+STARTUP_TIMEOUT_S = 90
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http_ok(url: str, *, timeout: float, process: subprocess.Popen | None = None,
+                 log=lambda: "") -> float:  # noqa: ANN001
+    """Poll ``url`` until it answers 200; seconds waited. Fails early if ``process`` dies."""
+    started = time.monotonic()
+    deadline = started + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{process.args[:3]} exited with {process.returncode}:\n{log()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return time.monotonic() - started
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {timeout} s:\n{log()}")
+
+
+class Server:
+    """A running ``streamlit run app.py`` (through ``scripts/serve.py``) and its log.
+
+    ``env`` adds to (or overrides) the environment the app gets; ``port`` picks the port
+    (default: a free one).
+    """
+
+    def __init__(self, log_path: Path, database_url: str, *, env: dict[str, str] | None = None,
+                 port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self.database_url = database_url
+        full_env = dict(os.environ, DATABASE_URL=database_url, PARTNERMAP_SAMPLE_DATA="1",
+                        PARTNERMAP_TILES="none")
+        full_env.update(env or {})
+        self._log = open(log_path, "ab")
+        self.started = time.perf_counter()
+        self.process = subprocess.Popen(
+            [sys.executable, "scripts/serve.py",  # as scripts/run.sh starts the app
+             "--server.headless", "true", "--server.fileWatcherType", "none",
+             "--server.port", str(self.port), "--server.address", "127.0.0.1",
+             "--browser.gatherUsageStats", "false"],
+            cwd=REPO, env=full_env, stdout=self._log, stderr=subprocess.STDOUT,
+        )
+
+    def log(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def wait_healthy(self) -> float:
+        wait_http_ok(f"{self.url}/_stcore/health", timeout=STARTUP_TIMEOUT_S,
+                     process=self.process, log=self.log)
+        return time.perf_counter() - self.started
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if not self._log.closed:
+            self._log.close()
+
+
+def is_local(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme in ("data", "blob", "file", "about"):
+        return True
+    return (parts.hostname or "") in LOCAL_HOSTS
+
+
+def offline_page(browser, **context_args):  # noqa: ANN001, ANN201
+    """A new Playwright page whose network ends at localhost: ``page.blocked`` lists what
+    was refused, ``page.errors`` the uncaught script errors. Close ``page.context``."""
+    context = browser.new_context(**{"viewport": {"width": 1400, "height": 1150},
+                                     **context_args})
+    blocked: list[str] = []
+
+    def route(r):  # noqa: ANN001
+        if is_local(r.request.url):
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    pg = context.new_page()
+    pg.blocked = blocked
+    pg.errors = []
+    pg.on("pageerror", lambda exc: pg.errors.append(str(exc)))
+    return pg
+
+
+@pytest.fixture(scope="session")
+def browser():  # noqa: ANN201
+    """Debian's headless Chromium through Playwright, for the session (a missing
+    Chromium fails the tests: install it with ``bash scripts/setup.sh --test``)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install it with `bash scripts/setup.sh --test`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def wait_idle(page, timeout: float = 120_000) -> None:  # noqa: ANN001
+    """Wait until the Streamlit script of ``page`` has finished its run."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
+                           timeout=timeout)
+
+
+class ThrowawayPostgres:
+    """A PostgreSQL 15 cluster of its own (initdb in a temporary folder, trust auth, fsync
+    off, a free port), so a test can stop and start it without touching the shared
+    cluster 15/main. PostGIS is available (the Debian package is installed system-wide).
+
+    Run as root, the cluster belongs to the ``postgres`` user (PostgreSQL refuses root).
+    """
+
+    def __init__(self) -> None:
+        if not (PG_BIN / "initdb").exists():
+            raise RuntimeError(f"{PG_BIN}/initdb is missing: install postgresql-15 "
+                               "(bash scripts/setup.sh --test)")
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="partnermap-pg-"))
+        self.data = self.dir / "data"
+        self.logfile = self.dir / "postgres.log"
+        self._as_postgres = os.geteuid() == 0
+        if self._as_postgres:
+            shutil.chown(self.dir, "postgres", "postgres")
+        self._run([str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U",
+                   "postgres", "--no-sync", "-E", "UTF8"])
+        with open(self.data / "postgresql.conf", "a", encoding="utf-8") as conf:
+            conf.write(f"\nport = {self.port}\nlisten_addresses = '127.0.0.1'\n"
+                       f"unix_socket_directories = '{self.dir}'\nfsync = off\n"
+                       "synchronous_commit = off\nfull_page_writes = off\n")
+        self.start()
+
+    def _run(self, cmd: list[str], check: bool = True) -> subprocess.CompletedProcess:
+        if self._as_postgres:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        return subprocess.run(cmd, check=check, capture_output=True, text=True)
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def start(self) -> float:
+        """Start the server; seconds until it accepts connections."""
+        t0 = time.perf_counter()
+        self._run([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.logfile),
+                   "-w", "-t", "60", "start"])
+        return time.perf_counter() - t0
+
+    def stop(self, mode: str = "fast") -> None:
+        self._run([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"],
+                  check=False)
+
+    def create_database(self, name: str) -> str:
+        import sqlalchemy as sa
+
+        admin = sa.create_engine(self.url(), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        eng = sa.create_engine(self.url(name), isolation_level="AUTOCOMMIT")
+        with eng.connect() as conn:
+            conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS postgis"))
+        eng.dispose()
+        return self.url(name)
+
+    def destroy(self) -> None:
+        self.stop("immediate")
+        shutil.rmtree(self.dir, ignore_errors=True)
