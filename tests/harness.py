@@ -194,6 +194,14 @@ class ThrowawayPostgres:
                    "-w", "-t", "60", "start"])
         return time.perf_counter() - t0
 
+    def running(self) -> bool:
+        return self._run([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "status"],
+                         check=False).returncode == 0
+
+    def ensure_running(self) -> None:
+        if not self.running():
+            self.start()
+
     def stop(self, mode: str = "fast") -> None:
         self._run([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"],
                   check=False)
