@@ -146,6 +146,24 @@ def browser():  # noqa: ANN201
         b.close()
 
 
+# In a map document of geo.maps: the sites layer's canvas is shown and has placed sites
+# (clusters or points), and some vector layer (districts, states) has put ink on its
+# canvas or drawn SVG paths. Returns the counts, or false while not drawn yet.
+MAP_DRAWN = """() => {
+  const c = document.querySelector('canvas.partner-sites-layer');
+  if (!c || c.style.visibility !== 'visible') return false;
+  let ink = document.querySelectorAll('.leaflet-overlay-pane path').length > 0;
+  for (const a of document.querySelectorAll('.leaflet-overlay-pane canvas:not(.partner-sites-layer)')) {
+    if (!a.width) continue;
+    const px = a.getContext('2d').getImageData(0, 0, a.width, a.height).data;
+    for (let i = 3; i < px.length && !ink; i += 4) ink = px[i] > 0;
+  }
+  const clusters = +c.dataset.clusters, points = +c.dataset.points, sites = +c.dataset.sites;
+  return ink && (clusters + points) > 0 ? {clusters, points, sites} : false;
+}"""
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
 def wait_idle(page, timeout: float = 120_000) -> None:  # noqa: ANN001
     """Wait until the Streamlit script of ``page`` has finished its run."""
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
@@ -222,3 +240,77 @@ class ThrowawayPostgres:
     def destroy(self) -> None:
         self.stop("immediate")
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _nginx_conf_module():  # noqa: ANN202
+    """scripts/nginx_conf.py as a module (scripts/ is not a package)."""
+    import importlib.util
+
+    name = "partnermap_nginx_conf"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / "nginx_conf.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)  # type: ignore[union-attr]
+        sys.modules[name] = module
+    return sys.modules[name]
+
+
+def upstream_for(url: str, route: str, path: str = "/_stcore/health") -> str:
+    """The ``HOST:PORT`` of the app process that nginx at ``url`` sends a browser whose
+    route cookie is ``route`` to (from the diagnostics header)."""
+    conf = _nginx_conf_module()
+    req = urllib.request.Request(url + path, headers={"Cookie": f"{conf.ROUTE_COOKIE}={route}"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return resp.headers[conf.UPSTREAM_HEADER].split(",")[-1].strip()
+
+
+class Nginx:
+    """nginx in the foreground in front of ``upstreams`` (``HOST:PORT`` of app processes),
+    with the configuration ``scripts/deploy_local.sh`` uses (``scripts/nginx_conf.py``),
+    its files in a temporary folder, on a free port."""
+
+    def __init__(self, nginx_bin: str, upstreams: list[str]) -> None:
+        conf = _nginx_conf_module()
+        self.route_cookie = conf.ROUTE_COOKIE
+        self.upstream_header = conf.UPSTREAM_HEADER
+        self.prefix = Path(tempfile.mkdtemp(prefix="partnermap-nginx-"))
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        path = conf.write(self.prefix / "nginx.conf", f"127.0.0.1:{self.port}", upstreams,
+                          self.prefix)
+        self.process = subprocess.Popen(
+            [nginx_bin, "-c", str(path), "-p", str(self.prefix), "-e",
+             str(self.prefix / "error.log")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+
+    def log(self) -> str:
+        out = []
+        for name in ("error.log", "access.log"):
+            path = self.prefix / name
+            if path.exists():
+                out.append(f"--- nginx {name} ---\n" + path.read_text(errors="replace")[-20_000:])
+        return "\n".join(out)
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"nginx exited with {self.process.returncode}:\n{self.log()}")
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
+        raise RuntimeError(f"nginx did not listen within 30 s:\n{self.log()}")
+
+    def upstream_for(self, route: str, path: str = "/_stcore/health") -> str:
+        return upstream_for(self.url, route, path)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.prefix, ignore_errors=True)
