@@ -30,6 +30,11 @@ if [ -z "${DATABASE_URL:-}" ]; then
   export DATABASE_URL=$PARTNERMAP_TEST_PG_URL
 fi
 export PARTNERMAP_SAMPLE_DATA=${PARTNERMAP_SAMPLE_DATA:-1}
+# One cookie secret for every process: Streamlit signs its cookies (XSRF token, single
+# sign-on identity) with it, and a browser may move to another process.
+if [ -z "${STREAMLIT_SERVER_COOKIE_SECRET:-}" ]; then
+  export STREAMLIT_SERVER_COOKIE_SECRET=$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(32))')
+fi
 
 RUN_DIR=${PARTNERMAP_RUN_DIR:-$(mktemp -d /tmp/partnermap-deploy.XXXXXX)}
 mkdir -p "$RUN_DIR"
