@@ -11,7 +11,7 @@ import importlib
 import sys
 
 # Command-group modules, in the order they appear in ``--help``.
-_GROUPS = ("join", "imports", "data", "analysis", "admin")
+_GROUPS = ("join", "imports", "data", "analysis", "admin", "publish")
 
 
 class CliError(Exception):
