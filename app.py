@@ -2,10 +2,16 @@
 
 A thin router: each page is a module in ``pages/`` (UI only, over ``geo/``); shared UI
 helpers live in ``pages/_ui.py``. To add a page, append it to ``PAGES``.
+
+Every page runs through :func:`pages._ui.run_page`, which shows one plain message
+instead of the page while the database cannot be reached (and the page again, with no
+restart, once it is back).
 """
 from __future__ import annotations
 
 import streamlit as st
+
+from pages import _ui
 
 st.set_page_config(layout="wide", page_title="Community Schools Partner Map")
 
@@ -22,4 +28,4 @@ PAGES = [
 # No icons: Streamlit fetches ":material/...:" icons from fonts.gstatic.com (blank
 # offline; tests/browser blocks and reports it), and emoji need an emoji font.
 
-st.navigation(PAGES).run()
+_ui.run_page(st.navigation(PAGES))

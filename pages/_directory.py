@@ -12,41 +12,12 @@ import pandas as pd
 from geo import boundaries, schema
 from geo.analysis import activity_places
 from geo.analysis.gazetteer import place_table
-from geo.safe import safe_url
-
-DIRECTORY_COLUMNS = ("partner_id", "name", "type", "website", "expertise", "principles", "sites",
-                     "community_schools", "activities", "states", "listed")
-
-
-def directory(frames: schema.Frames) -> pd.DataFrame:
-    """One row per partner: type label, safe website, expertise, principles, numbers of
-    sites, community schools and activities, and the states it works in."""
-    p, s, a = frames.partners, frames.sites, frames.activities
-    pid = p["partner_id"].astype("int64")
-    sites = s.groupby(s["partner_id"].astype("int64")).size()
-    schools = s[s["site_kind"] == "community_school"].groupby("partner_id").size()
-    schools.index = schools.index.astype("int64")
-    acts = a.groupby(a["partner_id"].astype("int64")).size()
-    places = activity_places(frames, levels=("state",))
-    names = dict(zip(place_table("state")["place_id"], place_table("state")["state"]))
-    states = (places.assign(st=places["place_id"].map(names).fillna(places["place_id"]))
-              .groupby(places["partner_id"].astype("int64"))["st"]
-              .agg(lambda v: ", ".join(sorted(set(v)))))
-    out = pd.DataFrame({
-        "partner_id": pid.to_numpy(),
-        "name": p["name"].astype("str").to_numpy(),
-        "type": p["type"].map(schema.PARTNER_TYPES).fillna(p["type"]).astype("str").to_numpy(),
-        "website": p["website"].map(safe_url).to_numpy(),
-        "expertise": p["expertise"].fillna("").astype("str").to_numpy(),
-        "principles": p["principles"].fillna("").astype("str").str.replace(";", "; ").to_numpy(),
-        "sites": pid.map(sites).fillna(0).astype("int64").to_numpy(),
-        "community_schools": pid.map(schools).fillna(0).astype("int64").to_numpy(),
-        "activities": pid.map(acts).fillna(0).astype("int64").to_numpy(),
-        "states": pid.map(states).fillna("").astype("str").to_numpy(),
-        "listed": p["public"].fillna(False).astype(bool).to_numpy(),
-    })
-    return out.sort_values("name", key=lambda c: c.str.lower(), kind="stable").reset_index(drop=True)
-
+from geo.analysis.directory import (  # noqa: F401  (the page uses them through this module)
+    DIRECTORY_COLUMNS,
+    directory,
+    public_view,
+    unlisted_line,
+)
 
 def filter_directory(table: pd.DataFrame, *, text: str = "", types: list[str] = (),
                      principles: list[str] = ()) -> pd.DataFrame:
@@ -64,30 +35,6 @@ def filter_directory(table: pd.DataFrame, *, text: str = "", types: list[str] = 
         has = out["principles"].str.split("; ").map(lambda items, p=principle: p in items)
         out = out.loc[has.astype(bool).to_numpy()]
     return out
-
-
-def public_view(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Split for a public viewer: (partners named, partners not listed publicly)."""
-    return table[table["listed"]], table[~table["listed"]]
-
-
-def unlisted_line(unlisted: pd.DataFrame) -> pd.DataFrame:
-    """The one row standing for every partner that has not approved public listing:
-    how many there are and their sites and activities together, nothing that names them."""
-    n = len(unlisted)
-    return pd.DataFrame([{
-        "partner_id": -1,
-        "name": f"{schema.ANONYMOUS_PARTNER} ×{n} (not listed publicly)",
-        "type": "various" if unlisted["type"].nunique() > 1 else (unlisted["type"].iloc[0] if n else ""),
-        "website": "",
-        "expertise": "",
-        "principles": "",
-        "sites": int(unlisted["sites"].sum()),
-        "community_schools": int(unlisted["community_schools"].sum()),
-        "activities": int(unlisted["activities"].sum()),
-        "states": ", ".join(sorted({x for v in unlisted["states"] for x in v.split(", ") if x})),
-        "listed": False,
-    }])
 
 
 def where_it_works(frames: schema.Frames, partner_id: int) -> pd.DataFrame:

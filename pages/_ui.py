@@ -75,7 +75,7 @@ from geo.auth import (
     viewer_from_oidc,
 )
 from geo.config import Settings, load_settings
-from geo.db import Store, open_store
+from geo.db import Store, UnavailableError, open_store
 from geo.sample import contains_sample, make_sample
 from geo.schools import load_sample_directory
 from geo.visibility import visible_frames
@@ -264,6 +264,46 @@ def viewer_role() -> str:
     """The current viewer's role: ``public`` unless the server put a signed-in
     :class:`geo.auth.Viewer` in the session (nothing from URLs or forms is trusted)."""
     return current_viewer().role
+
+
+_DB_RETRIED = "_db_unreachable_retried"
+
+
+def run_page(page: Any) -> None:
+    """Run the page chosen by ``st.navigation``, or, while the database cannot be
+    reached, show only :func:`show_unreachable` (no traceback, no half-drawn page).
+
+    One tiny query first (the data version, which every page asks for anyway) catches a
+    database that is down before anything is drawn. If it goes away while the page runs,
+    the page is run once more, so the next run draws the message alone (Streamlit clears
+    what the failed run had drawn); a second failure in a row shows the message where
+    the page stopped. Writes are transactions: one interrupted this way is rolled back
+    by the database, never half-applied.
+    """
+    try:
+        data_version()
+    except UnavailableError as exc:
+        show_unreachable(exc)
+        return
+    try:
+        page.run()
+    except UnavailableError as exc:
+        if not st.session_state.get(_DB_RETRIED):
+            st.session_state[_DB_RETRIED] = True
+            st.rerun()
+        show_unreachable(exc)
+        return
+    st.session_state.pop(_DB_RETRIED, None)
+
+
+def show_unreachable(exc: UnavailableError) -> None:
+    """The page shown while the database cannot be reached (the details go to the log)."""
+    import logging
+
+    logging.getLogger("partnermap").warning("database not reachable: %s", exc.detail)
+    st.title("The database is not reachable")
+    st.error(str(exc))
+    st.button("Try again", key="db_unreachable_retry")
 
 
 def refuse(message: str) -> None:

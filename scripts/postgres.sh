@@ -1,7 +1,8 @@
-# Sourced by scripts/test.sh: start the Debian PostgreSQL 15 cluster and create a test
-# database with PostGIS. Exports PARTNERMAP_TEST_PG_URL.
+# Sourced by scripts/test.sh (and deploy_local.sh): start the Debian PostgreSQL 15 cluster
+# and create a database with PostGIS (PARTNERMAP_PG_DB, default partnermap_test).
+# Exports PARTNERMAP_TEST_PG_URL.
 PG_USER=partnermap
-PG_DB=partnermap_test
+PG_DB=${PARTNERMAP_PG_DB:-partnermap_test}
 PG_PORT=${PARTNERMAP_PG_PORT:-5432}
 if ! pg_lsclusters -h 2>/dev/null | grep -q '^15 *main'; then
   pg_createcluster 15 main >/dev/null

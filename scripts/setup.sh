@@ -3,19 +3,25 @@
 #   - a Python virtual environment in .venv with the pinned requirements;
 #   - the map's JavaScript/CSS (Leaflet and plugins) from the npm registry, copied into
 #     static/vendor/ so the app serves them itself (no CDN at run time).
-# With --test it also installs Chromium and PostgreSQL + PostGIS (Debian packages).
+# With --test it also installs Chromium, PostgreSQL + PostGIS and nginx (Debian packages);
+# with --deploy, PostgreSQL + PostGIS and nginx (scripts/deploy_local.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
 want_test=0
-[ "${1:-}" = "--test" ] && want_test=1
+want_deploy=0
+[ "${1:-}" = "--test" ] && want_test=1 && want_deploy=1
+[ "${1:-}" = "--deploy" ] && want_deploy=1
 
 apt_missing=()
 command -v npm >/dev/null 2>&1 || apt_missing+=(npm)
 if [ "$want_test" = 1 ]; then
   command -v chromium >/dev/null 2>&1 || apt_missing+=(chromium)
+fi
+if [ "$want_deploy" = 1 ]; then
   dpkg -s postgresql-15-postgis-3 >/dev/null 2>&1 || apt_missing+=(postgresql-15 postgresql-15-postgis-3)
+  dpkg -s nginx >/dev/null 2>&1 || apt_missing+=(nginx)
 fi
 if [ "${#apt_missing[@]}" -gt 0 ]; then
   echo "setup: installing Debian packages: ${apt_missing[*]}"

@@ -11,7 +11,7 @@ import importlib
 import sys
 
 # Command-group modules, in the order they appear in ``--help``.
-_GROUPS = ("join", "imports", "schools", "data", "analysis", "admin")
+_GROUPS = ("join", "imports", "schools", "data", "analysis", "admin", "publish")
 
 
 class CliError(Exception):
@@ -33,8 +33,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from geo.db.errors import UnavailableError
+
     try:
         return int(args.func(args) or 0)
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except UnavailableError as exc:  # the server went away while the command ran
+        print(f"error: {exc} ({exc.detail})", file=sys.stderr)
         return 2

@@ -18,6 +18,7 @@ from geo.db.errors import (
     NotEmptyError,
     NotFoundError,
     StoreError,
+    UnavailableError,
     ValidationError,
 )
 from geo.db.store import Store, open_store
@@ -28,6 +29,7 @@ __all__ = [
     "NotFoundError",
     "Store",
     "StoreError",
+    "UnavailableError",
     "ValidationError",
     "open_store",
 ]

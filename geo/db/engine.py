@@ -4,6 +4,13 @@ SQLite gets what makes it behave like a real shared database: foreign keys on, W
 journal (readers do not block the writer), a busy timeout, and transactions that the
 store controls itself. Write transactions start with ``BEGIN IMMEDIATE`` so two writers
 queue up instead of failing half-way (see :func:`write_options`).
+
+A database that cannot be reached (PostgreSQL stopped or restarting, the network down;
+an SQLite file that cannot be opened) raises :class:`geo.db.errors.UnavailableError`
+from any query, whatever the call: pages and commands tell it apart from other errors
+with one ``except``. The pool then holds no dead connection (SQLAlchemy drops the whole
+pool on a disconnect, and ``pool_pre_ping`` tests a connection before each use), so
+the first query after the server is back simply works: no restart needed.
 """
 from __future__ import annotations
 
@@ -11,6 +18,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
+
+from geo.db.errors import UnavailableError
 
 # Execution option that marks a connection as about to write.
 _WRITE_OPTION = "partnermap_write"
@@ -35,7 +44,31 @@ def create_engine(url: str) -> sa.Engine:
             f"{parsed.get_backend_name()!r} back end; use sqlite:///path/to/file.db or "
             "postgresql://user:password@host/dbname"
         )
-    return sa.create_engine(parsed, pool_pre_ping=True)
+    # connect_timeout: a server that does not answer (host down) fails in seconds
+    # instead of hanging every page.
+    engine = sa.create_engine(parsed, pool_pre_ping=True,
+                              connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
+    _report_unreachable(engine)
+    return engine
+
+
+CONNECT_TIMEOUT_S = 5
+
+
+def _report_unreachable(engine: sa.Engine) -> None:
+    """Turn "cannot reach the database" into :class:`UnavailableError` (see module doc)."""
+
+    @sa.event.listens_for(engine, "handle_error")
+    def _on_error(context: sa.engine.ExceptionContext) -> None:
+        if context.is_pre_ping:  # the pool handles a dead pooled connection itself
+            return
+        original = context.original_exception
+        dbapi = engine.dialect.dbapi
+        connecting = context.connection is None and dbapi is not None and isinstance(
+            original, dbapi.OperationalError)
+        if context.is_disconnect or connecting:
+            first_line = str(original).strip().splitlines()[0] if str(original).strip() else ""
+            raise UnavailableError(first_line)
 
 
 def _sqlite_engine(url: sa.URL) -> sa.Engine:
@@ -43,6 +76,7 @@ def _sqlite_engine(url: sa.URL) -> sa.Engine:
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(url, connect_args={"timeout": 30})
+    _report_unreachable(engine)
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001

@@ -64,3 +64,24 @@ class ConflictError(StoreError):
 
 class NotEmptyError(StoreError):
     """A restore was asked into a database that already holds partners."""
+
+
+UNREACHABLE = (
+    "The database is not reachable just now, so nothing can be shown or saved. Nothing "
+    "was changed. Try again in a minute; if it lasts, ask whoever runs the server to "
+    "check that the database is running."
+)
+
+
+class UnavailableError(StoreError, ConnectionError):
+    """The database server cannot be reached (stopped, restarting, network down).
+
+    Raised for any store call while it lasts; the open transaction, if any, is rolled
+    back by the server, so nothing is half-written. ``str(exc)`` is the plain message
+    for users (:data:`UNREACHABLE`); ``detail`` is the driver's own first line, for logs
+    and the command line. The store reconnects by itself once the server is back.
+    """
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(UNREACHABLE)
+        self.detail = detail

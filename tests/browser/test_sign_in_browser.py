@@ -10,7 +10,6 @@ address or signature, in a browser of its own, leaves the visitor public.
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
 import sys
 from collections.abc import Iterator
@@ -30,15 +29,10 @@ HAS_COOKIE = f"() => document.cookie.split('; ').some(c => c.startsWith('{COOKIE
 
 
 def _harness():
-    """The browser harness (tests/browser/conftest.py) as a module, for its Server."""
-    name = "partnermap_browser_harness"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(
-            "conftest.py"))
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)  # type: ignore[union-attr]
-        sys.modules[name] = module
-    return sys.modules[name]
+    """The shared browser-test harness (tests/harness.py), for its Server."""
+    from tests import harness
+
+    return harness
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ end-session page). Nothing leaves 127.0.0.1.
 """
 from __future__ import annotations
 
-import importlib.util
 import secrets
 import sys
 import threading
@@ -30,15 +29,10 @@ APP_READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
 
 def _harness():
-    """The browser harness (tests/browser/conftest.py) as a module, for its Server."""
-    name = "partnermap_browser_harness"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(
-            "conftest.py"))
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)  # type: ignore[union-attr]
-        sys.modules[name] = module
-    return sys.modules[name]
+    """The shared browser-test harness (tests/harness.py), for its Server."""
+    from tests import harness
+
+    return harness
 
 
 @pytest.fixture(scope="module")
