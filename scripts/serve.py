@@ -49,7 +49,17 @@ def _warm() -> None:
 def main() -> int:
     sys.path.insert(0, str(REPO))
     threading.Thread(target=_warm, name="partnermap-warm-up", daemon=True).start()
+    from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import cli
+
+    # Streamlit decides once per process, at the first session, whether the app uses
+    # the legacy ``pages/`` directory mode (any folder named ``pages`` beside app.py).
+    # In that mode a fresh server whose first request is a deep link (``/scan?...``)
+    # runs pages/scan.py without app.py; pages/_ui.py then leaves the mode and reruns,
+    # and under load that rerun ran without the link's query string (a shared link
+    # lost its filters about one time in three). The app routes with st.navigation,
+    # so say so before the first session instead of correcting it afterwards.
+    PagesManager.uses_pages_directory = False
 
     sys.argv = ["streamlit", "run", str(REPO / "app.py"), *sys.argv[1:]]
     return cli.main()

@@ -7,6 +7,8 @@ link below is its very first request.
 """
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 MENU = ["Map", "Scan a place", "Overlaps", "Coverage", "Partners", "Data", "Admin"]
 
@@ -18,5 +20,7 @@ def test_link_as_first_request_opens_the_page_in_the_app(page, app_url):
 
     nav = page.locator("[data-testid='stSidebarNav'] a")
     assert [t.strip() for t in nav.all_inner_texts()] == MENU
-    assert page.get_by_role("spinbutton", name="Radius (miles)").input_value() == "7"
+    # The widget's value arrives with the script's messages: wait for it, as a user would
+    # see it, instead of reading the field at the instant it is first drawn.
+    expect(page.get_by_role("spinbutton", name="Radius (miles)")).to_have_value("7", timeout=30_000)
     assert page.url.endswith("/scan?radius=7")
