@@ -13,6 +13,11 @@ from pathlib import Path
 
 import pytest
 
+# One Chromium for the whole run (session scope), shared by tests/browser and tests/deploy:
+# Playwright's sync API allows one running instance per process, so the fixture must be
+# defined once, here, not in each folder's conftest.
+from tests.harness import browser  # noqa: F401,E402  (a fixture)
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -21,7 +21,6 @@ import pytest
 from tests.harness import (  # noqa: F401  (browser: a fixture; Server, free_port: used by tests)
     REPO,
     Server,
-    browser,
     free_port,
     offline_page,
 )

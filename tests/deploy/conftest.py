@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.harness import ThrowawayPostgres, browser  # noqa: F401  (browser: a fixture)
+from tests.harness import ThrowawayPostgres
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
