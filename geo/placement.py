@@ -60,19 +60,27 @@ class ZipRead:
     restored: bool = False
 
 
-def read_zip(value: object) -> ZipRead | None:
-    """The 5-digit ZIP of a cell, or ``None`` when the cell is not a ZIP code.
-
-    ``"32301"``, ``"32301-1234"``, ``"323011234"`` and ``32301.0`` give 32301; ``"2134"``
-    and ``2134`` give 02134 with ``restored=True`` (a spreadsheet dropped the zero).
-    """
+def _code_text(value: object) -> str | None:
+    """A code cell as text: a whole float (a spreadsheet's ``32301.0``) loses its ``.0``;
+    a blank, a fraction or a non-finite number gives ``None``."""
     if value is None or value is pd.NA:
         return None
     if isinstance(value, (float, np.floating)):
         if not np.isfinite(value) or not float(value).is_integer():
             return None
         value = int(value)
-    text = str(value).strip()
+    return str(value).strip()
+
+
+def read_zip(value: object) -> ZipRead | None:
+    """The 5-digit ZIP of a cell, or ``None`` when the cell is not a ZIP code.
+
+    ``"32301"``, ``"32301-1234"``, ``"323011234"`` and ``32301.0`` give 32301; ``"2134"``
+    and ``2134`` give 02134 with ``restored=True`` (a spreadsheet dropped the zero).
+    """
+    text = _code_text(value)
+    if text is None:
+        return None
     if re.fullmatch(r"\d{3,4}", text):
         return ZipRead(text.zfill(5), restored=True)
     if re.fullmatch(r"\d{9}", text):
@@ -141,13 +149,9 @@ def state_index() -> dict[str, State]:
 
 def find_state(value: object) -> State | None:
     """The state a cell names (``FL``, ``Florida``, ``12`` or ``12.0``), or ``None``."""
-    if value is None or value is pd.NA:
+    text = _code_text(value)
+    if text is None:
         return None
-    if isinstance(value, (float, np.floating)):
-        if not np.isfinite(value) or not float(value).is_integer():
-            return None
-        value = int(value)
-    text = str(value).strip()
     key = text.zfill(2) if text.isdigit() else text.lower()
     return state_index().get(key)
 

@@ -32,6 +32,17 @@ STARTUP_TIMEOUT_S = 90
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
 
+def stop_process(process: subprocess.Popen) -> None:
+    """Ask a server process to end; kill it if it has not within 15 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -93,13 +104,7 @@ class Server:
         return time.perf_counter() - self.started
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         if not self._log.closed:
             self._log.close()
 
@@ -307,11 +312,5 @@ class Nginx:
         return upstream_for(self.url, route, path)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         shutil.rmtree(self.prefix, ignore_errors=True)
