@@ -22,6 +22,12 @@ Environment variables (all optional):
     The key that signs sign-in session tokens (at least 32 characters). Default: the
     ``secret_key`` of ``.streamlit/secrets.toml``, else a key generated once and kept
     in the database (shared by every app process on it).
+``PARTNERMAP_MAX_ROWS``, ``PARTNERMAP_MAX_COLUMNS``, ``PARTNERMAP_MAX_SHEETS``, ``PARTNERMAP_MAX_UNPACKED_MB``, ``PARTNERMAP_MAX_VERTICES``
+    What one file given to the import or to ``geo join`` may hold (:class:`ReadLimits`):
+    data rows (default 200,000), columns (200), worksheets of a workbook (20),
+    megabytes once unpacked (zip members of an XLSX or zipped Shapefile, Parquet
+    column data; 200) and geometry vertices (2,000,000). A file past a limit is refused
+    before or while it is read, so a small hostile file cannot exhaust the server.
 """
 from __future__ import annotations
 
@@ -33,6 +39,31 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
+class ReadLimits:
+    """The most one file to read may hold (see the module docstring for the variables)."""
+
+    max_rows: int = 200_000
+    max_columns: int = 200
+    max_sheets: int = 20
+    max_unpacked_mb: int = 200
+    max_vertices: int = 2_000_000
+
+    @property
+    def max_unpacked_bytes(self) -> int:
+        return self.max_unpacked_mb * 1024 * 1024
+
+
+# field of ReadLimits -> environment variable
+LIMIT_VARIABLES: dict[str, str] = {
+    "max_rows": "PARTNERMAP_MAX_ROWS",
+    "max_columns": "PARTNERMAP_MAX_COLUMNS",
+    "max_sheets": "PARTNERMAP_MAX_SHEETS",
+    "max_unpacked_mb": "PARTNERMAP_MAX_UNPACKED_MB",
+    "max_vertices": "PARTNERMAP_MAX_VERTICES",
+}
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     data_dir: Path
@@ -41,6 +72,7 @@ class Settings:
     tiles: str
     trusted_proxies: int = 0
     secret_key: str = ""
+    read_limits: ReadLimits = ReadLimits()
 
     @property
     def max_upload_bytes(self) -> int:
@@ -54,6 +86,27 @@ def _flag(value: str, name: str) -> bool:
     if v in ("0", "false", "no", "off"):
         return False
     raise ValueError(f"{name} must be 1 or 0 (got {value!r})")
+
+
+def _positive(env: dict[str, str], name: str, default: int) -> int:
+    text = env.get(name, "").strip().replace(",", "").replace("_", "")
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1 (got {env[name]!r})")
+    return value
+
+
+def read_limits(env: dict[str, str] | None = None) -> ReadLimits:
+    """:class:`ReadLimits` from ``env`` (default: ``os.environ``)."""
+    env = dict(os.environ if env is None else env)
+    defaults = ReadLimits()
+    return ReadLimits(**{field: _positive(env, name, getattr(defaults, field))
+                         for field, name in LIMIT_VARIABLES.items()})
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -92,4 +145,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         tiles=tiles,
         trusted_proxies=int(raw_proxies),
         secret_key=secret_key,
+        read_limits=read_limits(env),
     )

@@ -16,6 +16,17 @@ blank lines were skipped.
 Anything that makes the file unusable raises :class:`ReadError` with a message saying
 what to do; anything the user should merely know (a cp1252 file, a second sheet that
 was ignored, a row with too many values) goes into the :class:`~geo.problems.Report`.
+
+Bounds. Any signed-in partner can upload, so a small hostile file must not exhaust the
+server: every read is bounded by :class:`geo.config.ReadLimits` (data rows, columns,
+worksheets, bytes once unpacked, geometry vertices; environment variables in
+:mod:`geo.config`). The bounds are checked before the data is read where the format
+declares its size (zip members, Parquet footers, GIS layer info) and while reading
+otherwise (text rows are counted as they are parsed; a worksheet is parsed cell by
+cell, so a sheet that declares ``A1:XFD1048576`` is never padded to that size; zip
+members are unpacked in a stream that stops at the bound). A file past a bound is
+refused with a message naming the limit and how to split the file. An archive that is
+damaged (bad CRC), encrypted, or an XLSX part with a DTD is refused the same way.
 """
 from __future__ import annotations
 
@@ -25,11 +36,14 @@ import os
 import re
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pandas as pd
 
+from geo.config import LIMIT_VARIABLES, ReadLimits
+from geo.config import read_limits as _limits_from_env
 from geo.problems import Report
 
 SUPPORTED_FORMATS: dict[str, str] = {
@@ -50,9 +64,18 @@ _GEO_EXTENSIONS = (".geojson", ".json", ".gpkg", ".shp")
 _DELIMITERS = (",", ";", "\t", "|")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
 _SNIFF_RECORDS = 50
-# A zipped Shapefile larger than this once unpacked is refused (zip-bomb guard).
-_MAX_UNZIPPED_BYTES = 2 * 1024**3
 _SHAPEFILE_REQUIRED = (".shp", ".shx", ".dbf")
+# Zip archives (XLSX, zipped Shapefile) with more members than this are refused; a real
+# workbook or Shapefile has a few dozen.
+_MAX_ZIP_MEMBERS = 1_000
+# Parquet files made of more row groups than this are refused (each costs a footer entry).
+_MAX_ROW_GROUPS = 10_000
+# How an XML document type declaration starts, in the encodings XML parsers accept.
+_DTD_MARKS = tuple("<!DOCTYPE".encode(enc) for enc in ("utf-8", "utf-16-le", "utf-16-be")) + \
+    tuple("<!ENTITY".encode(enc) for enc in ("utf-8", "utf-16-le", "utf-16-be"))
+# What unpacking a damaged, truncated or encrypted member raises.
+_ZIP_FAULTS = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError,
+               ValueError, OSError)
 
 
 class ReadError(Exception):
@@ -64,15 +87,17 @@ def supported_formats_text() -> str:
     return ", ".join(SUPPORTED_FORMATS)
 
 
-def read_sites(path: str | os.PathLike[str], *, report: Report,
-               sheet: str | None = None) -> pd.DataFrame:
+def read_sites(path: str | os.PathLike[str], *, report: Report, sheet: str | None = None,
+               limits: ReadLimits | None = None) -> pd.DataFrame:
     """Read the sites file at ``path`` (any supported format) into a DataFrame.
 
     ``sheet``: the worksheet of an Excel workbook to read (default: the first).
-    Raises :class:`ReadError` when the file is missing, empty, corrupt or of an
-    unsupported kind, or has no such sheet. Problems that do not stop the reading are
-    added to ``report``.
+    Raises :class:`ReadError` when the file is missing, empty, corrupt, of an
+    unsupported kind, has no such sheet, or is past one of ``limits`` (default:
+    :func:`geo.config.read_limits`, from the environment). Problems that do not stop the
+    reading are added to ``report``.
     """
+    limits = limits if limits is not None else _limits_from_env()
     path = Path(path)
     ext = _extension(path)
     if ext not in SUPPORTED_FORMATS:
@@ -88,15 +113,17 @@ def read_sites(path: str | os.PathLike[str], *, report: Report,
         raise ReadError(f"{path.name} is empty (0 bytes). Choose the file that holds the sites.")
 
     if ext in _TEXT_EXTENSIONS:
-        frame = _read_text(path, report=report)
+        _check_file_size(path, limits)
+        frame = _read_text(path, report=report, limits=limits)
     elif ext == ".xlsx":
-        frame = _read_xlsx(path, report=report, sheet=sheet)
+        frame = _read_xlsx(path, report=report, sheet=sheet, limits=limits)
     elif ext == ".zip":
-        frame = _read_zipped_shapefile(path, report=report)
+        frame = _read_zipped_shapefile(path, report=report, limits=limits)
     elif ext == ".parquet":
-        frame = _read_parquet(path, report=report)
+        frame = _read_parquet(path, report=report, limits=limits)
     else:
-        frame = _read_geo(path, report=report, name=path.name)
+        _check_file_size(path, limits)
+        frame = _read_geo(path, report=report, name=path.name, limits=limits)
     if frame.empty:
         raise ReadError(
             f"{path.name} has column headers but no data rows. Add one row per site "
@@ -105,8 +132,8 @@ def read_sites(path: str | os.PathLike[str], *, report: Report,
     return frame
 
 
-def read_upload(data: bytes, *, filename: str, report: Report,
-                sheet: str | None = None) -> pd.DataFrame:
+def read_upload(data: bytes, *, filename: str, report: Report, sheet: str | None = None,
+                limits: ReadLimits | None = None) -> pd.DataFrame:
     """Read an uploaded file given as bytes; ``filename`` decides the format.
 
     The bytes go to a private temporary folder (removed afterwards), never next to
@@ -116,7 +143,7 @@ def read_upload(data: bytes, *, filename: str, report: Report,
     with tempfile.TemporaryDirectory(prefix="partnermap-upload-") as tmp:
         target = Path(tmp) / name
         target.write_bytes(data)
-        return read_sites(target, report=report, sheet=sheet)
+        return read_sites(target, report=report, sheet=sheet, limits=limits)
 
 
 def sheet_names(source: str | os.PathLike[str] | bytes) -> list[str]:
@@ -126,12 +153,113 @@ def sheet_names(source: str | os.PathLike[str] | bytes) -> list[str]:
     handle = io.BytesIO(bytes(source)) if isinstance(source, (bytes, bytearray)) else source
     try:
         workbook = load_workbook(handle, read_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+    except Exception:  # a damaged or hostile file: the reader itself says what is wrong
         return []
     try:
         return [ws.title for ws in workbook.worksheets]
     finally:
         workbook.close()
+
+
+# --- bounds ------------------------------------------------------------------------
+def _raise_limit(limit: str) -> str:
+    return (f"(the administrator can raise the limit with {LIMIT_VARIABLES[limit]})")
+
+
+def too_many_rows(name: str, limits: ReadLimits) -> ReadError:
+    n = limits.max_rows
+    return ReadError(
+        f"{name} has more than {n:,} data rows, the most one file may hold "
+        f"{_raise_limit('max_rows')}. Split it into files of at most {n:,} rows each, "
+        "each with the header row, and import them one after the other.")
+
+
+def _too_many_columns(name: str, count: int | str, limits: ReadLimits, where: str = "") -> ReadError:
+    n = limits.max_columns
+    return ReadError(
+        f"{name} has {count} columns{where}; one file may have at most {n:,} "
+        f"{_raise_limit('max_columns')}. Keep only the columns the sites need (delete "
+        "stray values far to the right of the table), or split the columns into two files.")
+
+
+def _too_big(name: str, limits: ReadLimits, what: str = "holds") -> ReadError:
+    n = limits.max_unpacked_mb
+    return ReadError(
+        f"{name} {what} more than {n:,} MB of data, the most one file may hold "
+        f"{_raise_limit('max_unpacked_mb')}. Split the sites into smaller files "
+        "(or zip only the Shapefile's own files) and import them one after the other.")
+
+
+def _check_file_size(path: Path, limits: ReadLimits, name: str | None = None) -> None:
+    if path.stat().st_size > limits.max_unpacked_bytes:
+        raise _too_big(name or path.name, limits, "is")
+
+
+def _check_rows(name: str, count: int, limits: ReadLimits) -> None:
+    if count > limits.max_rows:
+        raise too_many_rows(name, limits)
+
+
+def _check_vertices(name: str, geometry, limits: ReadLimits) -> None:
+    """Refuse geometry with more vertices than ``limits`` allow (before any work on it)."""
+    import shapely
+
+    count = int(shapely.get_num_coordinates(np.asarray(geometry)).sum())
+    if count > limits.max_vertices:
+        n = limits.max_vertices
+        raise ReadError(
+            f"{name} has {count:,} geometry vertices; one file may have at most {n:,} "
+            f"{_raise_limit('max_vertices')}. Give each site as a point (or simplify the "
+            "shapes), or split the file into smaller ones.")
+
+
+def _damaged_zip(name: str, what: str, exc: BaseException) -> ReadError:
+    reason = "it is encrypted" if "encrypt" in str(exc).lower() or "password" in str(exc).lower() \
+        else f"it is damaged or incomplete: {str(exc)[:120] or type(exc).__name__}"
+    return ReadError(
+        f"{name} cannot be unpacked ({reason}). {what}")
+
+
+def _checked_zip(path: Path, *, name: str, limits: ReadLimits, again: str,
+                 what: str = "zip file") -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
+    """Open the zip at ``path``; refuse it when damaged, when it has too many members or
+    when its members declare more than the unpacked-size limit. Nothing is unpacked."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise ReadError(f"{name} is not a valid {what} (it may be damaged or incomplete). "
+                        + again) from None
+    infos = archive.infolist()
+    if len(infos) > _MAX_ZIP_MEMBERS:
+        archive.close()
+        raise ReadError(f"{name} holds {len(infos):,} files; at most {_MAX_ZIP_MEMBERS:,} are "
+                        "accepted. " + again)
+    if sum(i.file_size for i in infos) > limits.max_unpacked_bytes:
+        archive.close()
+        raise _too_big(name, limits, "unpacks to")
+    return archive, infos
+
+
+def _unpack(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], *, name: str,
+            limits: ReadLimits, again: str, sink=None) -> None:
+    """Stream every member of ``infos`` through ``sink(info, chunk)`` (CRCs checked),
+    stopping as soon as more than the unpacked-size limit came out in total."""
+    total = 0
+    try:
+        for info in infos:
+            if info.is_dir():
+                continue
+            with archive.open(info) as member:
+                while chunk := member.read(1 << 20):
+                    total += len(chunk)
+                    if total > limits.max_unpacked_bytes:
+                        raise _too_big(name, limits, "unpacks to")
+                    if sink is not None:
+                        sink(info, chunk)
+    except ReadError:
+        raise
+    except _ZIP_FAULTS as exc:
+        raise _damaged_zip(name, again, exc) from None
 
 
 # --- delimited text ----------------------------------------------------------------
@@ -220,47 +348,56 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
-def _read_text(path: Path, *, report: Report) -> pd.DataFrame:
+def _read_text(path: Path, *, report: Report, limits: ReadLimits) -> pd.DataFrame:
     text = _decode(path.read_bytes(), name=path.name, report=report)
     if not text.strip():
         raise ReadError(f"{path.name} contains only blank lines. Choose the file that holds the sites.")
     delim = _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    del text  # the reader keeps its own reference; parsed records are counted as they come
+    header: list[str] | None = None
+    width = 0
+    rows: list[list[str]] = []
+    numbers: list[int] = []
     try:
-        records = list(reader)
+        for position, rec in enumerate(reader, start=1):
+            if not any(field.strip() for field in rec):
+                continue  # a blank line: skipped, but the row numbers of later rows stay right
+            if header is None:
+                if len(rec) > limits.max_columns:
+                    raise _too_many_columns(path.name, f"{len(rec):,}", limits, " in its header")
+                header = _clean_header(rec, header_row=position, report=report)
+                width = len(header)
+                continue
+            if len(rows) >= limits.max_rows:
+                raise too_many_rows(path.name, limits)
+            _text_row(rec, position, width=width, delim=delim, report=report)
+            rows.append(rec[:width] if len(rec) >= width else rec + [""] * (width - len(rec)))
+            numbers.append(position)
     except csv.Error as exc:
         raise ReadError(
             f"{path.name} could not be read as {_DELIMITER_NAMES[delim]}-separated text "
             f"({exc}). Check for an unclosed quote and save the file again as CSV."
         ) from None
-    first = next((i for i, rec in enumerate(records) if any(f.strip() for f in rec)), None)
-    if first is None:
+    if header is None:
         raise ReadError(f"{path.name} contains only blank lines. Choose the file that holds the sites.")
-    header = _clean_header(records[first], header_row=first + 1, report=report)
-    width = len(header)
-    rows: list[list[str]] = []
-    numbers: list[int] = []
-    for position, rec in enumerate(records[first + 1 :], start=first + 2):
-        if not any(field.strip() for field in rec):
-            continue  # a blank line: skipped, but the row numbers of later rows stay right
-        if len(rec) > width:
-            extra = [f for f in rec[width:] if f.strip()]
-            if extra:
-                report.error(
-                    f"This row has {len(rec)} values but the header has {width} columns, "
-                    f"so the values no longer line up with their columns (extra: {extra[0]!r}).",
-                    row=position,
-                    fix=f"Put quotes around values that contain a {_DELIMITER_NAMES[delim]}, "
-                    "or remove the extra values.",
-                )
-            rec = rec[:width]
-        elif len(rec) < width:
-            rec = rec + [""] * (width - len(rec))
-        rows.append(rec)
-        numbers.append(position)
     frame = pd.DataFrame(rows, columns=header, dtype="str")
     frame.index = pd.Index(numbers, name="row")
     return frame
+
+
+def _text_row(rec: list[str], position: int, *, width: int, delim: str, report: Report) -> None:
+    """Report a text row with more (non-empty) values than the header has columns."""
+    if len(rec) > width:
+        extra = [f for f in rec[width:] if f.strip()]
+        if extra:
+            report.error(
+                f"This row has {len(rec)} values but the header has {width} columns, "
+                f"so the values no longer line up with their columns (extra: {extra[0]!r}).",
+                row=position,
+                fix=f"Put quotes around values that contain a {_DELIMITER_NAMES[delim]}, "
+                "or remove the extra values.",
+            )
 
 
 def _clean_header(names: list[object], *, header_row: int, report: Report) -> list[str]:
@@ -292,29 +429,48 @@ def _clean_header(names: list[object], *, header_row: int, report: Report) -> li
 
 
 # --- Excel -------------------------------------------------------------------------
-def _read_xlsx(path: Path, *, report: Report, sheet: str | None = None) -> pd.DataFrame:
+_XLSX_AGAIN = ("Open it in Excel or LibreOffice and save it again as .xlsx, or export the "
+               "sites as CSV.")
+
+
+def _read_xlsx(path: Path, *, report: Report, limits: ReadLimits,
+               sheet: str | None = None) -> pd.DataFrame:
+    from xml.etree.ElementTree import ParseError
+
     from openpyxl import load_workbook  # deferred: only needed for workbooks
 
+    name = path.name
+    archive, infos = _checked_zip(path, name=name, limits=limits, again=_XLSX_AGAIN,
+                                  what="Excel .xlsx workbook")
+    with archive:
+        _unpack(archive, infos, name=name, limits=limits, again=_XLSX_AGAIN,
+                sink=_DtdScanner(name))
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, AttributeError,
+            ParseError) as exc:
         raise ReadError(
-            f"{path.name} is not a valid Excel .xlsx workbook ({type(exc).__name__}). "
-            "Open it in Excel or LibreOffice and save it again as .xlsx, or export it as CSV."
+            f"{name} is not a valid Excel .xlsx workbook ({type(exc).__name__}). " + _XLSX_AGAIN
         ) from None
     try:
-        if not workbook.worksheets:
-            raise ReadError(f"{path.name} has no worksheets. Put the sites on the first sheet.")
-        titles = [ws.title for ws in workbook.worksheets]
+        sheets = workbook.worksheets
+        if not sheets:
+            raise ReadError(f"{name} has no worksheets. Put the sites on the first sheet.")
+        if len(workbook.sheetnames) > limits.max_sheets:
+            raise ReadError(
+                f"{name} has {len(workbook.sheetnames):,} sheets; a workbook may have at most "
+                f"{limits.max_sheets:,} {_raise_limit('max_sheets')}. Copy the sheet with the "
+                "sites into a new workbook (or save it as CSV) and import that.")
+        titles = [ws.title for ws in sheets]
         if sheet is not None:
             if sheet not in titles:
                 raise ReadError(
-                    f"{path.name} has no sheet {sheet!r}. Its sheets are: "
+                    f"{name} has no sheet {sheet!r}. Its sheets are: "
                     f"{', '.join(repr(t) for t in titles)}. Give one of them (--sheet NAME, "
                     "or the sheet choice on the Data page).")
-            chosen = workbook.worksheets[titles.index(sheet)]
+            chosen = sheets[titles.index(sheet)]
         else:
-            chosen = workbook.worksheets[0]
+            chosen = sheets[0]
             if len(titles) > 1:
                 others = ", ".join(repr(t) for t in titles[1:])
                 report.warning(
@@ -323,26 +479,97 @@ def _read_xlsx(path: Path, *, report: Report, sheet: str | None = None) -> pd.Da
                     fix="Choose the sheet that holds the sites (--sheet NAME, or the sheet "
                     "choice on the Data page).",
                 )
-        rows_iter = chosen.iter_rows(min_row=1, min_col=1, values_only=True)
-        records = [(i, list(values)) for i, values in enumerate(rows_iter, start=1)]
+        filled = list(_sheet_rows(chosen, name=name, limits=limits))
+    except ReadError:
+        raise
+    except (ParseError, ValueError, KeyError, IndexError, TypeError, OSError,
+            zipfile.BadZipFile) as exc:
+        raise ReadError(
+            f"{name}: the first sheet could not be read ({type(exc).__name__}). " + _XLSX_AGAIN
+        ) from None
     finally:
         workbook.close()
-    filled = [(i, vals) for i, vals in records if any(_filled(v) for v in vals)]
     if not filled:
-        raise ReadError(f"{path.name}: the first sheet is empty. Put the sites on the first sheet.")
+        where = f"the sheet {sheet!r}" if sheet is not None else "the first sheet"
+        raise ReadError(f"{name}: {where} is empty. Choose the sheet that holds the sites.")
     header_row, header_values = filled[0]
     body = filled[1:]
     # Drop trailing columns that have neither a header nor any value (formatting only).
-    width = len(header_values)
-    while width > 0 and not _filled(header_values[width - 1]) and not any(
-        len(vals) >= width and _filled(vals[width - 1]) for _, vals in body
+    width = max(len(vals) for _, vals in filled)
+    while width > 0 and not any(
+        len(vals) >= width and _filled(vals[width - 1]) for _, vals in filled
     ):
         width -= 1
-    header = _clean_header(header_values[:width], header_row=header_row, report=report)
+    header = _clean_header((header_values + [None] * width)[:width], header_row=header_row,
+                           report=report)
     rows = [(vals + [None] * width)[:width] for _, vals in body]
     frame = pd.DataFrame(rows, columns=header)
     frame.index = pd.Index([i for i, _ in body], name="row")
     return frame
+
+
+class _DtdScanner:
+    """A sink for :func:`_unpack` refusing XML parts of a workbook that carry a DTD.
+
+    Excel and LibreOffice never write one; a DTD in a workbook is there to define
+    entities (entity expansion, external entities), so the file is refused outright.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.tails: dict[str, bytes] = {}
+
+    def __call__(self, info: zipfile.ZipInfo, chunk: bytes) -> None:
+        if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+            return
+        window = self.tails.get(info.filename, b"") + chunk
+        if any(mark in window for mark in _DTD_MARKS):
+            raise ReadError(
+                f"{self.name} was refused: its part {info.filename!r} contains an XML "
+                "document type declaration (DTD), which spreadsheet programs never write. "
+                + _XLSX_AGAIN)
+        self.tails[info.filename] = window[-32:]
+
+
+def _sheet_rows(sheet, *, name: str, limits: ReadLimits):
+    """``(sheet row number, values)`` for each row of ``sheet`` with a value in it.
+
+    Parses the sheet's XML cell by cell (openpyxl's own worksheet parser), so only the
+    cells the file really holds are made: the size a sheet *declares* (its
+    ``<dimension>``) is ignored. A value past the column limit, or more rows than the
+    row limit (plus the header), refuses the file as soon as it is met.
+    """
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet._reader import WorkSheetParser  # the parser iter_rows uses
+
+    book = sheet.parent
+    filled_rows = 0
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(source, sheet._shared_strings, data_only=book.data_only,
+                                 epoch=book.epoch, date_formats=book._date_formats,
+                                 timedelta_formats=book._timedelta_formats)
+        for row_number, cells in parser.parse():
+            values: dict[int, object] = {}
+            for cell in cells:
+                value = cell["value"]
+                if value is None:
+                    continue
+                column = int(cell["column"])
+                if column > limits.max_columns:
+                    if not _filled(value):
+                        continue
+                    where = f" (a value in cell {get_column_letter(column)}{row_number})"
+                    raise _too_many_columns(name, f"{column:,}", limits, where)
+                values[column] = value
+            if not any(_filled(v) for v in values.values()):
+                continue
+            filled_rows += 1
+            if filled_rows > limits.max_rows + 1:  # the header row and max_rows data rows
+                raise too_many_rows(name, limits)
+            row: list[object] = [None] * max(values)
+            for column, value in values.items():
+                row[column - 1] = value
+            yield row_number, row
 
 
 def _filled(value: object) -> bool:
@@ -350,27 +577,59 @@ def _filled(value: object) -> bool:
 
 
 # --- Parquet -----------------------------------------------------------------------
-def _read_parquet(path: Path, *, report: Report) -> pd.DataFrame:
+def _read_parquet(path: Path, *, report: Report, limits: ReadLimits) -> pd.DataFrame:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
+    name = path.name
     try:
-        metadata = pq.read_schema(path).metadata or {}
+        parquet = pq.ParquetFile(path)
+        meta = parquet.metadata
+        schema = parquet.schema_arrow
     except Exception as exc:  # pyarrow raises several types for a corrupt file
         raise ReadError(
-            f"{path.name} is not a readable Parquet file ({type(exc).__name__}). "
+            f"{name} is not a readable Parquet file ({type(exc).__name__}). "
             "Export the sites again, or as CSV."
         ) from None
-    if b"geo" in metadata:
-        import geopandas as gpd
+    # Everything below is checked on the footer alone, before any data is read.
+    _check_rows(name, meta.num_rows, limits)
+    if meta.num_columns > limits.max_columns:
+        raise _too_many_columns(name, f"{meta.num_columns:,}", limits)
+    if meta.num_row_groups > _MAX_ROW_GROUPS:
+        raise ReadError(f"{name} is made of {meta.num_row_groups:,} row groups; at most "
+                        f"{_MAX_ROW_GROUPS:,} are accepted. Write it again in one piece, or as CSV.")
+    unpacked = 0
+    for group in range(meta.num_row_groups):
+        unpacked += meta.row_group(group).total_byte_size
+        if unpacked > limits.max_unpacked_bytes:
+            raise _too_big(name, limits)
+    geo = b"geo" in (schema.metadata or {})
+    # Text columns are read dictionary-encoded, so a value repeated on every row is
+    # held once, not once per row.
+    text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+    try:
+        if geo:
+            import geopandas as gpd
 
-        return _from_geoframe(gpd.read_parquet(path), report=report, name=path.name)
-    frame = pd.read_parquet(path)
+            frame = gpd.read_parquet(path, read_dictionary=text)
+        else:
+            frame = pq.read_table(path, read_dictionary=text).to_pandas()
+    except Exception as exc:  # noqa: BLE001 - pyarrow/geopandas raise many types
+        raise ReadError(
+            f"{name} is not a readable Parquet file ({type(exc).__name__}). "
+            "Export the sites again, or as CSV."
+        ) from None
+    for column in frame.columns:
+        if isinstance(frame[column].dtype, pd.CategoricalDtype):
+            frame[column] = frame[column].astype(object)
+    if geo:
+        return _from_geoframe(frame, report=report, name=name, limits=limits)
     frame.index = pd.Index(np.arange(len(frame)) + 2, name="row")
     return frame
 
 
 # --- GeoJSON, GeoPackage, Shapefile -------------------------------------------------
-def _read_geo(path: Path, *, report: Report, name: str) -> pd.DataFrame:
+def _read_geo(path: Path, *, report: Report, name: str, limits: ReadLimits) -> pd.DataFrame:
     import pyogrio
 
     try:
@@ -382,13 +641,19 @@ def _read_geo(path: Path, *, report: Report, name: str) -> pd.DataFrame:
                 f"Only the first layer ({layer!r}) was read; the file also has {others}.",
                 fix="Put the sites in one layer, or export that layer on its own.",
             )
+        info = pyogrio.read_info(path, layer=layer)
+        _check_rows(name, int(info.get("features") or 0), limits)
+        if len(info.get("fields", ())) > limits.max_columns:
+            raise _too_many_columns(name, f"{len(info['fields']):,}", limits)
         gdf = pyogrio.read_dataframe(path, layer=layer)
+    except ReadError:
+        raise
     except Exception as exc:  # pyogrio/GDAL raise many error types for unreadable files
         raise ReadError(
             f"{name} could not be read as {SUPPORTED_FORMATS.get(_extension(path), 'a map file')}: "
             f"{_gdal_reason(exc)}. Export it again from your GIS, or save the sites as CSV."
         ) from None
-    return _from_geoframe(gdf, report=report, name=name)
+    return _from_geoframe(gdf, report=report, name=name, limits=limits)
 
 
 def _gdal_reason(exc: Exception) -> str:
@@ -396,17 +661,21 @@ def _gdal_reason(exc: Exception) -> str:
     return text[:200]
 
 
-def _from_geoframe(gdf, *, report: Report, name: str) -> pd.DataFrame:
+def _from_geoframe(gdf, *, report: Report, name: str, limits: ReadLimits) -> pd.DataFrame:
     """Attributes of ``gdf`` plus latitude/longitude of its geometry in EPSG:4326."""
     import geopandas as gpd
 
     if len(gdf) == 0:
         raise ReadError(f"{name} has no features. Choose the file or layer that holds the sites.")
+    _check_rows(name, len(gdf), limits)
+    if len(gdf.columns) > limits.max_columns:
+        raise _too_many_columns(name, f"{len(gdf.columns):,}", limits)
     attrs = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)) if isinstance(gdf, gpd.GeoDataFrame) else gdf
     attrs.index = pd.Index(np.arange(len(gdf)) + 2, name="row")
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
         return attrs
     geom = gdf.geometry
+    _check_vertices(name, geom.values, limits)
     if geom.crs is None:
         report.warning(
             "The file does not say which coordinate reference system it uses; "
@@ -451,27 +720,19 @@ def _unsafe_member(member: str) -> bool:
     return ".." in PurePosixPath(name).parts
 
 
-def _read_zipped_shapefile(path: Path, *, report: Report) -> pd.DataFrame:
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError):
-        raise ReadError(
-            f"{path.name} is not a valid zip file (it may be damaged or incomplete). "
-            "Zip the Shapefile again (the .shp, .shx, .dbf and .prj files)."
-        ) from None
+_SHP_AGAIN = "Zip the Shapefile again (the .shp, .shx, .dbf and .prj files)."
+
+
+def _read_zipped_shapefile(path: Path, *, report: Report, limits: ReadLimits) -> pd.DataFrame:
+    archive, all_infos = _checked_zip(path, name=path.name, limits=limits, again=_SHP_AGAIN)
     with archive:
-        infos = [i for i in archive.infolist() if not i.is_dir()]
+        infos = [i for i in all_infos if not i.is_dir()]
         unsafe = [i.filename for i in infos if _unsafe_member(i.filename)]
         if unsafe:
             raise ReadError(
                 f"{path.name} was refused: it contains a file with an unsafe path "
                 f"({unsafe[0]!r}) that points outside the archive. Zip only the Shapefile's "
                 "own files, without folders above them."
-            )
-        if sum(i.file_size for i in infos) > _MAX_UNZIPPED_BYTES:
-            raise ReadError(
-                f"{path.name} unpacks to more than {_MAX_UNZIPPED_BYTES // 1024**3} GB. "
-                "Zip only the Shapefile of the sites."
             )
         shapefiles = sorted(
             i.filename
@@ -502,9 +763,15 @@ def _read_zipped_shapefile(path: Path, *, report: Report) -> pd.DataFrame:
             )
         with tempfile.TemporaryDirectory(prefix="partnermap-shp-") as tmp:
             base = "sites"
-            for info in members:
-                target = Path(tmp) / (base + info.filename[len(stem):].lower())
-                with archive.open(info) as src, open(target, "wb") as dst:
-                    while chunk := src.read(1 << 20):
-                        dst.write(chunk)
-            return _read_geo(Path(tmp) / f"{base}.shp", report=report, name=path.name)
+            files = {i.filename: open(Path(tmp) / (base + i.filename[len(stem):].lower()), "wb")
+                     for i in members}
+            try:
+                # Streamed with a running total: stops at the unpacked-size limit even
+                # when the sizes the zip declares are false.
+                _unpack(archive, members, name=path.name, limits=limits, again=_SHP_AGAIN,
+                        sink=lambda info, chunk: files[info.filename].write(chunk))
+            finally:
+                for handle in files.values():
+                    handle.close()
+            return _read_geo(Path(tmp) / f"{base}.shp", report=report, name=path.name,
+                             limits=limits)

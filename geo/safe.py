@@ -12,6 +12,8 @@ map, a script block or a spreadsheet:
   in the browser.
 * :func:`safe_url` for ``href`` values: only ``http`` and ``https`` links survive.
 * :func:`json_for_script` for data embedded in a ``<script>`` element.
+* :func:`markdown_text` for text placed in Streamlit markdown (labels, messages,
+  radio options): no link, image, HTML or emphasis starts.
 * :func:`spreadsheet_cell` for CSV/Excel exports (formula injection).
 """
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 from urllib.parse import urlsplit
 
 _ALLOWED_SCHEMES = frozenset({"http", "https"})
@@ -39,8 +42,13 @@ _SCRIPT_ESCAPES = str.maketrans(
     }
 )
 
+# ASCII punctuation: CommonMark lets every one of them be backslash-escaped.
+_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+
 # A cell starting with one of these is run as a formula by spreadsheet programs.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A formula starting inside a cell, after a list separator (see spreadsheet_cell).
+_INNER_FORMULA = re.compile(r"([,;\t|\r\n][ \"']*)(?=[=@]|[+\-](?![\d\s(.]))")
 
 
 def _is_missing(value: object) -> bool:
@@ -64,6 +72,20 @@ def escape_text(value: object) -> str:
     if _is_missing(value):
         return ""
     return html.escape(str(value), quote=True).translate(_TEMPLATE_LITERAL_ENTITIES)
+
+
+def markdown_text(value: object) -> str:
+    """``value`` shown literally inside Streamlit markdown.
+
+    Every ASCII punctuation character is backslash-escaped, so no link, image, HTML,
+    emphasis, ``:color[...]`` directive or ``$`` maths starts; line breaks become
+    spaces; and an escaped colon gets a zero-width space after it so ``:name:`` is not
+    an emoji or icon. ``None`` and NaN become ``""``.
+    """
+    if _is_missing(value):
+        return ""
+    text = " ".join(str(value).split())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\\:", "\\:\u200b")
 
 
 def safe_url(url: object) -> str:
@@ -106,9 +128,19 @@ def spreadsheet_cell(value: object) -> object:
     """Neutralise a text cell that a spreadsheet program would run as a formula.
 
     Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
-    leading apostrophe, which spreadsheet programs show as plain text. Numbers, dates
-    and other non-text values are returned unchanged (a real ``-5`` stays a number).
+    leading apostrophe, which spreadsheet programs show as plain text. So does a
+    formula that starts *inside* the text right after a separator (``,`` ``;`` tab
+    ``|`` or a line break, then optional spaces or quotes): a spreadsheet set up for
+    another list separator (``;`` in much of Europe) splits the cell there and would
+    run the rest, so ``Lincoln;=HYPERLINK(...)`` is written ``Lincoln;'=HYPERLINK(...)``.
+    Inside the text, ``+``/``-`` count only when not followed by a digit, a space, a
+    bracket or a dot (``3-5, -84.28``, ``call, +1 (850) ...`` stay as they are).
+    Numbers, dates and other non-text values are returned unchanged (a real ``-5``
+    stays a number).
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    out = value[:1] + _INNER_FORMULA.sub(r"\1'", value[1:])  # the first character: below
+    if out.startswith(_FORMULA_STARTS):
+        return "'" + out
+    return out

@@ -35,6 +35,7 @@ from geo.auth import Viewer
 from geo.db import ConflictError, NotFoundError, Store, StoreError, ValidationError
 from geo.maps import base_map
 from geo.problems import Problem
+from geo.safe import markdown_text
 from geo.schema import (
     KINDS_OF_WORK,
     PARTNER_TYPES,
@@ -62,18 +63,13 @@ _AREA_LEVELS = {"state": "State (2-digit FIPS, e.g. 12)",
                 "county": "County (5-digit FIPS, e.g. 12073)",
                 "district": "School district (7-digit NCES LEAID, e.g. 1201110)"}
 _MIN_DATE, _MAX_DATE = dt.date(1950, 1, 1), dt.date(2100, 12, 31)
-_MD_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
 
 
 # --- small helpers shared with pages/data.py -------------------------------------------
 def md(text: object) -> str:
-    """``text`` for Streamlit markdown, shown exactly as typed.
-
-    Partner names, file names and messages that quote them are untrusted: every ASCII
-    punctuation character is backslash-escaped (CommonMark allows it for all of them),
-    so no link, image, HTML, emphasis, ``:color[...]`` directive or ``$`` maths starts.
-    """
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
+    """``text`` for Streamlit markdown, shown exactly as typed (:func:`geo.safe.markdown_text`
+    line by line, so a message keeps its line breaks)."""
+    return "\n".join(markdown_text(line) for line in str(text).split("\n"))
 
 
 def flash(message: str, *, kind: str = "success") -> None:

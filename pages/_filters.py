@@ -18,7 +18,7 @@ from typing import Any
 
 import streamlit as st
 
-from geo import schema
+from geo import schema, visibility
 from geo.analysis import activity_places, filter_activities
 from geo.analysis import gazetteer
 from pages import _query, _ui
@@ -232,7 +232,15 @@ def filter_panel(frames: schema.Frames, *, prefix: str, fields: Sequence[str] = 
     box.markdown("**Filters**")
     picked: dict[str, Any] = {}
     if "partner" in fields:
-        chosen = _multiselect("Partner", _partner_options(frames.partners), param="partner",
+        # The public picks only approved partners: a withheld one cannot be singled out.
+        pickable = visibility.pickable_partners(frames.partners, _ui.viewer_role())
+        options = _partner_options(pickable)
+        asked = [p for p in str(st.query_params.get("partner") or "").split(_query._LIST_SEP) if p]
+        if any(p not in options and p in set(frames.partners["partner_id"].astype("str")) for p in asked):
+            box.info("Partners that have not approved public listing cannot be chosen one by one "
+                     "(the partner in the link was left out); their work is counted in every "
+                     "total and map.")
+        chosen = _multiselect("Partner", options, param="partner",
                               key=f"{prefix}_partner", placeholder="All partners", container=box)
         picked["partners"] = tuple(int(p) for p in chosen)
     if "partner_type" in fields:

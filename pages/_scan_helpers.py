@@ -18,6 +18,7 @@ from shapely.geometry import box
 
 from geo import boundaries, maps
 from geo.analysis import Place, PlaceNotFound, ScanResult, resolve_place
+from geo.safe import markdown_text
 
 # One URL parameter per kind of place, as ``resolve_place`` and ``python -m geo scan``
 # name them; a link carries exactly one.
@@ -62,12 +63,8 @@ def place_token(place: Place | None) -> str:
 
 
 def md_text(text: object) -> str:
-    """``text`` made literal inside Streamlit markdown (labels, captions, expanders):
-    every ASCII punctuation character is backslash-escaped (CommonMark), newlines become
-    spaces, and a colon gets a zero-width space so ``:name:`` is not an emoji or icon."""
-    s = " ".join(str(text if text is not None else "").split())
-    s = re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", s)
-    return s.replace("\\:", "\\:\u200b")
+    """``text`` made literal inside Streamlit markdown (:func:`geo.safe.markdown_text`)."""
+    return markdown_text(text)
 
 
 # --- the scan map -----------------------------------------------------------------------

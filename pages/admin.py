@@ -12,6 +12,7 @@ import streamlit as st
 
 from geo import auth
 from geo.db import StoreError
+from geo.safe import markdown_text as md
 from pages import _ui
 
 _TABLES = {"partners": "Partners", "sites": "Sites", "activities": "Activities"}
@@ -202,8 +203,8 @@ def _consent_tab() -> None:
             st.error(f"Nothing was saved: {exc}")
             return
         _done("admin_consent_done",
-              f"Recorded: {names[pid]} {'may' if public == 'approved' else 'may not'} be "
-              f"listed publicly (approved by {address}).")
+              f"Recorded: {md(names[pid])} {'may' if public == 'approved' else 'may not'} be "
+              f"listed publicly (approved by {md(address)}).")
 
 
 # --- audit trail ----------------------------------------------------------------------
@@ -254,7 +255,7 @@ def _undo_tab() -> None:
         except StoreError as exc:
             st.error(f"Not restored: {exc}")
             return
-        _done("admin_undo_done", f"Restored {choices[record]}.")
+        _done("admin_undo_done", f"Restored {md(choices[record])}.")
 
 
 users_tab, consent_tab, audit_tab, undo_tab = st.tabs(

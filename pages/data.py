@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo import auth
+from geo import auth, visibility
 from geo.auth import Viewer
 from geo.db import Store
 from geo.db.backup import backup
@@ -176,9 +176,10 @@ def _partner_choice_widgets(preview: ImportPreview, *, token: str) -> None:
         if shown == 0:
             st.markdown("**Partner names close to ones already stored**")
         shown += 1
-        labels = {pid: f"Use the existing partner “{stored}” (partner {pid})"
+        # Radio options are rendered as markdown: names escaped.
+        labels = {pid: f"Use the existing partner “{md(stored)}” (partner {pid})"
                   for pid, stored in suggestions}
-        labels["new"] = f"No: create a new partner “{name}”"
+        labels["new"] = f"No: create a new partner “{md(name)}”"
         rows = len(match.rows)
         where = (f"row {match.rows[0]}" if rows == 1 else
                  f"{rows:,} rows, first row {match.rows[0]}" if rows else "")
@@ -415,6 +416,7 @@ def render_export(*, viewer: Viewer, store: Store, frames: Frames) -> None:
     st.caption("Each table carries its boundary assignments (state, county and school "
                "district codes). Spreadsheet cells that would run as formulas are "
                "neutralised. Files are built when you click.")
+    frames = visibility.export_frames(frames, viewer)  # others' private fields: only where public
     for what, frame in (("partners", frames.partners), ("sites", frames.sites),
                         ("activities", frames.activities)):
         cols = st.columns([2, 1, 1, 1, 1])

@@ -13,6 +13,7 @@ from geo.analysis import (PlaceNotFound, for_display, introductions, nearby_pair
                           partner_pairs, resolve_place, scan)
 from geo.analysis.overlaps import COMPLEMENTARY, DUPLICATION
 from geo.choropleth import bounds_of, partner_count_map
+from geo import visibility
 from geo.safe import safe_url
 from geo.spreadsheet import neutralise_frame
 from pages import _filters, _query, _ui
@@ -30,7 +31,9 @@ SCAN_COLUMNS = ["partner", "presence", "kinds_of_work", "status", "since", "site
 
 
 def _csv(df: pd.DataFrame) -> bytes:
-    """The table as shown, safe to open in a spreadsheet program."""
+    """The table as shown, safe to open in a spreadsheet program; for the public without
+    the ids of withheld partners (geo.visibility.public_download)."""
+    df = visibility.public_download(df, frames.partners, _ui.viewer_role())
     return neutralise_frame(for_display(df)).to_csv(index=False).encode("utf-8-sig")
 
 

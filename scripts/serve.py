@@ -8,6 +8,11 @@ second less to the first map (see bench/README.md). A few seconds later the same
 loads what the coverage and overlaps pages add (mapclassify, the state and county
 layers), so their first visit does not pay for it. Nothing of ``pages/`` is imported
 here.
+
+It also turns off Streamlit's ``/_stcore/metrics`` endpoint, which Streamlit serves to
+anyone without an option to disable it (session counts, memory and cache statistics
+of the server): the route is not registered, so the path answers 404. A deployment
+that starts Streamlit otherwise should block it in its proxy (docs/roles.md).
 """
 from __future__ import annotations
 
@@ -46,6 +51,13 @@ def _warm() -> None:
         choropleth.area_layer(level)
 
 
+def _without_metrics() -> None:
+    """Leave Streamlit's public metrics route out of the server (see the docstring)."""
+    from streamlit.web.server.starlette import starlette_app
+
+    starlette_app.create_metrics_routes = lambda *args, **kwargs: []
+
+
 def main() -> int:
     sys.path.insert(0, str(REPO))
     threading.Thread(target=_warm, name="partnermap-warm-up", daemon=True).start()
@@ -60,6 +72,7 @@ def main() -> int:
     # lost its filters about one time in three). The app routes with st.navigation,
     # so say so before the first session instead of correcting it afterwards.
     PagesManager.uses_pages_directory = False
+    _without_metrics()
 
     sys.argv = ["streamlit", "run", str(REPO / "app.py"), *sys.argv[1:]]
     return cli.main()

@@ -102,3 +102,19 @@ def test_public_style_export_of_filtered_frames(store):
 def test_unknown_extension_is_refused(store, tmp_path):
     with pytest.raises(ValueError, match=".csv, .xlsx, .geojson, .gpkg"):
         write_export(store.frames(), what="sites", path=tmp_path / "sites.kml")
+
+
+def test_csv_export_is_safe_in_a_semicolon_locale(store):
+    """A spreadsheet that splits on ";" (or "|", tab) must not find a formula cell either."""
+    import csv
+
+    frames = store.frames()
+    frames.sites.loc[frames.sites.index[0], "name"] = 'Leon;=HYPERLINK("http://evil.example","x")'
+    frames.sites.loc[frames.sites.index[1], "name"] = "Rickards|@SUM(A1)"
+    text = export_bytes(frames, what="sites", fmt="csv").decode()
+    for delimiter in (";", "|", ","):
+        for record in csv.reader(io.StringIO(text), delimiter=delimiter):
+            for cell in record:
+                assert not cell.lstrip(' "').startswith(("=", "@")), (delimiter, cell)
+    table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    assert "Leon;'=HYPERLINK(" in set(table["name"].str[:17])

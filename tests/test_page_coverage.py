@@ -226,10 +226,23 @@ def test_public_viewer_never_receives_withheld_names(world, repo_root, downloads
     assert secrets
     script = _map_args(at)["script"]
     options = " ".join(o for w in at.multiselect for o in w.options)
-    assert "A coalition partner" in options
+    assert "A coalition partner" not in options  # withheld partners cannot be picked
     html = download_bytes(at, downloads, "Download the map (HTML)", "coverage_district_partners.html").decode("utf-8")
     for secret in secrets:
         assert secret not in script and secret not in options and secret not in html
+
+
+def test_public_cannot_single_out_a_withheld_partner(world, repo_root):
+    p = world["frames"].partners
+    hidden = int(p.loc[~p["public"], "partner_id"].iloc[0])
+    everything = _run(repo_root)
+    at = _run(repo_root, {"partner": str(hidden)})
+    assert any("cannot be chosen one by one" in i.value for i in at.sidebar.info)
+    partner_box = _widget(at, "multiselect", "Partner")
+    assert partner_box.value == [] and not any("#" in o for o in partner_box.options)
+    assert len(partner_box.options) == int(p["public"].sum())
+    # The link's partner is ignored: the page shows the whole coalition's figures.
+    assert [m.value for m in at.metric] == [m.value for m in everything.metric]
 
 
 # --- geo.choropleth ---------------------------------------------------------------------------

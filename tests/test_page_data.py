@@ -96,7 +96,7 @@ def _run(at: AppTest) -> AppTest:
 
 def _plain(text: str) -> str:
     """Markdown as the user reads it (the page backslash-escapes punctuation)."""
-    return re.sub(r"\\(.)", r"\1", text)
+    return re.sub(r"\\(.)", r"\1", text).replace("\u200b", "")  # zero-width: unseen
 
 
 def _texts(at: AppTest, kind: str) -> list[str]:
@@ -293,6 +293,23 @@ def test_close_partner_name_is_offered_and_the_choice_is_used(db, repo_root):
     assert after[0] == before[0], "no second partner for the same organization"
     acts = db.frames().activities
     assert set(acts.loc[acts["contact"] == "pat@example.org", "partner_id"]) == {1}
+
+
+HOSTILE = "Brightpath [Community](http://evil.example) ![x](http://evil.example/x.png) Schools"
+
+
+def test_partner_choice_shows_markdown_in_names_as_text(db, repo_root):
+    db.update_partner(1, {"name": HOSTILE}, expected_version=int(db.get_partner(1)["version"]),
+                      actor="test")
+    at = _open(repo_root, STAFF)
+    close = GOOD.replace("Brightpath Community Schools Alliance", HOSTILE[:-1])
+    _upload(at, "close.csv", close.encode())
+    choice = [r for r in at.radio if r.key and r.key.startswith("import_partner_")]
+    assert len(choice) == 1
+    for option in choice[0].options:
+        assert "](http" not in option and "![" not in option  # no live link or image
+    existing = choice[0].options[0]
+    assert _plain(existing) == f"Use the existing partner “{HOSTILE}” (partner 1)"
 
 
 def test_partner_user_imports_only_for_its_own_organization(db, repo_root):
@@ -545,3 +562,22 @@ def test_preview_shows_how_rows_are_placed_and_review_picks_a_school(db, repo_ro
     new = sites.sort_values("site_id").tail(3)
     assert sorted(new["location_source"]) == ["school_directory", "school_directory",
                                               "zip_centroid"]
+def test_partner_user_exports_carry_other_partners_private_fields_only_where_public(db, repo_root):
+    frames = db.frames()
+    at = _open(repo_root, _partner(2), section="export")
+    partners = pd.read_csv(io.BytesIO(_download(at, key="export_partners_csv")), dtype=str,
+                           keep_default_na=False).set_index("partner_id")
+    acts = pd.read_csv(io.BytesIO(_download(at, key="export_activities_csv")), dtype=str,
+                       keep_default_na=False)
+    stored = frames.partners.set_index("partner_id")
+    withheld = [p for p in stored.index if not stored.loc[p, "public"] and p != 2]
+    assert withheld and any(stored.loc[p, "email"] for p in withheld)
+    for pid in withheld:
+        row = partners.loc[str(pid)]
+        assert row["name"] == stored.loc[pid, "name"]  # names: the partner role sees them
+        assert (row["email"], row["consent_by"]) == ("", "")
+        theirs = acts[acts["partner_id"] == str(pid)]
+        assert set(theirs["contact"]) <= {""} and set(theirs["notes"]) <= {""}
+    own = acts[acts["partner_id"] == "2"]
+    stored_own = frames.activities[frames.activities["partner_id"] == 2]
+    assert sorted(own["contact"]) == sorted(stored_own["contact"].fillna(""))  # its own: whole

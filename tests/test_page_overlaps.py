@@ -7,6 +7,7 @@ AppTest cannot click the map: tests/browser does that.
 """
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 
@@ -200,6 +201,23 @@ def test_public_viewer_gets_no_withheld_name_or_email(world, repo_root, download
     contacts = world["frames"].activities.loc[world["frames"].activities["partner_id"].isin(hidden_ids), "contact"]
     for contact in set(contacts) - {""}:
         assert contact not in intros
+
+
+def test_public_downloads_carry_no_id_of_a_withheld_partner(world, repo_root, downloads):
+    at = _run(repo_root)
+    p = world["frames"].partners
+    hidden = {str(i) for i in p.loc[~p["public"], "partner_id"]}
+    for label, name in (("Download introductions list (CSV)", "introductions_district.csv"),
+                        ("Download nearby sites (CSV)", "nearby_sites.csv")):
+        table = pd.read_csv(io.BytesIO(download_bytes(at, downloads, label, name)), dtype=str,
+                            keep_default_na=False, encoding="utf-8-sig")
+        id_columns = [c for c in table.columns if "partner" in c.lower() and "id" in c.lower()]
+        assert len(id_columns) == 2, table.columns
+        anonymous = table[[c for c in table.columns if c.lower() in ("partner a", "partner_a")][0]]
+        assert (anonymous == "A coalition partner").any(), name  # their work is still listed
+        for column in id_columns:
+            assert not set(table[column]) & hidden, (name, column)
+        assert set(table[id_columns[0]]) - {""}, "approved partners keep their ids"
 
 
 def test_staff_see_withheld_partners_in_introductions(world, repo_root, downloads):

@@ -139,3 +139,21 @@ def test_spreadsheet_cell_leaves_other_values_alone(cell):
 
 def test_spreadsheet_cell_leaves_nan_alone():
     assert math.isnan(spreadsheet_cell(float("nan")))
+
+
+@pytest.mark.parametrize(("cell", "safe"), [
+    ('Leon;=HYPERLINK("http://evil","x")', 'Leon;\'=HYPERLINK("http://evil","x")'),
+    ("a, -HYPERLINK(1)", "a, '-HYPERLINK(1)"),
+    ("x|@SUM(A1)", "x|'@SUM(A1)"),
+    ("one\n=1+1", "one\n'=1+1"),
+    ('x;"=cmd"', 'x;"\'=cmd"'),
+])
+def test_spreadsheet_cell_neutralises_formulas_after_a_separator(cell, safe):
+    # Opened with another list separator (";" in much of Europe) the cell splits there.
+    assert spreadsheet_cell(cell) == safe
+
+
+@pytest.mark.parametrize("cell", ["grades 3-5, -84.28", "call, +1 (850) 555-0100",
+                                  "Smith, - met the principal", "Leon; Wakulla"])
+def test_spreadsheet_cell_leaves_ordinary_separated_text_alone(cell):
+    assert spreadsheet_cell(cell) == cell

@@ -54,3 +54,43 @@ def test_public_frames_hide_names_in_sites_and_contacts(frames):
 def test_unknown_role_is_refused(frames):
     with pytest.raises(ValueError, match="viewer_role must be one of"):
         visible_partners(frames.partners, "admin")
+
+
+@pytest.fixture
+def spelled() -> schema.Frames:
+    """Two withheld partners whose names come back spelled differently in free text."""
+    partners = pd.DataFrame({
+        "partner_id": [1, 2],
+        "name": ["Zephyrine Orchard Alliance", "Harborlight Youth Services, Inc."],
+        "type": ["nonprofit"] * 2, "website": ["", ""], "email": ["", ""],
+        "expertise": ["ZOA mentors; call 850-555-0100", "Harborlight youth services mentoring"],
+        "principles": [""] * 2, "public": [False, False], "consent_by": ["", ""],
+        "consent_at": ["", ""],
+    })
+    sites = pd.DataFrame({
+        "site_id": [1, 2, 3, 4], "partner_id": [1, 1, 2, 2],
+        "name": ["Zephyrine  Orchard  Alliance Elementary",
+                 "zephyrine\u00a0orchard-alliance Middle",
+                 "Harborlight Youth Services Academy", "HARBORLIGHT-YOUTH SERVICES Inc. Hub"],
+        "site_kind": ["community_school"] * 4,
+    })
+    activities = pd.DataFrame({
+        "activity_id": [1, 2], "partner_id": [1, 2], "contact": ["", ""],
+        "notes": ["Ask ZOA staff on (850) 555 0101 or +1 850.555.0102",
+                  "Run by Harborlight Youth Services since 2019, grades 3-5"],
+    })
+    return schema.Frames(partners, sites, activities)
+
+
+def test_withheld_names_are_hidden_however_spelled(spelled):
+    out = visible_frames(spelled, "public")
+    text = " ".join(out.partners["expertise"]) + " " + " ".join(out.sites["name"]) + " " \
+        + " ".join(out.activities["notes"])
+    for leak in ("Zephyrine", "zephyrine", "Harborlight", "HARBORLIGHT", "ZOA", "555"):
+        assert leak not in text
+    assert list(out.sites["name"]) == [
+        f"{schema.ANONYMOUS_PARTNER} Elementary", f"{schema.ANONYMOUS_PARTNER} Middle",
+        f"{schema.ANONYMOUS_PARTNER} Academy", f"{schema.ANONYMOUS_PARTNER} Inc. Hub"]
+    # What is not the name stays: years, grades, the word "youth" alone.
+    assert out.activities["notes"].iloc[1].endswith("since 2019, grades 3-5")
+    assert out.partners["expertise"].iloc[1] == f"{schema.ANONYMOUS_PARTNER} mentoring"

@@ -61,6 +61,12 @@ def _loose(key: str) -> str:
     return " ".join(_LEGAL.sub(" ", key).split())
 
 
+def loose_words(name: str) -> list[str]:
+    """The words de-duplication compares a name by: :func:`name_key` (case, spacing and
+    punctuation ignored) without the legal words ("Inc", "LLC", "Corp", "The")."""
+    return _loose(name_key(name)).split()
+
+
 def match_partners(
     names: Mapping[str, list[int]],
     stored: pd.DataFrame,

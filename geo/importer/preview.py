@@ -132,9 +132,11 @@ class ImportPreview:
         safe = self.rejected.copy()
         for column in safe.columns:
             if safe[column].dtype == "str" or safe[column].dtype == object:
+                # A number or phone number keeps its leading sign; any other text gets
+                # the one neutraliser (leading and after-separator formulas).
                 safe[column] = safe[column].map(
-                    lambda v: spreadsheet_cell(v) if isinstance(v, str) and is_formula_like(v)
-                    else v)
+                    lambda v: spreadsheet_cell(v) if isinstance(v, str) and (
+                        is_formula_like(v) or not v.startswith(("+", "-"))) else v)
         safe.columns = [spreadsheet_cell(c) if is_formula_like(str(c)) else c
                         for c in safe.columns]
         buffer = io.StringIO()
