@@ -6,6 +6,8 @@ apart from the page script so it can be unit-tested.
 """
 from __future__ import annotations
 
+import re
+
 import geopandas as gpd
 import pandas as pd
 
@@ -15,7 +17,25 @@ from geo.analysis.gazetteer import place_table
 from geo.safe import safe_url
 
 DIRECTORY_COLUMNS = ("partner_id", "name", "type", "website", "expertise", "principles", "sites",
-                     "community_schools", "activities", "states", "listed")
+                     "community_schools", "activities", "states", "listed", "where")
+
+
+def _where_text(frames: schema.Frames) -> pd.Series:
+    """Per partner id, the names of the states (and their codes), counties and
+    districts it works in, for the search box ("Denver" finds partners working there)."""
+    places = activity_places(frames)
+    if places.empty:
+        return pd.Series(dtype="str")
+    names = []
+    for level in ("state", "county", "district"):
+        t = place_table(level)
+        label = t["name"] + (" " + t["state"] if level == "state" else "")
+        names.append(pd.Series(label.to_numpy(), index=t["place_id"].to_numpy()))
+    lookup = pd.concat(names)
+    lookup = lookup[~lookup.index.duplicated()]
+    pairs = places[["partner_id", "place_id"]].drop_duplicates()
+    text = pairs["place_id"].map(lookup).fillna("")
+    return text.groupby(pairs["partner_id"].astype("int64").to_numpy()).agg(lambda v: " · ".join(sorted(set(v))))
 
 
 def directory(frames: schema.Frames) -> pd.DataFrame:
@@ -44,19 +64,35 @@ def directory(frames: schema.Frames) -> pd.DataFrame:
         "activities": pid.map(acts).fillna(0).astype("int64").to_numpy(),
         "states": pid.map(states).fillna("").astype("str").to_numpy(),
         "listed": p["public"].fillna(False).astype(bool).to_numpy(),
+        "where": pid.map(_where_text(frames)).fillna("").astype("str").to_numpy(),
     })
     return out.sort_values("name", key=lambda c: c.str.lower(), kind="stable").reset_index(drop=True)
 
 
 def filter_directory(table: pd.DataFrame, *, text: str = "", types: list[str] = (),
-                     principles: list[str] = ()) -> pd.DataFrame:
-    """Rows whose name or expertise contains ``text`` (any case), of one of ``types``
-    (labels or codes) and working on every one of ``principles``."""
+                     principles: list[str] = (), states: list[str] = ()) -> pd.DataFrame:
+    """Rows matching every word of ``text`` (any case) in the name, expertise,
+    principles or the places the partner works in (state names and codes, counties,
+    districts), of one of ``types`` (labels or codes), working on every one of
+    ``principles`` and in one of ``states`` (postal codes).
+
+    A word matches at the start of a word ("famil" finds "family"); a word of one or two
+    letters must be a whole word, so "CO" finds Colorado's code, not every "community".
+    """
     out = table
-    text = " ".join(str(text).split()).lower()
-    if text:
-        hay = (out["name"] + " " + out["expertise"] + " " + out["principles"]).str.lower()
-        out = out.loc[hay.str.contains(text, regex=False).astype(bool).to_numpy()]
+    words = re.findall(r"\w+", str(text).lower())
+    if words:
+        hay = (out["name"] + " " + out["expertise"] + " " + out["principles"] + " "
+               + out["where"] + " " + out["states"]).str.lower()
+        keep = pd.Series(True, index=out.index)
+        for word in words:
+            pattern = rf"\b{re.escape(word)}\b" if len(word) <= 2 else rf"\b{re.escape(word)}"
+            keep &= hay.str.contains(pattern, regex=True)
+        out = out.loc[keep.astype(bool).to_numpy()]
+    if states:
+        wanted = set(states)
+        has = out["states"].str.split(", ").map(lambda items: bool(wanted & set(items)))
+        out = out.loc[has.astype(bool).to_numpy()]
     if types:
         labels = {schema.PARTNER_TYPES.get(t, t) for t in types}
         out = out.loc[out["type"].isin(labels).to_numpy()]
@@ -64,6 +100,12 @@ def filter_directory(table: pd.DataFrame, *, text: str = "", types: list[str] = 
         has = out["principles"].str.split("; ").map(lambda items, p=principle: p in items)
         out = out.loc[has.astype(bool).to_numpy()]
     return out
+
+
+def state_choices() -> dict[str, str]:
+    """Postal code -> "Name (CO)" for every state, DC and territory, by name."""
+    t = place_table("state").sort_values("name")
+    return {str(code): f"{name} ({code})" for code, name in zip(t["state"], t["name"])}
 
 
 def public_view(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -87,6 +129,7 @@ def unlisted_line(unlisted: pd.DataFrame) -> pd.DataFrame:
         "activities": int(unlisted["activities"].sum()),
         "states": ", ".join(sorted({x for v in unlisted["states"] for x in v.split(", ") if x})),
         "listed": False,
+        "where": "",
     }])
 
 
