@@ -2,9 +2,12 @@
 
 :func:`brief_html` turns a :class:`geo.analysis.ScanResult` into one self-contained HTML
 document: inline CSS with print rules (``@page``), a static map of the place drawn as
-inline SVG (no scripts, no network, prints as vector graphics), the partners found, the
-need figures with their source, the date, the radius and needs used, and a "Sample
-data" banner when the data is fictional.
+inline SVG (no scripts, no network, prints as vector graphics) with the radius drawn,
+every partner found with all its contacts, the community schools by name and location,
+the best fit for the needs ticked (the same ranking as the app's Best fit tab:
+:meth:`geo.analysis.ScanResult.best_fit`), the need figures, how to reach partners
+that are not listed publicly, what the brief shows, for which date and from which
+sources, and a "Sample data" banner when the data is fictional.
 
 Every piece of text that comes from records or from the user passes through
 :func:`geo.safe.escape_text`; links pass through :func:`geo.safe.safe_url` first. The
@@ -25,12 +28,21 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.analysis.scan import ScanResult
 from geo.safe import escape_text, safe_url
-from geo.schema import PARTNER_TYPES
+from geo.schema import ANONYMOUS_PARTNER, PARTNER_TYPES
 
 MAP_WIDTH = 430
 MAP_HEIGHT = 270
-MAX_CONTACTS = 2
-MAX_PARTNER_ROWS = 6
+MAX_PARTNER_ROWS = 100
+MAX_SCHOOL_ROWS = 100
+MAX_FIT_ROWS = 10
+SOURCES = (
+    "Partners, sites and activities: the coalition partners' own records in the Community Schools Partner Map",
+    "School districts: US Census Bureau cartographic boundaries 2016 (school year 2015-16)",
+    "States and counties: US Census Bureau 2023 (1:10m); ZIP code areas: Census 2023 ZCTA centroids",
+)
+UNLISTED_NOTE = ("Partners shown as “{name}” have not approved public listing, so their names and contacts "
+                 "are not printed. To reach them, write to the coalition's staff: they will pass your "
+                 "message on and put you in touch.")
 MAX_SITE_POINTS = 2000
 _PAD_FRACTION = 0.06
 _MILES_PER_DEGREE_LAT = 69.05
@@ -111,7 +123,8 @@ class _Projection:
 def _path_data(geom: BaseGeometry, proj: _Projection) -> str:
     """SVG path data of every ring of a (multi)polygon or line, one decimal place."""
     parts: list[str] = []
-    for ring in shapely.get_rings(shapely.get_parts(geom)) if geom.geom_type.endswith("Polygon") else [geom]:
+    for ring in (shapely.get_rings(shapely.get_parts(geom)) if geom.geom_type.endswith("Polygon")
+                 else shapely.get_parts(geom)):
         coords = shapely.get_coordinates(ring)
         if len(coords) < 2:
             continue
@@ -195,7 +208,9 @@ def static_map_svg(
         lat, lon, school = lat[:MAX_SITE_POINTS], lon[:MAX_SITE_POINTS], school[:MAX_SITE_POINTS]
 
     is_point = not place_geometry.geom_type.endswith("Polygon")
-    bounds = _fit_aspect(_view_bounds(place_geometry, lon, lat, center, radius_mi if is_point else None),
+    ring = radius_outline(place_geometry, radius_mi) if radius_mi and not is_point else None
+    outer = _wrap_antimeridian(ring) if ring is not None else place_geometry
+    bounds = _fit_aspect(_view_bounds(outer, lon, lat, center, radius_mi if is_point else None),
                          width, height)
     proj = _Projection(bounds, width, height)
     tolerance = 0.8 / proj.scale  # degrees per ~0.8 pixel
@@ -217,6 +232,10 @@ def static_map_svg(
         d = _path_data(shapely.simplify(place_geometry, tolerance), proj)
         out.append(f'<path d="{d}" fill="#cfe3fb" fill-opacity="0.85" stroke="#0b57d0" stroke-width="1.6" '
                    'fill-rule="evenodd"/>')
+    if ring is not None:
+        d = _path_data(shapely.simplify(_wrap_antimeridian(ring), tolerance), proj)
+        out.append(f'<path class="radius" d="{d}" fill="none" stroke="#0b57d0" stroke-width="1.2" '
+                   'stroke-dasharray="5 4"/>')
     if radius_mi and is_point:
         r_px = radius_mi / proj.miles_per_pixel()
         cx, cy = proj.xy(np.array([center[1]]), np.array([center[0]]))
@@ -268,18 +287,14 @@ def _contact(row: pd.Series) -> str:
     items = [v.strip() for cell in (row.get("email"), row.get("contact")) if isinstance(cell, str)
              for v in cell.split(";") if v.strip()]
     items = list(dict.fromkeys(items))
-    shown = "<br>".join(escape_text(v) for v in items[:MAX_CONTACTS])
-    more = len(items) - MAX_CONTACTS
-    return shown + (f"<br><span class=meta>+{more} more</span>" if more > 0 else "")
+    return "<br>".join(escape_text(v) for v in items)
 
 
-def _partners_table(partners: pd.DataFrame, *, with_fit: bool, limit: int) -> str:
+def _partners_table(partners: pd.DataFrame, *, limit: int) -> str:
     if partners.empty:
         return ""
     head = ["Partner", "Presence", "Kinds of work", "Principles", "Status", "Since",
             "Sites here / near", "Website", "Contact"]
-    if with_fit:
-        head.insert(1, "Fit")
     rows = []
     for _, r in partners.head(limit).iterrows():
         cells = [
@@ -291,10 +306,8 @@ def _partners_table(partners: pd.DataFrame, *, with_fit: bool, limit: int) -> st
             _cell(r["since"]),
             f'{int(r["sites_here"])} / {int(r["sites_nearby"])}',
             _link(r["website"]),
-            _contact(r),
+            _contact(r) or "<span class=meta>not recorded</span>",
         ]
-        if with_fit:
-            cells.insert(1, f'<b>{_number(r["fit_score"])}</b><br><span class=small>{_cell(r["fit_reasons"])}</span>')
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     table = ("<table class=small><thead><tr>" + "".join(f"<th>{h}</th>" for h in head)
              + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
@@ -302,6 +315,55 @@ def _partners_table(partners: pd.DataFrame, *, with_fit: bool, limit: int) -> st
     if more > 0:
         table += f"<p class=meta>… and {more} more partner{'s' if more != 1 else ''}: see the full scan in the app.</p>"
     return table
+
+
+def _fit_table(best: pd.DataFrame) -> str:
+    """The best-fit ranking, ranks and scores as in the app's Best fit tab."""
+    rows = "".join(
+        f"<tr><td class=num>{int(rank)}</td><td><b>{_cell(r['name'])}</b></td><td class=num><b>{_number(r['score'])}"
+        f"</b></td><td>{_cell(r['presence'])}</td><td>{_cell(r['reasons'])}</td></tr>"
+        for rank, r in best.iterrows())
+    return ("<table class=small><thead><tr><th class=num>Rank</th><th>Partner</th><th class=num>Fit</th>"
+            "<th>Presence</th><th>Why</th></tr></thead><tbody>" + rows + "</tbody></table>")
+
+
+def _schools_table(sites: pd.DataFrame, *, limit: int = MAX_SCHOOL_ROWS) -> str:
+    """The community schools found, by name, with their partner and where they are."""
+    schools = sites[sites["community_school"].astype(bool)] if len(sites) else sites
+    if schools.empty:
+        return "<p class=empty>No community schools among the partner sites found.</p>"
+    rows = []
+    for _, r in schools.head(limit).iterrows():
+        where = [_cell(r.get("district", ""))]
+        if r.get("zip"):
+            where.append(f"ZIP {_cell(r['zip'])}")
+        where.append(f"{float(r['latitude']):.4f}, {float(r['longitude']):.4f}")
+        distance = "inside" if bool(r.get("inside", False)) else f"{float(r['distance_mi']):g} mi"
+        rows.append(f"<tr><td><b>{_cell(r['site'])}</b>" + (f"<br><span class=meta>NCES {_cell(r['nces_id'])}</span>"
+                    if r.get("nces_id") else "") + f"</td><td>{_cell(r['partner'])}</td>"
+                    f"<td>{' · '.join(w for w in where if w)}</td><td class=num>{escape_text(distance)}</td></tr>")
+    more = len(schools) - limit
+    note = (f"<p class=meta>… and {more} more community schools: the app's Sites tab lists them all.</p>"
+            if more > 0 else "")
+    return ("<table class=small><thead><tr><th>Community school</th><th>Partner</th><th>Where (district · ZIP · "
+            "latitude, longitude)</th><th class=num>Distance</th></tr></thead><tbody>" + "".join(rows)
+            + "</tbody></table>" + note)
+
+
+def radius_outline(geometry: BaseGeometry, radius_mi: float) -> BaseGeometry:
+    """The line ``radius_mi`` miles around a polygon place (buffered in the US equal-area
+    projection, EPSG:5070), in longitude/latitude."""
+    from pyproj import Transformer
+
+    from geo.analysis.distance import METRES_PER_MILE, PROJECTED_CRS
+
+    there = Transformer.from_crs("EPSG:4326", PROJECTED_CRS, always_xy=True)
+    back = Transformer.from_crs(PROJECTED_CRS, "EPSG:4326", always_xy=True)
+    projected = shapely.transform(geometry, lambda xy: np.column_stack(there.transform(xy[:, 0], xy[:, 1])))
+    minx, miny, maxx, maxy = projected.bounds
+    simple = shapely.simplify(projected, max(maxx - minx, maxy - miny) / 500)
+    ring = shapely.buffer(simple, radius_mi * METRES_PER_MILE, quad_segs=8).boundary
+    return shapely.transform(ring, lambda xy: np.column_stack(back.transform(xy[:, 0], xy[:, 1])))
 
 
 def _need_list(need: pd.DataFrame, source: str, *, limit: int = 5) -> str:
@@ -327,18 +389,17 @@ def brief_html(
     viewer_note: str = "",
     max_partners: int = MAX_PARTNER_ROWS,
 ) -> str:
-    """The one-page brief of ``result`` as a complete HTML document (see module doc).
+    """The brief of ``result`` as a complete HTML document (see module doc).
 
     ``context``: boundary shapes drawn in grey around the place (e.g. neighbouring
     districts). ``viewer_note``: a line saying whose view this is (e.g. that partners
-    who have not approved public listing appear unnamed). At most ``max_partners``
-    rows are printed, closest presence first, with a note of how many more there are.
+    who have not approved public listing appear unnamed). Every partner found is
+    printed (up to ``max_partners``, with a count of the rest beyond that), closest
+    presence first, as in the app's Partners tab.
     """
     place = result.place
     with_fit = bool(result.needs)
     partners = result.partners
-    if with_fit:
-        partners = partners.sort_values("fit_score", ascending=False, kind="stable")
     svg = static_map_svg(place.geometry, sites=result.sites, context=context, center=place.center,
                          radius_mi=result.radius_mi, title=f"Map of {place.label}")
     used = [f"Place: {place.label}"]
@@ -346,16 +407,25 @@ def brief_html(
     used.append("Needs: " + (", ".join(result.needs.labels()) if with_fit else "none ticked"))
     n_schools = int(result.sites["community_school"].sum()) if len(result.sites) else 0
     notes = "".join(f"<li>{escape_text(m)}</li>" for m in result.messages)
-    partners_block = _partners_table(partners, with_fit=with_fit, limit=max_partners) or (
+    partners_block = _partners_table(partners, limit=max_partners) or (
         "<p class=empty>No partner works here yet.</p>")
+    best = result.best_fit(MAX_FIT_ROWS) if with_fit else None
+    unlisted = bool((partners["partner"] == ANONYMOUS_PARTNER).any()) if len(partners) else False
+    if best is not None and len(best):
+        unlisted = unlisted or bool((best["name"] == ANONYMOUS_PARTNER).any())
+    reach = (f"<p class=meta>{escape_text(UNLISTED_NOTE.format(name=ANONYMOUS_PARTNER))}</p>" if unlisted else "")
     title = f"Partner scan: {place.label}"
+    scope = (f"sites and activities of coalition partners in {place.label}"
+             + (f" and sites within {result.radius_mi:g} mi" if result.radius_mi else "")
+             + ", with partners whose county- or state-wide work covers it; activities of every status "
+             "(active, planned, ended: see Status)")
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape_text(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{escape_text(title)}</h1>",
-        f"<p class=meta>Community Schools Partner Map · brief prepared {escape_text(generated.isoformat())}"
+        f"<p class=meta>Community Schools Partner Map · records as of {escape_text(generated.isoformat())}"
         f" · {escape_text(' · '.join(used))}</p>",
     ]
     if sample_data:
@@ -368,18 +438,33 @@ def brief_html(
         f'<div class=row><div class=map>{svg}<p class="meta small">Blue: {escape_text(place.label)}. '
         "Red dots: community schools; hollow: other partner sites"
         + ((f"; dashed circle: {result.radius_mi:g} mi" if place.is_point
-            else f"; sites up to {result.radius_mi:g} mi beyond its edge are included") if result.radius_mi else "")
+            else f"; dashed line: {result.radius_mi:g} mi beyond its edge (sites inside it are included)")
+           if result.radius_mi else "")
         + ".</p></div>",
         "<div class=side><h2>Need</h2>", _need_list(result.need, result.need_source),
         f"<h2>Sites</h2><p>{len(result.sites)} partner site{'s' if len(result.sites) != 1 else ''}, "
-        f"{n_schools} community school{'s' if n_schools != 1 else ''}.</p>",
+        f"{n_schools} community school{'s' if n_schools != 1 else ''} (listed below).</p>",
         (f"<ul class=notes>{notes}</ul>" if notes else ""),
         "</div></div>",
-        "<h2>Partners" + (" (best fit first)" if with_fit else "") + "</h2>",
+        f"<h2>Partners ({len(partners)})</h2>",
         partners_block,
-        "<footer>Presence: “in this place” = sites or district-wide work here; “covers” = county- or state-wide"
-        " work; “within” = sites inside the radius. Fit score out of 100: up to 60 for matching the ticked"
-        " needs, up to 40 for presence (place, county, state).</footer>",
+        reach,
+    ]
+    if best is not None:
+        parts += [f"<h2>Best fit for the needs ticked (best first, top {MAX_FIT_ROWS} of all partners)</h2>",
+                  _fit_table(best),
+                  "<p class=meta>Fit score out of 100: up to 60 for the share of ticked needs a partner covers, "
+                  "up to 40 for presence (40 in the place, 25 in its county, 10 in its state). The same "
+                  "ranking as the app's Best fit tab.</p>"]
+    parts += [
+        f"<h2>Community schools ({n_schools})</h2>",
+        _schools_table(result.sites),
+        "<footer><p><b>What this brief shows:</b> " + escape_text(scope) + ". Presence: “in this place” = sites "
+        "or district-wide work here; “covers” = county- or state-wide work; “within” = sites inside the radius.</p>"
+        f"<p><b>When:</b> the records in the Partner Map on {escape_text(generated.isoformat())}; "
+        "“Since” is a partner's earliest recorded start date here.</p>"
+        "<p><b>Sources:</b> " + escape_text("; ".join([*SOURCES, f"need: {result.need_source}"])) + ".</p>"
+        "</footer>",
         "</body></html>",
     ]
     return "\n".join(parts)

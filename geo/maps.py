@@ -248,7 +248,8 @@ def _ring_deltas(
     keep |= (kept_per_ring < 3)[coord_ring] & ~last
     kept = ints[keep]
     kept_ring = coord_ring[keep]
-    starts = np.r_[True, kept_ring[1:] != kept_ring[:-1]]
+    # No geometries (a view with no district in it): np.r_[True, ...] would still hold one.
+    starts = np.r_[True, kept_ring[1:] != kept_ring[:-1]][: len(kept_ring)]
     deltas = kept.copy()
     deltas[1:] -= kept[:-1]
     deltas[starts] = kept[starts]

@@ -6,6 +6,8 @@ of the spatial join, so analyses never redo it.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 # --- Controlled vocabularies -------------------------------------------------------
 PRINCIPLES: tuple[str, ...] = (
     "Equity",
@@ -58,6 +60,11 @@ LOCATION_SOURCES: tuple[str, ...] = ("coordinates", "school_directory", "nces_id
 
 # What a public viewer sees instead of the name of a partner that has not approved listing.
 ANONYMOUS_PARTNER = "A coalition partner"
+
+# The dates a form or a filter offers (activity start and end dates, "as of" dates);
+# a filter widens them to any date found in the data.
+EARLIEST_DATE = dt.date(1950, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
 
 # --- Frame contracts ---------------------------------------------------------------
 PARTNER_COLUMNS: tuple[str, ...] = (

@@ -37,6 +37,8 @@ from geo.maps import base_map
 from geo.problems import Problem
 from geo.safe import markdown_text
 from geo.schema import (
+    EARLIEST_DATE,
+    LATEST_DATE,
     KINDS_OF_WORK,
     PARTNER_TYPES,
     PRINCIPLES,
@@ -62,7 +64,7 @@ _LOCATE_BY = {"coordinates": "Coordinates", "zip": "ZIP code", "map": "Click on 
 _AREA_LEVELS = {"state": "State (2-digit FIPS, e.g. 12)",
                 "county": "County (5-digit FIPS, e.g. 12073)",
                 "district": "School district (7-digit NCES LEAID, e.g. 1201110)"}
-_MIN_DATE, _MAX_DATE = dt.date(1950, 1, 1), dt.date(2100, 12, 31)
+_MIN_DATE, _MAX_DATE = EARLIEST_DATE, LATEST_DATE
 
 
 # --- small helpers shared with pages/data.py -------------------------------------------

@@ -6,6 +6,8 @@ apart from the page script so it can be unit-tested.
 """
 from __future__ import annotations
 
+import re
+
 import geopandas as gpd
 import pandas as pd
 
@@ -15,19 +17,35 @@ from geo.analysis.gazetteer import place_table
 from geo.analysis.directory import (  # noqa: F401  (the page uses them through this module)
     DIRECTORY_COLUMNS,
     directory,
+    state_choices,
     public_view,
     unlisted_line,
 )
 
 def filter_directory(table: pd.DataFrame, *, text: str = "", types: list[str] = (),
-                     principles: list[str] = ()) -> pd.DataFrame:
-    """Rows whose name or expertise contains ``text`` (any case), of one of ``types``
-    (labels or codes) and working on every one of ``principles``."""
+                     principles: list[str] = (), states: list[str] = ()) -> pd.DataFrame:
+    """Rows matching every word of ``text`` (any case) in the name, expertise,
+    principles or the places the partner works in (state names and codes, counties,
+    districts), of one of ``types`` (labels or codes), working on every one of
+    ``principles`` and in one of ``states`` (postal codes).
+
+    A word matches at the start of a word ("famil" finds "family"); a word of one or two
+    letters must be a whole word, so "CO" finds Colorado's code, not every "community".
+    """
     out = table
-    text = " ".join(str(text).split()).lower()
-    if text:
-        hay = (out["name"] + " " + out["expertise"] + " " + out["principles"]).str.lower()
-        out = out.loc[hay.str.contains(text, regex=False).astype(bool).to_numpy()]
+    words = re.findall(r"\w+", str(text).lower())
+    if words:
+        hay = (out["name"] + " " + out["expertise"] + " " + out["principles"] + " "
+               + out["where"] + " " + out["states"]).str.lower()
+        keep = pd.Series(True, index=out.index)
+        for word in words:
+            pattern = rf"\b{re.escape(word)}\b" if len(word) <= 2 else rf"\b{re.escape(word)}"
+            keep &= hay.str.contains(pattern, regex=True)
+        out = out.loc[keep.astype(bool).to_numpy()]
+    if states:
+        wanted = set(states)
+        has = out["states"].str.split(", ").map(lambda items: bool(wanted & set(items)))
+        out = out.loc[has.astype(bool).to_numpy()]
     if types:
         labels = {schema.PARTNER_TYPES.get(t, t) for t in types}
         out = out.loc[out["type"].isin(labels).to_numpy()]

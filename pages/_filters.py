@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from geo import schema, visibility
@@ -129,6 +130,8 @@ def new_click(map_key: str) -> str | None:
     props = _ui.clicked_properties(result if isinstance(result, dict) else None)
     if not props or "geoid" not in props:
         return None
+    if gazetteer.place_level(str(props["geoid"])[:7]) is None:  # from the browser: checked like a link
+        return None
     click = (str(props["geoid"]), str(result.get("last_object_clicked")))
     seen = f"_{map_key}_seen_click"
     if st.session_state.get(seen) == click:
@@ -191,11 +194,34 @@ def _multiselect(label: str, options: Mapping[str, str], *, param: str, key: str
     return list(value)
 
 
-def _date(label: str, *, param: str, key: str, container: Any) -> dt.date | None:
-    _seed(key, _query.read(param, _query.parse_date))
+def date_bounds(frames: schema.Frames) -> tuple[dt.date, dt.date]:
+    """The first and last date a date filter offers: the dates forms accept
+    (:data:`geo.schema.EARLIEST_DATE` to :data:`~geo.schema.LATEST_DATE`), widened to
+    every start and end date in the data, so any date the data covers can be picked."""
+    lo, hi = schema.EARLIEST_DATE, schema.LATEST_DATE
+    a = frames.activities
+    for col in ("start_date", "end_date"):
+        if col in a.columns:
+            days = pd.to_datetime(a[col], errors="coerce").dropna()
+            if len(days):
+                lo, hi = min(lo, days.min().date()), max(hi, days.max().date())
+    return lo, hi
+
+
+def _url_date(param: str, bounds: tuple[dt.date, dt.date]) -> dt.date | None:
+    """A date from the URL, dropped (and reported) when outside ``bounds``."""
+    value = _query.read(param, _query.parse_date)
+    if value is not None and not bounds[0] <= value <= bounds[1]:
+        _query._note_bad(param)
+        return None
+    return value
+
+
+def _date(label: str, *, param: str, key: str, container: Any, bounds: tuple[dt.date, dt.date]) -> dt.date | None:
+    _seed(key, _url_date(param, bounds))
     if key not in st.session_state:
         st.session_state[key] = dt.date.today()
-    value = container.date_input(label, key=key, format="YYYY-MM-DD")
+    value = container.date_input(label, key=key, format="YYYY-MM-DD", min_value=bounds[0], max_value=bounds[1])
     return value if isinstance(value, dt.date) else None
 
 
@@ -265,14 +291,14 @@ def filter_panel(frames: schema.Frames, *, prefix: str, fields: Sequence[str] = 
         fips = {v: k for k, v in gazetteer.postal_codes().items()}.get(code, "")
         picked["state_fips"] = fips
     if "date" in fields:
-        picked.update(_date_filter(prefix, box))
+        picked.update(_date_filter(prefix, box, date_bounds(frames)))
     return Filters(**picked)
 
 
-def _date_filter(prefix: str, box: Any) -> dict[str, dt.date | None]:
-    url_asof = _query.read("asof", _query.parse_date)
-    url_from = _query.read("from", _query.parse_date)
-    url_to = _query.read("to", _query.parse_date)
+def _date_filter(prefix: str, box: Any, bounds: tuple[dt.date, dt.date]) -> dict[str, dt.date | None]:
+    url_asof = _url_date("asof", bounds)
+    url_from = _url_date("from", bounds)
+    url_to = _url_date("to", bounds)
     url_mode = "asof" if url_asof else ("range" if (url_from or url_to) else "any")
     key = f"{prefix}_when"
     _seed(key, url_mode)  # the mode is not in the URL: the dates there imply it
@@ -281,17 +307,26 @@ def _date_filter(prefix: str, box: Any) -> dict[str, dt.date | None]:
                           "way at any time in the range. Planned activities count from their start date.")
     out: dict[str, dt.date | None] = {"as_of": None, "date_from": None, "date_to": None}
     if mode == "asof":
-        out["as_of"] = _date("As of", param="asof", key=f"{prefix}_asof", container=box)
+        out["as_of"] = _date("As of", param="asof", key=f"{prefix}_asof", container=box, bounds=bounds)
     elif mode == "range":
         key = f"{prefix}_range"
         if key not in st.session_state:
             today = dt.date.today()
             st.session_state[key] = (url_from or dt.date(today.year, 1, 1), url_to or today)
-        value = box.date_input("From – to", key=key, format="YYYY-MM-DD")
+        value = box.date_input("From – to", key=key, format="YYYY-MM-DD", min_value=bounds[0], max_value=bounds[1])
         if isinstance(value, (tuple, list)) and len(value) == 2:
             out["date_from"], out["date_to"] = value[0], value[1]
         else:
             box.caption("Pick the end date of the range.")
+    # Say which dates the figures are for: a value the browser refused (outside the
+    # dates offered) never reaches the page, so the figures stay those named here.
+    if out["as_of"]:
+        box.caption(f"Figures: activities under way on {out['as_of']:%Y-%m-%d}.")
+    elif out["date_from"] and out["date_to"]:
+        box.caption(f"Figures: activities under way between {out['date_from']:%Y-%m-%d} and "
+                    f"{out['date_to']:%Y-%m-%d}.")
+    elif mode != "any":
+        box.caption("Figures: activities at any time (no date picked yet).")
     _query.write({"asof": out["as_of"], "from": out["date_from"], "to": out["date_to"]})
     return out
 

@@ -17,7 +17,7 @@ import shapely
 from shapely.geometry import box
 
 from geo import boundaries, maps
-from geo.analysis import Place, PlaceNotFound, ScanResult, resolve_place
+from geo.analysis import Place, PlaceNotFound, ScanResult, gazetteer, resolve_place
 from geo.safe import markdown_text
 
 # One URL parameter per kind of place, as ``resolve_place`` and ``python -m geo scan``
@@ -142,12 +142,14 @@ def scan_map(result: ScanResult, *, tiles: str | None = "none") -> folium.Map:
 
 def clicked_place(properties: dict | None) -> dict[str, str | None] | None:
     """The place parameters of a clicked area (from ``_ui.clicked_properties``): a
-    7-digit GEOID is a district, a 2-digit one a state; anything else (a site) is None."""
+    7-digit GEOID is a district, a 2-digit one a state. The value comes from the browser,
+    so it is checked like a link's: anything else (a site, an id that names no known
+    district or state) is None."""
     if not properties or "site_id" in properties:
         return None
-    geoid = str(properties.get("geoid", ""))
-    level = "district" if re.fullmatch(r"\d{7}", geoid) else "state" if re.fullmatch(r"\d{2}", geoid) else None
-    if level is None:
+    geoid = str(properties.get("geoid", ""))[:7]
+    level = gazetteer.place_level(geoid)
+    if level not in ("district", "state"):
         return None
     values: dict[str, str | None] = {k: None for k in PLACE_PATTERNS}
     values[level] = geoid

@@ -116,7 +116,7 @@ with places_tab:
         st.info(f"No {noun} has {METRICS[metric].lower()}{with_filters}.")
     else:
         cols = PLACE_COLUMNS + (NEED_COLUMNS if level == "district" else [])
-        st.dataframe(for_display(active[cols]), hide_index=True, width="stretch")
+        _ui.table(for_display(active[cols]))
     st.caption(f"{len(active):,} {LEVELS[level].lower()} with {METRICS[metric].lower()}; {none:,} with none "
                "(listed in the CSV too).")
     st.download_button(f"Download {LEVELS[level].lower()} (CSV)", _csv(table.drop(columns=["value"])),
@@ -136,8 +136,7 @@ with gaps_tab:
     if gap_table.empty:
         st.info(f"No district with need figures has {GAP_PARTNERS[str(gap_max)].lower()}{with_filters}.")
     else:
-        st.dataframe(for_display(gap_table[GAP_COLUMNS].head(500)), hide_index=True, width="stretch",
-                     column_config={"Children in poverty (%)": st.column_config.NumberColumn(format="%.1f")})
+        _ui.table(for_display(gap_table[GAP_COLUMNS].head(500)))
         shown = "the first 500 are shown, all are in the CSV" if len(gap_table) > 500 else "all are in the CSV"
         st.caption(f"{len(gap_table):,} districts; {shown}.")
         st.download_button("Download gaps (CSV)", _csv(gap_table), file_name="coverage_gaps.csv", mime="text/csv",

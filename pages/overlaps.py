@@ -145,7 +145,7 @@ with places_tab:
         which = {"duplication": " on the same kind of work", "complementary": " on different kinds of work only"}
         st.info(f"No {noun} has two or more partners{which.get(kind, '')}{with_filters}.")
     else:
-        st.dataframe(for_display(places[PLACE_COLUMNS]), hide_index=True, width="stretch")
+        _ui.table(for_display(places[PLACE_COLUMNS]))
         st.download_button("Download places (CSV)", _csv(places[["place_id", *PLACE_COLUMNS]]),
                            file_name=f"overlaps_{level}.csv", mime="text/csv", key="ov_dl_places",
                            on_click="ignore")
@@ -158,7 +158,7 @@ with pairs_tab:
         st.info(f"No two partners share a {noun}{with_filters}.")
     else:
         st.metric("Partner pairs", f"{len(pairs):,}")
-        st.dataframe(for_display(pairs[PAIR_COLUMNS]), hide_index=True, width="stretch")
+        _ui.table(for_display(pairs[PAIR_COLUMNS]))
         intros = _filters.cached(introductions, filters, level=level)
         st.download_button("Download introductions list (CSV)", _csv(intros),
                            file_name=f"introductions_{level}.csv", mime="text/csv", key="ov_dl_intros",
@@ -175,7 +175,7 @@ with nearby_tab:
                 f"of each other{with_filters}.")
     else:
         st.metric("Site pairs", f"{len(near):,}")
-        st.dataframe(for_display(near[NEARBY_COLUMNS]), hide_index=True, width="stretch")
+        _ui.table(for_display(near[NEARBY_COLUMNS]))
         st.download_button("Download nearby sites (CSV)", _csv(near), file_name="nearby_sites.csv",
                            mime="text/csv", key="ov_dl_nearby", on_click="ignore")
 

@@ -31,21 +31,31 @@ if "dir_types" not in ss:
     ss["dir_types"] = _query.read("type", _query.parse_list, schema.PARTNER_TYPES) or []
 if "dir_principles" not in ss:
     ss["dir_principles"] = _query.read("principle", _query.parse_list, schema.PRINCIPLES) or []
+STATES = D.state_choices()
+if "dir_states" not in ss:
+    ss["dir_states"] = _query.read("state", _query.parse_list, STATES) or []
 
 st.title("Partners")
 st.caption("Who is in the coalition, what they know and where they work. Reach out to collaborate.")
 if _ui.has_sample_data():
     st.info(_ui.SAMPLE_NOTICE)
 
-c1, c2, c3 = st.columns([2, 2, 3])
-c1.text_input("Search names and expertise", key="dir_q", placeholder="e.g. family, health, coaching")
-c2.multiselect("Type", options=list(schema.PARTNER_TYPES), key="dir_types",
+c1, c2, c3, c4 = st.columns([3, 2, 2, 3])
+c1.text_input("Search names, expertise and places", key="dir_q", placeholder="e.g. family, coaching, Denver, CO",
+              help="Every word must match the start of a word in a partner's name, expertise, principles or the "
+                   "places it works in (states, counties, districts). Two-letter words match whole words only "
+                   "(a state code).")
+c2.multiselect("Works in (state)", options=list(STATES), key="dir_states", format_func=lambda c: STATES.get(c, c),
+               placeholder="All states")
+c3.multiselect("Type", options=list(schema.PARTNER_TYPES), key="dir_types",
                format_func=lambda t: schema.PARTNER_TYPES.get(t, t))
-c3.multiselect("Works on (all of)", options=list(schema.PRINCIPLES), key="dir_principles")
-_query.write({"q": ss["dir_q"].strip() or None, "type": ss["dir_types"], "principle": ss["dir_principles"]})
+c4.multiselect("Works on (all of)", options=list(schema.PRINCIPLES), key="dir_principles")
+_query.write({"q": ss["dir_q"].strip() or None, "type": ss["dir_types"], "principle": ss["dir_principles"],
+              "state": ss["dir_states"]})
 
 table = D.directory(frames)
-found = D.filter_directory(table, text=ss["dir_q"], types=ss["dir_types"], principles=ss["dir_principles"])
+found = D.filter_directory(table, text=ss["dir_q"], types=ss["dir_types"], principles=ss["dir_principles"],
+                           states=ss["dir_states"])
 if role == "public":
     named, unlisted = D.public_view(found)
     shown = named if unlisted.empty else pd.concat([named, D.unlisted_line(unlisted)], ignore_index=True)
@@ -53,7 +63,7 @@ else:
     named, unlisted = found, found.iloc[0:0]
     shown = found
 
-filtered = bool(ss["dir_q"].strip() or ss["dir_types"] or ss["dir_principles"])
+filtered = bool(ss["dir_q"].strip() or ss["dir_types"] or ss["dir_principles"] or ss["dir_states"])
 st.markdown(f"**{len(found):,} of {len(table):,} partners**" + (" match the filters." if filtered else "."))
 if found.empty:
     st.info("No partner matches these filters. Clear the search box or remove a filter.")
@@ -64,9 +74,7 @@ else:
         columns.append("listed")
     display = for_display(shown[columns]).rename(columns={"Name": "Partner", "listed": "Listed publicly",
                                                           "states": "States"})
-    st.dataframe(display, hide_index=True,
-                 column_config={"Website": st.column_config.LinkColumn("Website"),
-                                "Community schools": st.column_config.NumberColumn("Community schools")})
+    _ui.table(display)
     if role == "public" and not unlisted.empty:
         st.caption(f"{len(unlisted):,} of these partners have not approved public listing: they are shown "
                    f"together as “{schema.ANONYMOUS_PARTNER}”, and every count on this page includes them.")
@@ -132,7 +140,6 @@ with right:
         st.markdown("No activities recorded yet.")
     else:
         st.markdown("**Where it works**")
-        st.dataframe(for_display(where[["level", "place", "activities", "via"]]).rename(columns={"via": "How"}),
-                     hide_index=True, height=min(35 * (len(where) + 1) + 3, MAP_HEIGHT))
+        _ui.table(for_display(where[["level", "place", "activities", "via"]]).rename(columns={"via": "How"}), height=min(35 * (len(where) + 1) + 3, MAP_HEIGHT))
         st.caption(f"{len(states):,} state{'s' if len(states) != 1 else ''}, {len(districts):,} "
                    f"district{'s' if len(districts) != 1 else ''}.")

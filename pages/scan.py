@@ -13,11 +13,11 @@ import datetime as dt
 import streamlit as st
 
 from geo import schema
-from geo.analysis import PlaceNotFound, find_places, for_display, scan
+from geo.analysis import PlaceNotFound, best_match, find_places, for_display, partners_by_place, scan
 from geo.analysis.lookup import parse_point
 from geo.brief import brief_html
 from geo.safe import safe_url
-from pages import _query, _ui
+from pages import _filters, _query, _ui
 from pages import _scan_helpers as H
 
 MAP_HEIGHT = 480
@@ -38,24 +38,40 @@ def _set_place(values: dict[str, str | None]) -> None:
 
 
 def _on_search() -> None:
-    text = ss.get("scan_search", "").strip()
+    ss["_scan_pending"] = ss.get("scan_search", "").strip()  # looked up below, with a spinner
+
+
+def _search(text: str) -> None:
+    """Look ``text`` up: open the place when it is clearly the one meant, else list the
+    matches (best first: whole-name matches, places with partners, larger places) and
+    let the user pick."""
     ss.pop("scan_pick", None)
+    ss.pop("_scan_ask", None)
     if not text:
         ss.pop("_scan_matches", None)
         return
-    matches = find_places(text)
+    matches = find_places(text, partners=_partners_by_place())
     ss["_scan_matches"] = {f"{s.level}:{s.id}": s.label for s in matches}
     if not matches:
         ss["_scan_problem"] = (f"No place matches “{text}”. Try a state (Florida, FL), a district with its "
                                "state (Leon, FL), a county name, or a 5-digit ZIP code.")
         return
-    first = matches[0]
-    ss["scan_pick"] = f"{first.level}:{first.id}"
-    _set_place({**{k: None for k in H.PLACE_PATTERNS}, first.level: first.id})
+    chosen = best_match(matches)
+    if chosen is None:  # several places of that name in different states: ask
+        ss["_scan_ask"] = text
+        _set_place({k: None for k in H.PLACE_PATTERNS})
+        return
+    ss["scan_pick"] = f"{chosen.level}:{chosen.id}"
+    _set_place({**{k: None for k in H.PLACE_PATTERNS}, chosen.level: chosen.id})
+
+
+def _partners_by_place() -> dict[str, int]:
+    return _filters.cached(partners_by_place, _filters.Filters()).to_dict()
 
 
 def _on_pick() -> None:
     token = ss.get("scan_pick")
+    ss.pop("_scan_ask", None)
     if token:
         level, _, place_id = token.partition(":")
         _set_place({**{k: None for k in H.PLACE_PATTERNS}, level: place_id})
@@ -86,12 +102,17 @@ if ss.pop("_scan_clicked", False):  # a map click chose the place: the search bo
     ss.pop("_scan_matches", None)
     ss.pop("scan_pick", None)
 
+if "_scan_pending" in ss:
+    with st.spinner(f"Looking up “{ss['_scan_pending']}”…"):
+        _search(ss.pop("_scan_pending"))
+
 params = {k: _query.read(k, _query.parse_pattern, pattern) for k, pattern in H.PLACE_PATTERNS.items()}
 place = None
 try:
-    place = H.place_from_params(params)
+    with st.spinner("Finding the place… (the first time loads the boundaries: a few seconds)"):
+        place = H.place_from_params(params)
 except PlaceNotFound as exc:
-    ss["_scan_problem"] = str(exc)
+    ss["_scan_problem"] = f"{exc}. Pick a place from the list or the map instead."
 
 if "scan_radius" not in ss:
     ss["scan_radius"] = _query.read("radius", _query.parse_float, lo=0.1, hi=RADIUS_MAX_MI) or 0.0
@@ -121,8 +142,10 @@ c1.text_input("Find a place", key="scan_search", on_change=_on_search,
               help="For example: Florida · Leon, FL · Cook, IL · 60614 · 1201110 (a district's NCES ID)")
 matches: dict[str, str] = ss.get("_scan_matches") or {}
 if len(matches) > 1:
-    c1.selectbox(f"{len(matches)} places match; showing", options=list(matches), key="scan_pick",
-                 format_func=lambda t: matches.get(t, t), on_change=_on_pick)
+    asking = ss.get("_scan_ask")
+    c1.selectbox(f"{len(matches)} places match “{asking}”: which one?" if asking
+                 else f"{len(matches)} places match; showing", options=list(matches), key="scan_pick", index=None,
+                 placeholder="Pick a place", format_func=lambda t: matches.get(t, t), on_change=_on_pick)
 c2.text_input("Or a point: latitude, longitude", key="scan_point", on_change=_on_point,
               placeholder="41.8781, -87.6298")
 c3.number_input("Radius (miles)", key="scan_radius", min_value=0.0, max_value=RADIUS_MAX_MI, step=1.0, format="%g",
@@ -142,6 +165,9 @@ _query.write({"radius": f"{radius:g}" if radius else None, "needs": needs})
 
 settings = _ui.settings()
 if place is None:
+    if ss.get("_scan_ask") and len(matches) > 1:
+        st.markdown(f"**{len(matches)} places are called “{H.md_text(ss['_scan_ask'])}”**: pick one in the list "
+                    "above (those where partners work and the larger ones come first).")
     st.markdown("Type a place above, give a point, or **click a state** on the map to start.")
     result_map = _ui.render_map(H.overview_map(tiles=settings.tiles), key="scan_map_overview", height=MAP_HEIGHT)
     chosen = H.clicked_place(_ui.clicked_properties(result_map))
@@ -151,14 +177,16 @@ if place is None:
         st.rerun()
     st.stop()
 
-result = scan(frames, place, radius_mi=radius, needs=needs)
+with st.spinner(f"Scanning {place.label}… (the first scan loads the school-district boundaries: a few seconds)"):
+    result = scan(frames, place, radius_mi=radius, needs=needs)
+    scan_map = H.scan_map(result, tiles=settings.tiles)
 
 st.subheader(H.md_text(place.label))
 st.markdown(H.md_text(result.summary))
 for message in result.messages:
     st.info(message)
 
-result_map = _ui.render_map(H.scan_map(result, tiles=settings.tiles),
+result_map = _ui.render_map(scan_map,
                             key=f"scan_map_{H.place_token(place)}", height=MAP_HEIGHT)
 st.caption("Click a district on the map to scan it instead; click a site for its name.")
 chosen = H.clicked_place(_ui.clicked_properties(result_map))
@@ -196,8 +224,7 @@ with tab_partners:
                  "sites_nearby", "nearest_mi", "website", "email", "contact"]
         if needs:
             shown += ["fit_score", "fit_reasons"]
-        st.dataframe(for_display(table[shown]), hide_index=True,
-                     column_config={"Website": st.column_config.LinkColumn("Website")})
+        _ui.table(for_display(table[shown]))
         st.markdown("**By partner**")
         by_partner = H.sites_by_partner(result, frames.sites)
         for _, row in result.partners.head(MAX_PARTNER_GROUPS).iterrows():
@@ -233,14 +260,15 @@ with tab_fit:
                    "only (in the place, the county, the state).")
     else:
         st.caption("Needs ticked: " + H.md_text(", ".join(result.needs.labels())))
-    fit = result.fit if result.fit is not None else None
-    if fit is None or fit.empty:
+    fit = result.best_fit()
+    if fit.empty:
         st.markdown("No partners to rank yet.")
     else:
-        st.dataframe(for_display(fit[["name", "score", "reasons"]].rename(columns={"name": "partner"})),
-                     
-                     column_config={"Fit score": st.column_config.ProgressColumn(
-                         "Fit score", min_value=0, max_value=100, format="%.0f")})
+        _ui.table(for_display(fit[["name", "score", "presence", "reasons"]].rename(
+            columns={"name": "partner", "presence": "Presence here"})),
+                  hide_index=False,
+                  column_config={"Fit score": st.column_config.ProgressColumn(
+                      "Fit score", min_value=0, max_value=100, format="%.0f")})
         st.caption("Score out of 100: up to 60 for the share of ticked needs a partner covers, up to 40 for "
                    "presence (40 in the place, 25 in its county, 10 in its state).")
 
@@ -251,15 +279,12 @@ with tab_sites:
     else:
         n_schools = int(result.sites["community_school"].sum())
         st.markdown(f"{len(result.sites):,} partner sites, **{n_schools:,} community schools**.")
-        st.dataframe(for_display(result.sites[["site", "partner", "site_kind", "community_school", "distance_mi",
-                                               "nces_id"]]), hide_index=True)
+        _ui.table(for_display(result.sites[["site", "partner", "site_kind", "community_school", "distance_mi",
+                                            "district", "zip", "nces_id"]]).rename(columns={"zip": "ZIP"}))
 
 with tab_need:
     if result.need.empty or result.need["children_5_17"].isna().all():
         st.markdown("No need figures for this place in the Urban Institute data.")
     else:
-        st.dataframe(for_display(result.need.drop(columns="geoid")), hide_index=True,
-                     column_config={"Children in poverty (%)": st.column_config.NumberColumn(format="%.1f%%"),
-                                    "Children 5-17": st.column_config.NumberColumn(format="localized"),
-                                    "Children in poverty": st.column_config.NumberColumn(format="localized")})
+        _ui.table(for_display(result.need.drop(columns="geoid")))
         st.caption(f"Source: {result.need_source} (children 5-17 in poverty, by school district).")

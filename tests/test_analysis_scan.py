@@ -149,3 +149,46 @@ def test_nearest_site_of_a_partner_present_only_through_area_work():
     # Tallahassee to the nearest edge of Palm Beach County's district: about 330 miles as the crow flies
     assert 300 < row["nearest_mi"] < 380
     assert row["sites_here"] == 0
+
+
+def test_search_ranks_whole_name_matches_and_asks_when_several_states_match():
+    from geo.analysis import best_match
+
+    found = find_places("Denver")
+    # Whole-name matches only (no "Denver City" before "Denver County"), the largest first.
+    assert [s.label for s in found[:2]] == ["Denver County School District 1, CO", "Denver, CO"]
+    assert {s.state for s in found if s.exact} == {"CO", "TX", "IA"}
+    assert best_match(found) is None  # three states: the user picks
+    # Partner activity ranks first among equal matches.
+    busy = find_places("Denver", partners={"4816770": 3})
+    assert busy[0].id == "4816770"
+    # One state, or a state named: open it.
+    assert best_match(find_places("Leon, FL")).id == LEON_DISTRICT
+    assert best_match(find_places("Denver, Colorado")).id == "0803360"
+    assert best_match(find_places("Florida")).id == "12"
+    assert best_match(find_places("ZIP 80205")).level == "zip"
+    # Part of a word ranks after whole words: "Cook" lists Contoocook last.
+    cook = [s.label for s in find_places("Cook", limit=30)]
+    assert cook.index("Contoocook Valley School District, NH") > cook.index("Cook, IL")
+
+
+def test_puerto_rico_places_resolve_to_its_one_district():
+    for place in (resolve_place(zip="00901"), resolve_place(point="18.4655,-66.1057"),
+                  resolve_place(district="7200030"), resolve_place(state="PR")):
+        assert place.district_geoids == ("7200030",), place.label
+    district = resolve_place(district="7200030")
+    assert district.label == "Puerto Rico Department of Education, PR"
+    assert [s.id for s in find_places("Puerto Rico Department")] == ["7200030"]
+    with pytest.raises(PlaceNotFound, match="not in the United States"):
+        resolve_place(point="0,0")
+
+
+def test_a_zip_scan_counts_the_zip_codes_own_sites(frames):
+    zip_code = "32301"
+    r = scan(frames, resolve_place(zip=zip_code))
+    district = scan(frames, resolve_place(district=LEON_DISTRICT))
+    # These Florida schools carry no ZIP code: each lies in the ZIP whose centroid is nearest.
+    from geo.analysis.gazetteer import nearest_zip
+    in_zip = frames.sites[nearest_zip(frames.sites["longitude"], frames.sites["latitude"]) == zip_code]
+    assert 0 < r.sites["inside"].sum() == len(in_zip) < district.sites["inside"].sum()
+    assert r.summary.startswith(f"{r.partners['presence'].eq('in this ZIP code').sum()} partner")

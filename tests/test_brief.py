@@ -58,12 +58,9 @@ def test_brief_holds_map_partners_need_date_and_choices(frames):
     assert re.search(r"<svg[^>]*viewBox=", html) and "</svg>" in html
     # One dot per site found, drawn on the map.
     assert html.count('r="3" fill=') == len(result.sites) > 0
-    best_first = result.partners.sort_values("fit_score", ascending=False, kind="stable")["partner"]
-    assert all(name in html for name in best_first.head(MAX_PARTNER_ROWS))
-    cut = [name for name in best_first.iloc[MAX_PARTNER_ROWS:] if name not in set(best_first.head(MAX_PARTNER_ROWS))]
-    assert not [name for name in cut if f"<b>{name}</b>" in html]  # one page: the rest is counted
-    if cut:
-        assert f"and {len(best_first) - MAX_PARTNER_ROWS} more partner" in html
+    assert len(result.partners) < MAX_PARTNER_ROWS
+    assert all(f"<b>{name}</b>" in html for name in result.partners["partner"])  # every partner found
+    assert " more partner" not in html
     assert "Chicago Public School District 299, IL" in html
     assert "Urban Institute" in html
     need = result.need.iloc[0]
@@ -71,7 +68,7 @@ def test_brief_holds_map_partners_need_date_and_choices(frames):
     assert "2025-03-14" in html
     assert "Radius: 5 mi" in html and "Needs: Family Engagement, Funding" in html
     assert "Sample data" in html
-    assert "best fit first" in html
+    assert "Best fit for the needs ticked" in html
     # Self-contained: nothing is fetched when it opens.
     assert not re.search(r"""(src|href)=["']?(?!https?://[^"']*example\.org)[^"'#]*//""", html)
     assert "<link" not in html and "<img" not in html
@@ -128,3 +125,43 @@ def test_svg_radius_circle_and_point_marker():
     r = float(circle.group(3))
     assert 100 < r <= 150  # the 5-mile circle fills most of the square view
     assert 'stroke="#b3261e" stroke-width="2.2"' in svg  # the point's cross
+
+
+def test_brief_is_a_handout_every_partner_contact_school_and_the_ranking_of_the_app(frames):
+    place = resolve_place(district=CHICAGO)
+    result = scan(frames, place, radius_mi=5, needs=["Equity", "funding"])
+    html = brief_html(result, generated=DAY)
+    # Every contact of every partner, not "+2 more".
+    for _, row in result.partners.iterrows():
+        for contact in {c.strip() for c in f"{row['email']};{row['contact']}".split(";") if c.strip()}:
+            assert contact in html, contact
+    assert "more</span>" not in html
+    # Community schools by name and where they are, not only a count.
+    schools = result.sites[result.sites["community_school"]]
+    assert len(schools) > 10
+    assert all(f"<b>{name}</b>" in html for name in schools["site"].head(50))
+    assert f"ZIP {schools['zip'].iloc[0]}" in html
+    # The best fit: the same ranking as the Best fit tab (one function), absent partners included.
+    best = result.best_fit(10)
+    ranked = re.findall(r"<tr><td class=num>(\d+)</td><td><b>([^<]+)</b></td><td class=num><b>([\d.]+)</b>", html)
+    assert [(int(r), n, float(sc)) for r, n, sc in ranked] == [
+        (int(rank), name, float(score)) for rank, name, score in zip(best.index, best["name"], best["score"])]
+    assert "not here" in set(best["presence"])  # partners elsewhere that fit are ranked with the rest
+    # What, when, sources.
+    assert "What this brief shows:" in html and "records as of 2025-03-14" in html
+    assert "US Census Bureau" in html and "Urban Institute" in html
+
+
+def test_radius_is_drawn_around_a_district_and_unlisted_partners_can_be_reached(frames):
+    public = visible_frames(frames, "public")
+    result = scan(public, resolve_place(district=CHICAGO), radius_mi=5)
+    html = brief_html(result, generated=DAY)
+    ring = re.search(r'<path class="radius" d="M([^"]+)"', html)
+    assert ring, "a dashed line 5 miles beyond the district"
+    assert "dashed line: 5 mi beyond its edge" in html
+    state = scan(public, resolve_place(state="IL"))
+    assert schema.ANONYMOUS_PARTNER in set(state.partners["partner"])
+    assert "write to the coalition" in brief_html(state, generated=DAY)
+    assert "write to the coalition" not in brief_html(scan(frames, resolve_place(state="IL")), generated=DAY)
+    # Without a radius, no ring.
+    assert 'class="radius"' not in brief_html(scan(public, resolve_place(district=CHICAGO)), generated=DAY)

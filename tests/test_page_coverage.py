@@ -276,3 +276,23 @@ def test_area_choropleth_checks_its_classes():
         choropleth.add_area_choropleth(m, areas, pd.Series({"06": 1}), upper=[2, 1], labels=["a", "b"], legend="x")
     with pytest.raises(ValueError, match="level must be one of"):
         choropleth.area_layer("planet")
+
+
+def test_dates_the_data_covers_can_be_picked(world, repo_root):
+    """Activities start in 2015 (ten years before 'today' is 2016 and later): the date
+    inputs must offer them, and the figures say which date they are for."""
+    first = pd.to_datetime(world["public"].activities["start_date"]).min().date()
+    at = _run(repo_root, {"asof": "2015-06-30"})
+    asof = _widget(at, "date_input", "As of")
+    low, high = (pd.Timestamp(asof.proto.min).date(), pd.Timestamp(asof.proto.max).date())
+    assert low <= first and high >= pd.Timestamp.today().date()
+    assert str(asof.value) == "2015-06-30"
+    narrowed = filter_activities(world["public"], as_of="2015-06-30")
+    assert metric(at, "Activities") == f"{len(narrowed.activities):,}"
+    assert "Figures: activities under way on 2015-06-30." in [c.value for c in at.sidebar.caption]
+    at.radio(key=_widget(at, "radio", "When").key).set_value("range").run()
+    span = _widget(at, "date_input", "From – to")
+    assert pd.Timestamp(span.proto.min).date() <= first
+    # A link with a date no form accepts is reported, not turned into an error.
+    odd = _run(repo_root, {"asof": "1850-01-01"})
+    assert "Ignored unreadable link settings: asof" in [c.value for c in odd.caption]

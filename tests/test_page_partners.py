@@ -116,3 +116,24 @@ def test_a_withheld_partner_cannot_be_opened_by_link_by_the_public(env):
     at = _open({"partner": str(int(hidden["partner_id"]))})
     assert at.selectbox(key="dir_partner").value is None
     assert hidden["name"] not in _all_text(at)
+
+
+def test_search_finds_partners_by_where_they_work_and_state_codes_whole(env):
+    from geo.analysis import activity_places
+
+    staff = auth.Viewer(email=STAFF, role="staff")
+    places = activity_places(env.frames)
+    in_denver = set(places.loc[places["place_id"].isin(["0803360", "08031"]), "partner_id"].astype(int))
+    in_colorado = set(places.loc[places["place_id"] == "08", "partner_id"].astype(int))
+    in_colorado |= set(env.frames.sites.loc[env.frames.sites["state_fips"] == "08", "partner_id"].astype(int))
+    names = dict(zip(env.frames.partners["partner_id"].astype(int), env.frames.partners["name"]))
+    assert in_denver and len(in_colorado) < len(names) / 2
+
+    at = _open({"q": "Denver"}, viewer=staff)
+    assert set(_directory(at)["Partner"]) == {names[i] for i in in_denver}
+    at.text_input(key="dir_q").input("CO").run()  # the state code, not every "Community…"
+    assert set(_directory(at)["Partner"]) == {names[i] for i in in_colorado}
+    at.text_input(key="dir_q").input("").run()
+    at.multiselect(key="dir_states").select("CO").run()
+    assert set(_directory(at)["Partner"]) == {names[i] for i in in_colorado}
+    assert at.query_params["state"] in ("CO", ["CO"])

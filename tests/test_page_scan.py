@@ -241,3 +241,92 @@ def test_untrusted_text_in_labels_is_literal_markdown():
     assert clicked_place({"geoid": "17", "name": "Illinois"})["state"] == "17"
     assert clicked_place({"site_id": 4, "geoid": CHICAGO}) is None
     assert clicked_place({"geoid": "17'); drop"}) is None
+
+
+@pytest.mark.parametrize("params, heading", [
+    ({"zip": "00901"}, "ZIP 00901, PR"),
+    ({"point": "18.4655,-66.1057"}, "Point 18.4655, -66.1057, PR"),
+    ({"district": "7200030"}, "Puerto Rico Department of Education, PR"),
+    ({"state": "72"}, "Puerto Rico"),
+])
+def test_puerto_rico_places_open_with_their_need_figures(env, params, heading):
+    at = _open(params)  # no traceback (an IndexError before)
+    assert _heading(at) == heading
+    need = _table(at, "Children 5-17")
+    assert int(need["Children 5-17"].iloc[0]) == 529844  # Puerto Rico's one district (Urban Institute)
+    assert at.get("component_instance"), "the map is drawn"
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"district": "9999999"}, "No school district with GEOID 9999999"),
+    ({"point": "0,0"}, "is not in the United States"),
+    ({"county": "99999"}, "No county with FIPS code '99999'"),
+])
+def test_an_unknown_place_in_a_link_says_so_and_the_page_still_works(env, params, message):
+    at = _open(params)
+    assert any(message in e.value and "Pick a place from the list" in e.value for e in at.error), \
+        [e.value for e in at.error]
+    assert _heading(at) == ""
+    assert at.get("component_instance"), "the map to pick a place from is drawn"
+    at.text_input(key="scan_search").input("Leon, FL").run()
+    assert _heading(at) == "Leon County School District, FL"
+    assert not at.error
+
+
+def test_a_name_shared_by_several_states_asks_which_one(env):
+    at = _open()
+    at.text_input(key="scan_search").input("Denver").run()
+    assert _heading(at) == ""  # not Denver City ISD, TX
+    pick = at.selectbox(key="scan_pick")
+    labels = [pick.format_func(o) for o in pick.options]
+    assert labels[0] == "Denver County School District 1, CO" and "Denver City Independent School District, TX" in labels
+    assert "which one" in pick.label and pick.value is None
+    pick.set_value(pick.options[0]).run()
+    assert _heading(at) == "Denver County School District 1, CO"
+    assert at.query_params["district"] in ("0803360", ["0803360"])
+
+
+def test_a_zip_scan_shows_the_zip_codes_own_figures(env):
+    at = _open()
+    at.text_input(key="scan_search").input("ZIP 80205").run()
+    assert _heading(at) == "ZIP 80205, CO"
+    zip_scan = scan(env.as_seen_by("public"), resolve_place(zip="80205"))
+    district = scan(env.as_seen_by("public"), resolve_place(district="0803360"))
+    assert 0 < int(zip_scan.sites["inside"].sum()) < int(district.sites["inside"].sum())
+    assert _unescape(at.markdown[[i for i, m in enumerate(at.markdown) if "partner" in m.value][0]].value) \
+        == zip_scan.summary
+    assert "in this ZIP code" in set(_table(at, "Presence")["Presence"])
+
+
+def test_map_clicks_are_checked_like_links():
+    from pages._scan_helpers import clicked_place
+
+    assert clicked_place({"geoid": "9999999"}) is None  # the right shape, but no such district
+    assert clicked_place({"geoid": "99"}) is None
+    assert clicked_place({"geoid": "7200030"})["district"] == "7200030"
+
+
+def test_tables_show_percentages_thousands_and_dashes_for_missing(env):
+    at = _open({"state": "17"})
+    need = next(df for df in at.dataframe if "Children 5-17" in df.value.columns)
+    config = json.loads(need.proto.columns)
+    assert config["Children in poverty (%)"]["type_config"]["format"] == "%.1f%%"  # 20.7%, not 20.7398
+    assert config["Children 5-17"]["type_config"]["format"] == "localized"        # 1,234,567
+    assert need.proto.placeholder == "—"                                           # not "None"
+    partners = next(df for df in at.dataframe if "Presence" in df.value.columns)
+    config = json.loads(partners.proto.columns)
+    assert config["Partner"]["width"] == "large" and config["Website"]["type_config"]["type"] == "link"
+    assert config["Nearest site (mi)"]["type_config"]["format"] == "%.2f"
+    assert partners.proto.placeholder == "—"
+
+
+def test_best_fit_tab_shows_the_ranking_of_the_brief(env, monkeypatch):
+    downloads = Downloads(monkeypatch)
+    at = _open({"district": CHICAGO, "needs": "Equity,funding"})
+    shown = next(df.value for df in at.dataframe if "Presence here" in df.value.columns)
+    expected = scan(env.as_seen_by("public"), resolve_place(district=CHICAGO), needs=["Equity", "funding"]).best_fit()
+    assert list(shown["Partner"]) == list(expected["name"]) and list(shown.index) == list(expected.index)
+    html = _brief(downloads)
+    top = expected.head(10)
+    assert all(f"<td class=num>{rank}</td><td><b>{name}</b>" in html.replace("&#x27;", "'")
+               for rank, name in zip(top.index, top["name"]))

@@ -125,3 +125,12 @@ def summary(frames: Frames) -> dict[str, int]:
         **{f"{plural}_with_activity": int(places_at(frames, lv)["place_id"].nunique())
            for lv, plural in (("state", "states"), ("county", "counties"), ("district", "districts"))},
     }
+
+
+def partners_by_place(frames: Frames) -> pd.Series:
+    """Number of partners working in each state, county and district (by the rules of
+    :func:`coverage`), one series indexed by place id (2, 5 or 7 digits; the id lengths
+    keep the levels apart). Places without partners are absent."""
+    parts = [_counts(frames, level)["partners"] for level in ("state", "county", "district")]
+    out = pd.concat(parts)
+    return out[out > 0].astype("int64")

@@ -16,7 +16,26 @@ from geo.analysis.places import activity_places
 from geo.safe import safe_url
 
 DIRECTORY_COLUMNS = ("partner_id", "name", "type", "website", "expertise", "principles", "sites",
-                     "community_schools", "activities", "states", "listed")
+                     "community_schools", "activities", "states", "listed", "where")
+
+
+def _where_text(frames: schema.Frames) -> pd.Series:
+    """Per partner id, the names of the states (and their codes), counties and
+    districts it works in, for the search box ("Denver" finds partners working there)."""
+    places = activity_places(frames)
+    if places.empty:
+        return pd.Series(dtype="str")
+    names = []
+    for level in ("state", "county", "district"):
+        t = place_table(level)
+        label = t["name"] + (" " + t["state"] if level == "state" else "")
+        names.append(pd.Series(label.to_numpy(), index=t["place_id"].to_numpy()))
+    lookup = pd.concat(names)
+    lookup = lookup[~lookup.index.duplicated()]
+    pairs = places[["partner_id", "place_id"]].drop_duplicates()
+    text = pairs["place_id"].map(lookup).fillna("")
+    by_partner = text.groupby(pairs["partner_id"].astype("int64").to_numpy())
+    return by_partner.agg(lambda v: " · ".join(sorted(set(v))))
 
 
 def directory(frames: schema.Frames) -> pd.DataFrame:
@@ -45,6 +64,7 @@ def directory(frames: schema.Frames) -> pd.DataFrame:
         "activities": pid.map(acts).fillna(0).astype("int64").to_numpy(),
         "states": pid.map(states).fillna("").astype("str").to_numpy(),
         "listed": p["public"].fillna(False).astype(bool).to_numpy(),
+        "where": pid.map(_where_text(frames)).fillna("").astype("str").to_numpy(),
     })
     return out.sort_values("name", key=lambda c: c.str.lower(), kind="stable").reset_index(drop=True)
 
@@ -70,4 +90,11 @@ def unlisted_line(unlisted: pd.DataFrame) -> pd.DataFrame:
         "activities": int(unlisted["activities"].sum()),
         "states": ", ".join(sorted({x for v in unlisted["states"] for x in v.split(", ") if x})),
         "listed": False,
+        "where": "",
     }])
+
+
+def state_choices() -> dict[str, str]:
+    """Postal code -> "Name (CO)" for every state, DC and territory, by name."""
+    t = place_table("state").sort_values("name")
+    return {str(code): f"{name} ({code})" for code, name in zip(t["state"], t["name"])}

@@ -45,6 +45,7 @@ def _presence_reason(tier: str, n_sites: dict[str, int], reaches: dict[str, set[
         if n_sites.get("here"):
             parts.append(f"{_plural(n_sites['here'], 'site')} in {noun}")
         parts += [f"{r} here" for r in sorted(reaches.get("here", set()) - {"site"})]
+        parts += [f"{r} covering this place" for r in sorted(reaches.get("covers", set()) & {"district-wide work"})]
         return "; ".join(parts) or f"works in {noun}"
     if tier == "county":
         parts = []
@@ -113,7 +114,7 @@ def rank_fit(frames: Frames, place: Place, needs=()) -> pd.DataFrame:
 
         reaches = {t: reach_by.get((pid, t), set()) for t in ("here", "covers", "county", "state")}
         n_sites = {t: int(site_counts.get((pid, t), 0)) for t in ("here", "county", "state")}
-        if reaches["here"]:
+        if reaches["here"] or "district-wide work" in reaches["covers"]:  # (a ZIP code in the district)
             tier = "here"
         elif reaches["county"] or "county-wide work" in reaches["covers"]:
             tier = "county"

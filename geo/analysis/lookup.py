@@ -7,6 +7,7 @@ for a search box.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -67,7 +68,7 @@ class Place:
 
 
 def _overlapping(level: str, geom: BaseGeometry, *, state_fips: str | None = None) -> tuple[str, ...]:
-    layer = gazetteer.boundary(level)
+    layer = gazetteer.lookup_boundary(level)
     if state_fips is not None:
         layer = layer[layer["state_fips"] == state_fips]
     idx = layer.sindex.query(geom, predicate="intersects")
@@ -87,14 +88,14 @@ def _center(geom: BaseGeometry) -> tuple[float, float]:
 
 
 def _polygon_place(level: str, place_id: str) -> Place:
-    layer = gazetteer.boundary(level)
+    layer = gazetteer.lookup_boundary(level)
     row = layer[layer["place_id"] == place_id]
     if row.empty:
         raise PlaceNotFound(_not_found_message(level, place_id))
     r = row.iloc[0]
     geom = r.geometry
     if level == "state":
-        districts = tuple(sorted(gazetteer.place_table("district").query("state_fips == @place_id")["place_id"]))
+        districts = tuple(sorted(gazetteer.lookup_table("district").query("state_fips == @place_id")["place_id"]))
         counties = tuple(sorted(gazetteer.place_table("county").query("state_fips == @place_id")["place_id"]))
     elif level == "county":
         counties = (place_id,)
@@ -142,6 +143,11 @@ def _point_place(level: str, place_id: str, name: str, lat: float, lon: float) -
                       if pd.notna(b[c]) and str(b[c]))
     county = (str(b["county_fips"]),) if pd.notna(b["county_fips"]) and str(b["county_fips"]) else ()
     state = str(b["state"]) if pd.notna(b["state"]) else ""
+    if not state_fips:
+        raise PlaceNotFound(f"{name} is not in the United States or its territories (the map covers only those); "
+                            "check the numbers: latitude first, then longitude, e.g. 41.88,-87.63 for Chicago")
+    if not districts and gazetteer.statewide_district(state_fips):
+        districts = (gazetteer.statewide_district(state_fips),)
     return Place(level=level, id=place_id, name=name, geometry=Point(lon, lat), center=(lat, lon),
                  state_fips=state_fips, state=state, county_fips=county, district_geoids=districts)
 
@@ -202,57 +208,135 @@ def resolve_place(*, state: str | None = None, county: str | None = None, distri
 
 @dataclass(frozen=True)
 class Suggestion:
-    """One search-box suggestion; pass ``level=id`` to :func:`resolve_place`."""
+    """One search-box suggestion; pass ``level=id`` to :func:`resolve_place`.
+
+    ``exact``: the place's name is what was typed (less generic words such as "County
+    School District"); ``state``: its postal code.
+    """
 
     level: str
     id: str
     label: str
+    exact: bool = False
+    state: str = ""
 
     def resolve(self) -> Place:
         return resolve_place(**{self.level: self.id})
 
 
-def find_places(text: str, *, limit: int = 10) -> list[Suggestion]:
+# Words that say what kind of body a district is, not where: "Denver County School
+# District 1" is named "denver" for matching.
+_GENERIC_WORDS = frozenset("""
+    area borough central city community consolidated county cusd district elementary exempted high
+    independent isd joint local municipal no of parish public regional school schools supervisory
+    the town township union unified unit usd village
+""".split())
+_LEVEL_ORDER = {"state": 0, "district": 1, "county": 2, "zip": 3}
+
+
+def _core_name(name: str) -> str:
+    words = re.findall(r"[a-z0-9']+", name.lower())
+    kept = [w for w in words if w not in _GENERIC_WORDS and not any(c.isdigit() for c in w)]
+    return " ".join(kept) or " ".join(words)
+
+
+def _match_tier(names: pd.Series, query: str) -> np.ndarray:
+    """0: the name is the query (less generic words); 1: the name starts with the
+    query's words; 2: the query's words appear in the name as whole words; 3: the query
+    appears inside a word; 4: no match."""
+    low = names.str.lower()
+    core = low.map(_core_name)
+    q = re.escape(query)
+    exact = (core == query) | (low == query)
+    starts = low.str.match(rf"{q}\b")
+    words = low.str.contains(rf"\b{q}\b", regex=True)
+    inside = low.str.contains(query, regex=False)
+    return np.select([exact, starts, words, inside], [0, 1, 2, 3], 4)
+
+
+def find_places(text: str, *, limit: int = 10, partners: Mapping[str, int] | None = None) -> list[Suggestion]:
     """Places whose name, code or ZIP matches typed ``text``, best matches first.
 
     Understands a state name or postal code ("Florida", "FL"), a district or county
-    name optionally followed by ", ST" ("Leon, FL"), a 5-digit ZIP code or county FIPS,
-    and a 7-digit district GEOID. Names match on their start first, then anywhere.
+    name optionally followed by ", ST" or ", State" ("Leon, FL"), a ZIP code ("32301",
+    "ZIP 32301") or county FIPS, and a 7-digit district GEOID.
+
+    Ranking: how well the name matches (see :func:`_match_tier`: a whole-name match
+    before a name that starts with the text, before whole words, before part of a word),
+    then places where more partners work (``partners``: place id -> number of partners,
+    e.g. :func:`geo.analysis.coverage.partners_by_place`), then larger places (children
+    5-17), then districts before counties, then by name. :func:`best_match` says when the
+    first suggestion is clearly the one meant.
     """
     query = " ".join(str(text).strip().split())
+    zip_text = re.fullmatch(r"(?i)zip\s*(?:code)?\s*(\d{5})", query)
+    if zip_text:
+        query = zip_text.group(1)
     if not query:
         return []
     out: list[Suggestion] = []
     if re.fullmatch(r"\d{7}", query):
-        t = gazetteer.place_table("district")
-        out += [Suggestion("district", r.place_id, r.label) for r in t[t["place_id"] == query].itertuples()]
+        t = gazetteer.lookup_table("district")
+        out += [Suggestion("district", r.place_id, r.label, True, r.state) for r in t[t["place_id"] == query].itertuples()]
     if re.fullmatch(r"\d{5}", query):
         from geo.boundaries import zip_centroids
 
         z = zip_centroids()
         if (z["zip"].astype("str") == query).any():
-            out.append(Suggestion("zip", query, f"ZIP {query}"))
-        t = gazetteer.place_table("county")
-        out += [Suggestion("county", r.place_id, r.label) for r in t[t["place_id"] == query].itertuples()]
+            out.append(Suggestion("zip", query, f"ZIP {query}", True))
+        if not zip_text:
+            t = gazetteer.place_table("county")
+            out += [Suggestion("county", r.place_id, r.label, True, r.state)
+                    for r in t[t["place_id"] == query].itertuples()]
     if out or query.isdigit():
         return out[:limit]
     name, _, st = query.partition(",")
-    name, st = name.strip().lower(), st.strip().upper()
+    name, st = name.strip().lower(), st.strip()
     states = gazetteer.place_table("state")
+    if st:
+        hit = states[(states["state"].str.upper() == st.upper()) | (states["name"].str.lower() == st.lower())]
+        if hit.empty:
+            return []
+        st = str(hit["state"].iloc[0])
+    if not name:
+        return []
+    frames = []
     if not st:
-        for r in states.itertuples():
-            if name in (r.state.lower(), r.name.lower()):
-                out.append(Suggestion("state", r.place_id, r.name))
-        for r in states.itertuples():
-            if r.name.lower().startswith(name) and all(s.id != r.place_id for s in out):
-                out.append(Suggestion("state", r.place_id, r.name))
+        tier = np.where(states["state"].str.lower() == name, 0, _match_tier(states["name"], name))
+        frames.append(states.assign(level="state", tier=tier))
     for level in ("district", "county"):
-        t = gazetteer.place_table(level)
+        t = gazetteer.lookup_table(level)
         if st:
             t = t[t["state"] == st]
-        names = t["name"].str.lower()
-        starts = t[names.str.startswith(name)]
-        inside = t[names.str.contains(name, regex=False) & ~names.str.startswith(name)]
-        for part in (starts, inside):
-            out += [Suggestion(level, r.place_id, r.label) for r in part.sort_values("name").head(limit).itertuples()]
-    return out[:limit]
+        frames.append(t.assign(level=level, tier=_match_tier(t["name"], name)))
+    found = pd.concat(frames, ignore_index=True)
+    found = found[found["tier"] < 4]
+    if found.empty:
+        return []
+    weights = pd.Series(partners or {}, dtype="float64")
+    found = found.assign(
+        n_partners=found["place_id"].map(weights).fillna(0.0),
+        size=found["place_id"].map(gazetteer.place_size()).fillna(0.0),
+        level_order=found["level"].map(_LEVEL_ORDER),
+    ).sort_values(["tier", "n_partners", "size", "level_order", "label"],
+                  ascending=[True, False, False, True, True], kind="stable")
+    return [Suggestion(r.level, r.place_id, r.label, r.tier == 0, r.state)
+            for r in found.head(limit).itertuples()]
+
+
+def best_match(suggestions: list[Suggestion]) -> Suggestion | None:
+    """The suggestion to open without asking, or None when the user should choose.
+
+    One suggestion is opened; so is the first when every whole-name match (or, with
+    none, every suggestion) lies in one state ("Leon, FL": the district and the county
+    of that name); a state typed by name or code is opened. "Denver" (Colorado, Texas,
+    Iowa) or "Springfield" asks.
+    """
+    if not suggestions:
+        return None
+    if len(suggestions) == 1 or suggestions[0].level == "state" and suggestions[0].exact:
+        return suggestions[0]  # a state named in full or by its code is never ambiguous
+    pool = [s for s in suggestions if s.exact] or suggestions
+    if len(pool) == 1 or len({s.state for s in pool}) == 1 and all(s.state for s in pool):
+        return pool[0]
+    return None

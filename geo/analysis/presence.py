@@ -7,7 +7,9 @@ tier      meaning (for a district, ZIP or point place; a county or a state
           place reads "the place" where this says "the district(s)")
 ========  =================================================================
 here      a site inside the district(s), or district-wide work on one of them
-covers    county-wide or state-wide work on an area that contains the place
+          (a ZIP code: a site with that ZIP code)
+covers    county-wide or state-wide work on an area that contains the place (a ZIP
+          code: district-wide work on its district(s) too)
 county    a site elsewhere in a county the place lies in (district/point only)
 state     a site or any work elsewhere in the same state
 none      anything else
@@ -22,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from geo.analysis import gazetteer
 from geo.analysis.lookup import Place
 
 TIERS = ("here", "covers", "county", "state", "none")
@@ -35,10 +38,29 @@ def site_tier(sites: pd.DataFrame, place: Place) -> np.ndarray:
         here = state == place.id
     elif place.level == "county":
         here = county == place.id
+    elif place.level == "zip":
+        # A ZIP code has no outline here, only its centroid: its sites are those that
+        # give it as their ZIP code (the rest of its district is "county" or nearby).
+        # A site without a ZIP code takes the one whose centroid is nearest.
+        code = sites["zip"].fillna("").astype("str").str.slice(0, 5).to_numpy(dtype=object)
+        blank = code == ""
+        if blank.any():
+            code[blank] = gazetteer.nearest_zip(sites["longitude"].to_numpy(dtype="float64", na_value=np.nan)[blank],
+                                                sites["latitude"].to_numpy(dtype="float64", na_value=np.nan)[blank])
+        here = code == place.id
     else:
         wanted = list(place.district_geoids)
         here = (sites["district_geoid"].isin(wanted) | sites["secondary_district_geoid"].isin(wanted)).to_numpy()
+        # A state-wide district (Puerto Rico) is absent from the join layer: its sites carry
+        # no district, only the state.
+        whole = [g[:2] for g in wanted if g in gazetteer.STATEWIDE_DISTRICTS]
+        if whole:
+            here = here | np.isin(state, whole)
     in_county = np.isin(county, list(place.county_fips)) if place.level not in ("state", "county") else here
+    if place.level == "zip":  # the rest of the ZIP's district(s) counts as its county
+        wanted = list(place.district_geoids)
+        in_county = in_county | (sites["district_geoid"].isin(wanted)
+                                 | sites["secondary_district_geoid"].isin(wanted)).to_numpy()
     same_state = state == place.state_fips
     return np.select([here, in_county, same_state], ["here", "county", "state"], "none")
 
@@ -60,6 +82,10 @@ def area_tier(activities: pd.DataFrame, place: Place) -> tuple[np.ndarray, np.nd
     elif place.level == "county":
         here = (is_county & (area == place.id)) | (is_district & np.isin(area, list(place.district_geoids)))
         covers = is_state & (area == place.state_fips)
+    elif place.level == "zip":
+        here = np.zeros(len(area), bool)
+        covers = ((is_district & np.isin(area, list(place.district_geoids)))
+                  | (is_county & np.isin(area, list(place.county_fips))) | (is_state & (area == place.state_fips)))
     else:
         here = is_district & np.isin(area, list(place.district_geoids))
         covers = (is_county & np.isin(area, list(place.county_fips))) | (is_state & (area == place.state_fips))

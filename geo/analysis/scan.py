@@ -27,10 +27,13 @@ PARTNER_COLUMNS = ("partner_id", "partner", "type", "presence", "kinds_of_work",
                    "sites_here", "sites_nearby", "nearest_mi", "website", "email", "contact", "fit_score",
                    "fit_reasons")
 SITE_COLUMNS = ("site_id", "site", "partner", "site_kind", "community_school", "distance_mi", "inside",
-                "nces_id", "district_geoid", "latitude", "longitude", "location_source")
+                "nces_id", "zip", "district_geoid", "district", "latitude", "longitude", "location_source")
+BEST_FIT_COLUMNS = ("partner_id", "name", "score", "presence", "reasons")
 NEED_TABLE_COLUMNS = ("geoid", "district", "children_5_17", "pct_poverty", "children_in_poverty")
 
-_PRESENCE_ORDER = {"in": 0, "covers_county": 1, "covers_state": 2, "within": 3}
+_PRESENCE_ORDER = {"in": 0, "covers_district": 1, "covers_county": 2, "covers_state": 3, "within": 4}
+_COVER_CODES = {"district-wide work": "covers_district", "county-wide work": "covers_county",
+                "state-wide work": "covers_state"}
 
 
 @dataclass
@@ -47,6 +50,17 @@ class ScanResult:
     messages: list[str] = field(default_factory=list)
     summary: str = ""
     fit: pd.DataFrame | None = None
+
+    def best_fit(self, limit: int | None = None) -> pd.DataFrame:
+        """The fit ranking (:func:`geo.analysis.fit.rank_fit`, every partner, best
+        first, index = rank) with each partner's presence here ("not here" for partners
+        elsewhere): the one ranking the Best fit tab and the brief both show."""
+        if self.fit is None or self.fit.empty:
+            return pd.DataFrame(columns=list(BEST_FIT_COLUMNS))
+        presence = dict(zip(self.partners["partner_id"].astype("int64"), self.partners["presence"]))
+        out = self.fit.assign(presence=self.fit["partner_id"].astype("int64").map(presence).fillna("not here"))
+        out = out[list(BEST_FIT_COLUMNS)]
+        return out if limit is None else out.head(limit)
 
 
 def _projected(geom):
@@ -127,7 +141,9 @@ def _nearest_mi(place: Place, sites: pd.DataFrame, dist: np.ndarray, lon: np.nda
 
 def _presence_label(code: str, place: Place, radius_mi: float | None) -> str:
     if code == "in":
-        return "in this district" if place.is_point else "in this place"
+        return {"point": "in this district", "zip": "in this ZIP code"}.get(place.level, "in this place")
+    if code == "covers_district":
+        return "covers this place (district-wide work)"
     if code == "covers_county":
         return "covers this place (county-wide work)"
     if code == "covers_state":
@@ -141,7 +157,7 @@ def _join(values) -> str:
 
 def _need_table(place: Place) -> pd.DataFrame:
     need = gazetteer.need_table()
-    names = gazetteer.place_table("district")[["place_id", "label"]]
+    names = gazetteer.lookup_table("district")[["place_id", "label"]]
     rows = need[need["geoid"].isin(place.district_geoids)].merge(
         names.rename(columns={"place_id": "geoid", "label": "district"}), on="geoid", how="left")
     rows = rows[list(NEED_TABLE_COLUMNS)].sort_values("children_in_poverty", ascending=False)
@@ -200,8 +216,7 @@ def scan(frames: Frames, place: Place, *, radius_mi: float | None = None, needs=
     evidence = pd.concat([
         pd.DataFrame({"partner_id": here_acts["partner_id"].to_numpy(dtype="int64"), "code": "in"}),
         pd.DataFrame({"partner_id": cover_acts["partner_id"].to_numpy(dtype="int64"),
-                      "code": np.where(cover_acts["reach"].to_numpy() == "state-wide work",
-                                       "covers_state", "covers_county")}),
+                      "code": cover_acts["reach"].map(_COVER_CODES).fillna("covers_county").to_numpy()}),
         pd.DataFrame({"partner_id": near_acts["partner_id"].to_numpy(dtype="int64"), "code": "within"}),
         pd.DataFrame({"partner_id": sites_here["partner_id"].to_numpy(dtype="int64"), "code": "in"}),
         pd.DataFrame({"partner_id": sites_near["partner_id"].to_numpy(dtype="int64"), "code": "within"}),
@@ -251,6 +266,7 @@ def scan(frames: Frames, place: Place, *, radius_mi: float | None = None, needs=
 
     shown = inside_site | within
     names = dict(zip(p["partner_id"].astype("int64"), p["name"].astype("str")))
+    district_names = gazetteer.lookup_table("district").set_index("place_id")["name"]
     sites = s[shown].assign(
         site=lambda d: d["name"].astype("str"),
         partner=lambda d: d["partner_id"].astype("int64").map(names),
@@ -258,6 +274,8 @@ def scan(frames: Frames, place: Place, *, radius_mi: float | None = None, needs=
         site_kind=lambda d: d["site_kind"].map(SITE_KINDS).fillna(d["site_kind"]),
         distance_mi=np.round(dist[shown], 2),
         inside=inside_site[shown],
+        zip=lambda d: d["zip"].fillna("").astype("str"),
+        district=lambda d: d["district_geoid"].map(district_names).fillna("").astype("str"),
     )[list(SITE_COLUMNS)].sort_values(["distance_mi", "site"]).reset_index(drop=True)
 
     need = _need_table(place)
@@ -268,7 +286,7 @@ def scan(frames: Frames, place: Place, *, radius_mi: float | None = None, needs=
 
 def _messages(place: Place, radius_mi: float | None, partners: pd.DataFrame, sites: pd.DataFrame,
               need: pd.DataFrame) -> tuple[list[str], str]:
-    noun = "this district" if place.is_point else place.noun
+    noun = "this district" if place.level == "point" else place.noun
     msgs: list[str] = []
     n_in = int(partners["presence"].str.startswith("in this").sum())
     n_cover = int(partners["presence"].str.startswith("covers").sum())
@@ -287,7 +305,8 @@ def _messages(place: Place, radius_mi: float | None, partners: pd.DataFrame, sit
         msgs.append("No need figures for this place in the Urban Institute data.")
     summary = f"{n_in} partner{'s' if n_in != 1 else ''} in {place.label}"
     if n_cover:
-        summary += f"; {n_cover} more cover{'s' if n_cover == 1 else ''} it with county- or state-wide work"
+        summary += f"; {n_cover} more cover{'s' if n_cover == 1 else ''} it with "
+        summary += ("district-, county- or state-wide work" if place.level == "zip" else "county- or state-wide work")
     if radius_mi:
         summary += f"; {n_near} more within {radius_mi:g} mi"
     summary += f". {len(sites)} partner site{'s' if len(sites) != 1 else ''}"
