@@ -13,13 +13,17 @@ Awesome), so those links are dropped rather than served.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import folium
 import folium.plugins
 
 from geo.config import REPO_ROOT
+from geo.safe import escape_text
 
 DEFAULT_BASE_URL = "/app/static/vendor"
 VENDOR_DIR = REPO_ROOT / "static" / "vendor"
@@ -96,10 +100,49 @@ def _safe_inline_script(js: str) -> str:
     return js.replace("</script", "<\\/script")
 
 
+@dataclass(frozen=True)
+class MapHeader:
+    """What a downloaded map says about itself above the map: a ``title``, the
+    ``details`` it was drawn with (level, measure, filters: one line each), the date it
+    was made, its data ``sources`` and whether it shows the fictional sample data."""
+
+    title: str
+    details: Sequence[str] = ()
+    sources: Sequence[str] = ()
+    sample: bool = False
+    made: dt.date = field(default_factory=dt.date.today)
+
+
+SAMPLE_LABEL = "Sample data — fictional partners at real places."
+
+
+def header_html(header: MapHeader) -> str:
+    """``header`` as an HTML block (every text escaped: filters may hold partner names)."""
+    parts = [f'<header class="partner-map-header" style="font:14px/1.4 sans-serif;padding:8px 12px;'
+             f'border-bottom:1px solid #ccd;background:#fff"><h1 style="font-size:18px;margin:0 0 4px">'
+             f'{escape_text(header.title)}</h1>']
+    if header.sample:
+        parts.append(f'<p class="sample" style="margin:0 0 4px;padding:2px 6px;background:#fff3cd;'
+                     f'display:inline-block"><b>{escape_text(SAMPLE_LABEL)}</b></p>')
+    lines = [*header.details, f"Made {header.made.isoformat()}"]
+    lines += [f"Source: {src}" for src in header.sources]
+    parts.append('<p style="margin:0;color:#333">' + "<br>".join(escape_text(t) for t in lines) + "</p>")
+    parts.append("</header>")
+    return "".join(parts)
+
+
+# The map fills what the header leaves of the window.
+_LAYOUT_CSS = ("<style>body{display:flex;flex-direction:column;height:100vh}"
+               ".folium-map{flex:1 1 auto;height:auto!important;min-height:360px}</style>")
+
+
 def standalone_html(
-    m: folium.Map, *, base_url: str = DEFAULT_BASE_URL, vendor_dir: Path = VENDOR_DIR
+    m: folium.Map, *, base_url: str = DEFAULT_BASE_URL, vendor_dir: Path = VENDOR_DIR,
+    header: MapHeader | None = None,
 ) -> str:
-    """The map's complete HTML page with Leaflet's JS and CSS inlined.
+    """The map's complete HTML page with Leaflet's JS and CSS inlined, and with a
+    ``header`` (title, filters, date, sources, sample-data label) above the map and
+    its title as the page title.
 
     The result opens from a file with no server and no internet. Raises
     :class:`MissingAssetsError` when a vendor file is not installed, and ``ValueError``
@@ -139,4 +182,8 @@ def standalone_html(
             + ", ".join(unknown)
             + " (use only elements whose assets geo.assets.use_local_assets localises)"
         )
+    if header is not None:
+        title = f"<title>{escape_text(header.title)}</title>"
+        html = html.replace("<head>", "<head>" + title, 1)
+        html = re.sub(r"<body>", lambda _: "<body>" + _LAYOUT_CSS + header_html(header), html, count=1)
     return html

@@ -260,7 +260,8 @@ def coverage_map(
     """The coverage map: every place of ``level`` shaded by ``values`` in ``classes``
     (places with none in "No activity"), state outlines, optionally the ``gaps``
     districts (a Series GEOID -> children in poverty) in oranges on top, and the
-    ``selected`` place outlined; ``bounds`` fits the view (default: the contiguous US)."""
+    ``selected`` place outlined; ``bounds`` fits the view (default: every state and territory,
+    see :data:`geo.maps.US_BOUNDS`)."""
     from geo.analysis import classify
 
     _check_level(level)
@@ -277,37 +278,40 @@ def coverage_map(
     return m
 
 
-# Partner counts per district on the overlaps map: one partner is no overlap yet.
+# Partner counts per place on the overlaps map: one partner is no overlap yet.
 PARTNER_COUNT_UPPER: tuple[float, ...] = (1, 2, 3, 5, 6)
 PARTNER_COUNT_LABELS: tuple[str, ...] = ("1 partner", "2 partners", "3 partners", "4 - 5 partners",
                                          "6 or more partners")
 # Darker than the sequential scheme's first steps: the few districts with partners must
 # stand out at national zoom against thousands with none.
 PARTNER_COUNT_COLORS: tuple[str, ...] = ("#bcbddc", "#9e9ac8", "#756bb1", "#54278f", "#3f007d")
+LEVEL_NOUNS: dict[str, str] = {"state": "state", "county": "county", "district": "district"}
 
 
 def partner_count_map(
     counts: pd.Series,
     *,
+    level: str = "district",
     selected: str | None = None,
     bounds: tuple[tuple[float, float], tuple[float, float]] | None = None,
     tiles: str | None = "none",
     asset_base_url: str = maps.DEFAULT_BASE_URL,
 ) -> folium.Map:
-    """Districts shaded by the number of distinct partners (``counts``: GEOID -> n),
-    "No partner" where there is none (also for districts missing from ``counts``), the
-    ``selected`` district outlined, the view fitted to ``bounds`` (default: the
-    contiguous US). Clicking a district reports its Feature (``geoid``, ``name``,
-    ``value``) to ``st_folium``."""
-    areas = area_layer("district")
+    """Places of ``level`` (state, county or district) shaded by the number of distinct
+    partners (``counts``: place id -> n), "No partner" where there is none (also for
+    places missing from ``counts``), the ``selected`` place outlined, the view fitted to
+    ``bounds`` (default: every state and territory). Clicking a place reports its Feature
+    (``geoid`` = the place id, ``name``, ``value``) to ``st_folium``."""
+    areas = area_layer(_check_level(level))
     counts = pd.to_numeric(counts, errors="coerce")
     counts.index = counts.index.astype("str")
-    # A district missing from ``counts`` has no partner (0), not unknown data.
+    # A place missing from ``counts`` has no partner (0), not unknown data.
     counts = counts[~counts.index.duplicated()].reindex(areas.ids, fill_value=0)
     m = maps.base_map(bounds, tiles=tiles, asset_base_url=asset_base_url)
     add_area_choropleth(m, areas, counts, upper=PARTNER_COUNT_UPPER,
-                        labels=PARTNER_COUNT_LABELS, legend="Partners per district",
+                        labels=PARTNER_COUNT_LABELS, legend=f"Partners per {LEVEL_NOUNS[level]}",
                         value_label="Partners", zero_label="No partner", colors=PARTNER_COUNT_COLORS)
-    add_state_lines(m)
+    if level != "state":
+        add_state_lines(m)
     add_selection(m, selected)
     return m

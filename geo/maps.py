@@ -42,7 +42,12 @@ from geo.assets import DEFAULT_BASE_URL, use_local_assets
 JS_DIR = Path(__file__).resolve().parent / "js"
 
 # The contiguous United States, (south, west), (north, east).
-US_BOUNDS: tuple[tuple[float, float], tuple[float, float]] = ((24.4, -125.0), (49.5, -66.9))
+LOWER_48_BOUNDS: tuple[tuple[float, float], tuple[float, float]] = ((24.4, -125.0), (49.5, -66.9))
+# The default national view: every state and territory with districts or partners in the
+# Americas and the Pacific near them: the lower 48, Alaska (the Aleutians west to about
+# 172 W; the few islands past the 180th meridian are left out), Hawaii, Puerto Rico and the
+# US Virgin Islands.
+US_BOUNDS: tuple[tuple[float, float], tuple[float, float]] = ((17.6, -172.5), (71.5, -64.5))
 MAX_ZOOM = 18
 COORD_DECIMALS_SITES = 5
 COORD_DECIMALS_AREAS = 4
@@ -52,6 +57,18 @@ DEFAULT_POPUP_FIELDS: dict[str, str] = {
     "Site": "name",
     "Partner": "partner_name",
     "Kind": "site_kind_label",
+}
+# The same and what the site's activities say (see :func:`label_sites` with activities);
+# empty values are left out of the popup.
+DETAILED_POPUP_FIELDS: dict[str, str] = {
+    **DEFAULT_POPUP_FIELDS,
+    "District": "district_label",
+    "County": "county_label",
+    "ZIP": "zip",
+    "Work": "work_label",
+    "Status": "status_label",
+    "Dates": "dates_label",
+    "Contact": "contact_label",
 }
 
 # Sequential blues, light to dark (ColorBrewer "Blues", 3 to 7 classes).
@@ -109,15 +126,28 @@ class _ScriptElement(MacroElement):
 
 class _MapSetup(_ScriptElement):
     """Sets Leaflet's icon folder (the CSS loads after the script under st_folium, so
-    Leaflet would guess it wrong), the background where there are no tiles, and the
+    Leaflet would guess it wrong), the background where there are no tiles, the
     initial view (without animation: layers added during a zoom animation would first
-    draw at the old zoom)."""
+    draw at the old zoom), and a focus on mousedown that does not scroll the page."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
 L.Icon.Default.imagePath = {{ this.image_path }};
 {{ this._parent.get_name() }}.getContainer().style.background = "#eef1f4";
 {{ this._parent.get_name() }}.fitBounds({{ this.bounds }}, {animate: false, padding: [8, 8]});
+(function (map) {
+  // Leaflet focuses the map on mousedown so the arrow keys pan it. Inside an iframe that
+  // is partly below the fold, that focus scrolls the *page* to show the whole frame, the
+  // map moves under the pointer and the click is lost. Focus without scrolling instead.
+  var kb = map.keyboard;
+  if (!kb || !kb.enabled()) { return; }
+  kb.disable();
+  kb._onMouseDown = function () {
+    if (this._focused) { return; }
+    this._map.getContainer().focus({preventScroll: true});
+  };
+  kb.enable();
+})({{ this._parent.get_name() }});
 {% endmacro %}"""
     )
 
@@ -180,6 +210,23 @@ var {{ this.get_name() }} = L.partnerSites({{ this.data }}, {{ this.options }}).
         self.options = _script_json(options)
 
 
+class _PairsLayer(_ScriptElement):
+    """Pairs of sites joined by a line, drawn by ``L.partnerPairs`` (geo/js/pairs.js)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+{{ this.library }}
+var {{ this.get_name() }} = L.partnerPairs({{ this.data }}, {}).addTo({{ this._parent.get_name() }});
+{% endmacro %}"""
+    )
+
+    def __init__(self, payload: str) -> None:
+        super().__init__()
+        self._name = "PartnerPairs"
+        self.library = _js("pairs.js")
+        self.data = payload
+
+
 # --- base map ------------------------------------------------------------------------
 
 
@@ -190,8 +237,8 @@ def base_map(
     prefer_canvas: bool = True,
     asset_base_url: str = DEFAULT_BASE_URL,
 ) -> folium.Map:
-    """An empty map fitted to ``bounds`` ((south, west), (north, east); default: the
-    contiguous US), with Leaflet loaded from the app's own static files.
+    """An empty map fitted to ``bounds`` ((south, west), (north, east); default:
+    :data:`US_BOUNDS`, every state with Alaska, Hawaii and Puerto Rico), with Leaflet loaded from the app's own static files.
 
     ``tiles``: ``"none"``/``None`` (no basemap; works offline) or ``"osm"``
     (OpenStreetMap tiles, needs internet). Vector layers prefer canvas rendering.
@@ -495,17 +542,79 @@ def _first_column(gdf: gpd.GeoDataFrame, candidates: Sequence[str]) -> str:
 # --- sites ---------------------------------------------------------------------------
 
 
-def label_sites(sites: pd.DataFrame, partners: pd.DataFrame) -> pd.DataFrame:
-    """``sites`` plus ``partner_name`` and ``site_kind_label`` for popups.
+def label_sites(sites: pd.DataFrame, partners: pd.DataFrame,
+                activities: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``sites`` plus ``partner_name`` and ``site_kind_label`` for popups, and with
+    ``activities`` the columns of :data:`DETAILED_POPUP_FIELDS`: district and county
+    names, the kinds of work, status(es), dates (earliest start to latest end) and
+    contacts of the site's activities.
 
-    Pass partners already redacted with :func:`geo.visibility.visible_partners`: the
-    names given here are the names the browser receives.
+    Pass partners and activities already redacted for the viewer with
+    :func:`geo.visibility.visible_frames`: the names and contacts given here are the ones
+    the browser receives.
     """
     names = partners.set_index("partner_id")["name"]
     out = sites.copy()
     out["partner_name"] = out["partner_id"].map(names).fillna(schema.ANONYMOUS_PARTNER)
     out["site_kind_label"] = out["site_kind"].map(schema.SITE_KINDS).fillna(out["site_kind"])
+    if activities is None:
+        return out
+    from geo.analysis import gazetteer
+
+    for level, column in (("district", "district_geoid"), ("county", "county_fips")):
+        labels = gazetteer.place_table(level).set_index("place_id")["label"]
+        out[f"{level}_label"] = out[column].astype("string").map(labels).fillna("")
+    if "zip" not in out.columns:
+        out["zip"] = ""
+    a = activities[activities["area_level"] == "site"].dropna(subset=["site_id"])
+    a = a.astype({"site_id": "int64"}).sort_values(["site_id", "activity_id"])
+    details = _activity_details(a)
+    site_ids = out["site_id"].astype("int64")
+    for column in ("work_label", "status_label", "dates_label", "contact_label"):
+        out[column] = site_ids.map(details[column]).fillna("").to_numpy() if len(details) else ""
     return out
+
+
+def _activity_details(a: pd.DataFrame) -> pd.DataFrame:
+    """Per site id: kinds of work, statuses, date span and contacts of its activities
+    (plain Python over lists: a groupby with Python functions is ten times slower)."""
+    columns = ["work_label", "status_label", "dates_label", "contact_label"]
+    if a.empty:
+        return pd.DataFrame(columns=columns)
+    ids = a["site_id"].tolist()
+    kinds = a["kind_of_work"].map(schema.KINDS_OF_WORK).fillna(a["kind_of_work"]).astype("str").tolist()
+    status = a["status"].fillna("").astype("str").tolist()
+    contact = a["contact"].fillna("").astype("str").tolist() if "contact" in a.columns else [""] * len(ids)
+    start = pd.to_datetime(a["start_date"], errors="coerce")
+    end = pd.to_datetime(a["end_date"], errors="coerce")
+    by_site = pd.DataFrame({"site_id": ids, "start": start.to_numpy(), "end": end.to_numpy(),
+                            "open": end.isna().to_numpy()}).groupby("site_id")
+    first, last, ongoing = by_site["start"].min(), by_site["end"].max(), by_site["open"].any()
+    lo = first.dt.strftime("%Y-%m-%d").fillna("")
+    hi = last.dt.strftime("%Y-%m-%d").fillna("")
+    dates = np.where(ongoing | (hi == ""), np.where(lo != "", "since " + lo, ""),
+                     np.where(lo != "", lo + " to " + hi, "until " + hi))
+    sets: dict[str, dict] = {c: {} for c in ("kind", "status", "contact")}
+    for sid, k, st_, c in zip(ids, kinds, status, contact):
+        sets["kind"].setdefault(sid, {})[k] = None
+        if st_:
+            sets["status"].setdefault(sid, {})[st_] = None
+        if c:
+            sets["contact"].setdefault(sid, {})[c] = None
+    order = {s_: i for i, s_ in enumerate(schema.STATUSES)}
+
+    def joined(items, limit: int) -> str:
+        items = list(items)
+        return "; ".join(items[:limit]) + (f"; and {len(items) - limit} more" if len(items) > limit else "")
+
+    index = first.index
+    return pd.DataFrame({
+        "work_label": [joined(sets["kind"].get(i, {}), 3) for i in index],
+        "status_label": [joined(sorted(sets["status"].get(i, {}), key=lambda v: (order.get(v, 9), v)), 3)
+                         for i in index],
+        "dates_label": dates,
+        "contact_label": [joined(sets["contact"].get(i, {}), 2) for i in index],
+    }, index=index)
 
 
 def _deltas(values: np.ndarray) -> list[int]:
@@ -585,18 +694,23 @@ def national_map(
     states: bool = True,
     tiles: str | None = "none",
     partners: pd.DataFrame | None = None,
-    popup_fields: Mapping[str, str] = DEFAULT_POPUP_FIELDS,
+    activities: pd.DataFrame | None = None,
+    popup_fields: Mapping[str, str] | None = None,
     asset_base_url: str = DEFAULT_BASE_URL,
 ) -> folium.Map:
     """The home map: school districts (thin, named, clickable), state outlines and the
     sites clustered.
 
-    Give ``partners`` (already redacted for the viewer, see
-    :func:`geo.visibility.visible_partners`) to label the sites' popups, or pass sites
-    that already carry the popup columns (see :func:`label_sites`).
+    Give ``partners`` (and ``activities``; both already redacted for the viewer, see
+    :func:`geo.visibility.visible_frames`) to label the sites' popups, or pass sites
+    that already carry the popup columns (see :func:`label_sites`). ``popup_fields``
+    defaults to :data:`DETAILED_POPUP_FIELDS` with activities, else
+    :data:`DEFAULT_POPUP_FIELDS`.
     """
     if partners is not None:
-        sites = label_sites(sites, partners)
+        sites = label_sites(sites, partners, activities)
+    if popup_fields is None:
+        popup_fields = DETAILED_POPUP_FIELDS if activities is not None else DEFAULT_POPUP_FIELDS
     m = base_map(tiles=tiles, asset_base_url=asset_base_url)
     if districts:
         # On the map's canvas: 13,345 SVG paths cost the browser about a second more.
@@ -623,3 +737,51 @@ def _state_outlines(data_dir: str | None = None) -> EncodedAreas:
     from geo import boundaries
 
     return encode_areas(boundaries.states(data_dir=data_dir), id_column="state_fips")
+
+
+# --- pairs of sites ------------------------------------------------------------------
+
+
+def add_site_pairs(
+    m: folium.Map,
+    pairs: pd.DataFrame,
+    sites: pd.DataFrame,
+    *,
+    selected: int | None = None,
+) -> folium.Map:
+    """Draw each row of ``pairs`` (from :func:`geo.analysis.nearby_pairs`: ``site_a_id``,
+    ``site_b_id``, ``site_a``, ``partner_a``, ``site_b``, ``partner_b``,
+    ``distance_mi``) as its two sites joined by a line; coordinates are looked up in
+    ``sites`` (``site_id``, ``latitude``, ``longitude``). ``selected`` (a row position)
+    is drawn in red on top. Names are shown as text only (tooltips use textContent);
+    pass pairs whose names are already redacted for the viewer."""
+    xy = sites.astype({"site_id": "int64"}).set_index("site_id")[["latitude", "longitude"]]
+    xy = xy[~xy.index.duplicated()]
+    a = xy.reindex(pairs["site_a_id"].astype("int64").to_numpy()).to_numpy(dtype="float64", na_value=np.nan)
+    b = xy.reindex(pairs["site_b_id"].astype("int64").to_numpy()).to_numpy(dtype="float64", na_value=np.nan)
+    rows = []
+    for i, r in enumerate(pairs[["site_a", "partner_a", "site_b", "partner_b", "distance_mi"]]
+                          .astype("str").itertuples(index=False)):
+        if not (np.isfinite(a[i]).all() and np.isfinite(b[i]).all()):
+            continue
+        rows.append([round(float(a[i][0]), 5), round(float(a[i][1]), 5), round(float(b[i][0]), 5),
+                     round(float(b[i][1]), 5), f"{r.site_a}\n{r.partner_a}", f"{r.site_b}\n{r.partner_b}",
+                     f"{r.distance_mi} mi apart\n{r.site_a} ({r.partner_a})\n{r.site_b} ({r.partner_b})"])
+    sel = -1 if selected is None else int(selected)
+    _PairsLayer(_script_json({"pairs": rows, "selected": sel})).add_to(m)
+    return m
+
+
+def pair_bounds(pairs: pd.DataFrame, sites: pd.DataFrame, row: int, *,
+                min_span: float = 0.05) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """((south, west), (north, east)) around the two sites of ``pairs``' row ``row``,
+    at least ``min_span`` degrees wide, or None when a site has no coordinates."""
+    xy = sites.astype({"site_id": "int64"}).set_index("site_id")[["latitude", "longitude"]]
+    ids = [int(pairs["site_a_id"].iloc[row]), int(pairs["site_b_id"].iloc[row])]
+    pts = xy[~xy.index.duplicated()].reindex(ids).to_numpy(dtype="float64", na_value=np.nan)
+    if not np.isfinite(pts).all():
+        return None
+    (s, w), (n, e) = pts.min(axis=0), pts.max(axis=0)
+    cy, cx = (s + n) / 2, (w + e) / 2
+    hy, hx = max((n - s) * 0.75, min_span / 2), max((e - w) * 0.75, min_span / 2)
+    return ((float(cy - hy), float(cx - hx)), (float(cy + hy), float(cx + hx)))

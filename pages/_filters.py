@@ -334,3 +334,28 @@ def _date_filter(prefix: str, box: Any, bounds: tuple[dt.date, dt.date]) -> dict
 def describe(filters: Filters) -> str:
     """" with these filters" when any filter is on, else "" (for empty-result sentences)."""
     return " with these filters" if filters.active else ""
+
+
+def summary_lines(filters: Filters, partners) -> list[str]:
+    """The filters in words, one line each ("Kind of work: Funding, Policy"), for what
+    leaves the page (a downloaded map); ``partners`` are the viewer's (redacted), so a
+    partner filter names partners as the viewer sees them. "No filters" when none is on."""
+    names = dict(zip(partners["partner_id"].astype("int64"), partners["name"].astype("str")))
+    lines = []
+    if filters.partners:
+        lines.append("Partner: " + ", ".join(names.get(p, f"#{p}") for p in filters.partners))
+    if filters.partner_types:
+        lines.append("Partner type: " + ", ".join(schema.PARTNER_TYPES.get(t, t) for t in filters.partner_types))
+    if filters.kinds:
+        lines.append("Kind of work: " + ", ".join(schema.KINDS_OF_WORK.get(k, k) for k in filters.kinds))
+    if filters.principles:
+        lines.append("Principle: " + ", ".join(filters.principles))
+    if filters.statuses:
+        lines.append("Status: " + ", ".join(STATUS_LABELS.get(s, s) for s in filters.statuses))
+    if filters.state_fips:
+        lines.append("State: " + gazetteer.postal_codes().get(filters.state_fips, filters.state_fips))
+    if filters.as_of:
+        lines.append(f"As of {filters.as_of.isoformat()}")
+    if filters.date_from or filters.date_to:
+        lines.append(f"Under way between {filters.date_from or '…'} and {filters.date_to or '…'}")
+    return lines or ["No filters"]

@@ -12,7 +12,7 @@ import streamlit as st
 from geo.analysis import (activities_by_start_year, activities_per_state, classify, coverage, for_display, gaps,
                           summary)
 from geo.analysis.gazetteer import NEED_SOURCE
-from geo.assets import standalone_html
+from geo.assets import MapHeader, standalone_html
 from geo.choropleth import bounds_of, coverage_map, level_of
 from geo.spreadsheet import neutralise_frame
 from pages import _filters, _query, _ui
@@ -184,8 +184,18 @@ with map_box:
 
 
 def _map_html() -> str:
-    """The map as one HTML file (runs only when the download button is clicked)."""
-    return standalone_html(coverage_map(values, classes, selected=selected, **map_args))
+    """The map as one HTML file (runs only when the download button is clicked), with a
+    header saying what it shows, with which filters, when, and from which data."""
+    details = [f"{legend}, {METHODS[method].lower()} classes", *_filters.summary_lines(filters, frames.partners)]
+    if gap_values is not None:
+        details.append(gap_legend)
+    sources = ["Community Schools Partner Map (partner records)",
+               "US Census Bureau boundaries (school districts 2015-16, 1:500k; states and counties 2023, 1:10m)"]
+    if gap_values is not None or level == "district":
+        sources.append(f"Need: children 5-17 in poverty, {NEED_SOURCE}")
+    header = MapHeader(title=f"Coverage: {legend}", details=details, sources=sources,
+                       sample=_ui.has_sample_data())
+    return standalone_html(coverage_map(values, classes, selected=selected, **map_args), header=header)
 
 
 map_box.download_button("Download the map (HTML)", _map_html, file_name=f"coverage_{level}_{metric}.html",

@@ -65,6 +65,7 @@ _PREVIEW_CACHE = "import_previews"
 _ROUND = "import_round"
 _PARTNER_OPTIONS = "import_partner_options"
 _REVIEW_SHOWN = 50  # school names in review offered one by one
+_NEW_PARTNER = -1  # the "New partner…" choice of the file's partner
 
 
 def may_manage_data(viewer: Viewer) -> bool:
@@ -356,12 +357,26 @@ def render_import(*, viewer: Viewer, store: Store, frames: Frames) -> None:
         names = {int(p): str(n) for p, n in zip(frames.partners["partner_id"],
                                                   frames.partners["name"])}
         ids = sorted(names, key=lambda p: names[p].casefold())
-        chosen = c2.selectbox("Partner for rows without one", [None, *ids], key="import_fill",
+        chosen = c2.selectbox("Partner for rows without one", [None, _NEW_PARTNER, *ids],
+                              key="import_fill",
                               format_func=lambda p: "(from the file's partner column)"
-                              if p is None else names[p],
+                              if p is None else "New partner…" if p == _NEW_PARTNER else names[p],
                               help="For a file without a partner column, e.g. one "
-                              "organization's list of schools.")
-        fill = names.get(chosen) if chosen is not None else None
+                              "organization's list of schools. A partner not stored yet: "
+                              "choose “New partner…” and type its name.")
+        if chosen == _NEW_PARTNER:
+            typed = c2.text_input("New partner's name", key="import_new_partner", max_chars=300,
+                                  placeholder="e.g. Eastside Family Center")
+            fill = typed.strip() or None
+            if fill:
+                c2.caption("The import creates this partner, not listed publicly until its "
+                           "consent is recorded (Admin page). A name close to a stored partner "
+                           "is offered for confirmation below.")
+            else:
+                c2.caption("Type the new partner's name to check the file.")
+                return
+        else:
+            fill = names.get(chosen) if chosen is not None else None
     limit = _ui.settings().max_upload_mb
     upload = st.file_uploader(
         f"CSV, Excel (XLSX), GeoJSON, GeoPackage or zipped Shapefile, up to {limit} MB",

@@ -44,7 +44,7 @@ if chosen:
     sites = sites[sites["partner_id"].isin(ids)]
 
 settings = _ui.settings()
-m = national_map(sites, partners=frames.partners, tiles=settings.tiles)
+m = national_map(sites, partners=frames.partners, activities=frames.activities, tiles=settings.tiles)
 result = _ui.render_map(m, key="home_map")
 
 figures = _figures(frames, _ui.settings().database_url, _ui.data_version(), _ui.viewer_role())

@@ -12,8 +12,9 @@ import streamlit as st
 from geo.analysis import (PlaceNotFound, for_display, introductions, nearby_pairs, overlap_places,
                           partner_pairs, resolve_place, scan)
 from geo.analysis.overlaps import COMPLEMENTARY, DUPLICATION
-from geo.choropleth import bounds_of, partner_count_map
 from geo import visibility
+from geo.choropleth import bounds_of, level_of, partner_count_map
+from geo.maps import add_site_pairs, pair_bounds
 from geo.safe import safe_url
 from geo.spreadsheet import neutralise_frame
 from pages import _filters, _query, _ui
@@ -26,6 +27,18 @@ RANKS = {"partners": "Most partners", "same": "Most same-kind overlap"}
 PLACE_COLUMNS = ["place", "state", "partners", "activities", "overlap", "shared_kinds", "kinds", "partner_names"]
 PAIR_COLUMNS = ["partner_a", "partner_b", "places", "same_kinds", "place_names"]
 NEARBY_COLUMNS = ["distance_mi", "site_a", "partner_a", "site_b", "partner_b", "state", "district_geoid"]
+INTRO_COLUMNS = ["partner_a", "partner_b", "places", "why", "a_website", "a_email", "a_contacts", "b_website",
+                 "b_email", "b_contacts"]
+PLACE_PATTERNS = {"district": r"\d{7}", "county": r"\d{5}", "state": r"\d{2}"}
+MAX_PAIRS_DRAWN = 1000
+COUNTING_NOTE = (
+    "How work is counted: a site's activities count in the site's district, county and state; a "
+    "district-wide activity counts in its district and state but in no county (a district can cross county "
+    "lines); county-wide work counts in its county and state; state-wide work only in the state. Sites are "
+    "placed in districts on the detailed 1:500,000 boundaries but in counties on the coarse 1:10 million "
+    "county lines, so a site within a few hundred metres of a county line can count in the neighbouring "
+    "county. That is why a district and a county covering the same ground (Denver County School District 1 "
+    "and Denver County) can show different counts.")
 SCAN_COLUMNS = ["partner", "presence", "kinds_of_work", "status", "since", "sites_here", "website", "email",
                 "contact"]
 
@@ -37,14 +50,28 @@ def _csv(df: pd.DataFrame) -> bytes:
     return neutralise_frame(for_display(df)).to_csv(index=False).encode("utf-8-sig")
 
 
-def _partners_per_district(frames) -> pd.Series:
-    places = overlap_places(frames, "district", min_partners=1)
+def _partners_per_place(frames, level: str) -> pd.Series:
+    places = overlap_places(frames, level, min_partners=1)
     return pd.Series(places["partners"].to_numpy(), index=places["place_id"].astype("str").to_numpy())
 
 
 def _clear_selection() -> None:
-    st.session_state["ov_district"] = ""
-    _query.write({"district": None})
+    st.session_state["ov_place"] = ""
+    _query.write({lv: None for lv in LEVELS})
+
+
+def _picked_row(key: str) -> int | None:
+    """The row newly picked in table ``key`` since the last run, or None (a pick counts
+    once, so a later map click is not overridden by a row picked earlier)."""
+    state = st.session_state.get(key)
+    rows = list(getattr(getattr(state, "selection", None), "rows", None) or
+                (state.get("selection", {}).get("rows", []) if isinstance(state, dict) else []))
+    seen = f"_{key}_seen"
+    pick = rows[0] if rows else None
+    if st.session_state.get(seen) == pick:
+        return None
+    st.session_state[seen] = pick
+    return pick
 
 
 _ui.sidebar()
@@ -60,55 +87,77 @@ st.caption(
 )
 link_notice = st.empty()  # filled at the end, once every URL value has been read
 
-# --- map: distinct partners per district, click to list them -----------------------------
-selected = _query.read("district", _query.parse_pattern, r"\d{7}")
-if "ov_district" in st.session_state:
-    selected = st.session_state["ov_district"] or None
+# --- the level drawn and listed ------------------------------------------------------------
+c1, c2, c3 = st.columns(3)
+with c1:
+    level = _filters.selectbox("Places", LEVELS, param="level", key="ov_level", default="district",
+                               help="The level drawn on the map and listed in the tables. Counties and states "
+                                    "include county- and state-wide work.")
+with c2:
+    kind = _filters.selectbox("Overlap", KINDS, param="overlap", key="ov_overlap", default="all")
+with c3:
+    rank = _filters.selectbox("Rank by", RANKS, param="rank", key="ov_rank", default="partners")
+noun = LEVEL_NOUNS[level]
+
+# --- the selected place: URL (?district= / ?county= / ?state=), a map click, a table row ---
+selected = None
+for lv in LEVELS:
+    value = _query.read(lv, _query.parse_pattern, PLACE_PATTERNS[lv])
+    if value and lv == level:
+        selected = value
+if "ov_place" in st.session_state:
+    selected = st.session_state["ov_place"] or None
+if selected and level_of(selected) != level:
+    selected = None  # a place of another level: the level chosen is the level drawn
 clicked = _filters.new_click("overlaps_map")
-if clicked:
-    selected = st.session_state["ov_district"] = clicked
-_query.write({"district": selected})
-counts = _filters.cached(_partners_per_district, filters)
+if clicked and level_of(clicked) == level:
+    selected = clicked
+
+places = _filters.cached(overlap_places, filters, level)
+if kind != "all":
+    places = places[places["overlap"] == (DUPLICATION if kind == "duplication" else COMPLEMENTARY)]
+if rank == "same":
+    places = places.sort_values(["n_shared_kinds", "partners", "activities"], ascending=False, kind="stable")
+places = places.reset_index(drop=True)
+row = _picked_row("ov_places_table")
+if row is not None and row < len(places) and not clicked:
+    selected = str(places["place_id"].iloc[row])
+st.session_state["ov_place"] = selected or ""
+_query.write({lv: (selected if lv == level else None) for lv in LEVELS})
+
+counts = _filters.cached(_partners_per_place, filters, level)
 settings = _ui.settings()
-# A selection redraws the map (a new map for streamlit-folium): keep the district in view
-# with its neighbours rather than jumping back to the whole country.
-if selected:
-    bounds = bounds_of("district", [selected], pad=1.0, min_span=1.0)
-elif filters.state_fips:
-    bounds = bounds_of("state", [filters.state_fips])
-else:
-    bounds = None
-m = partner_count_map(counts, selected=selected, bounds=bounds, tiles=settings.tiles)
 
 left, right = st.columns([2, 1], gap="medium")
 with left:
-    st.subheader("Partners per district")
-    _ui.render_map(m, key="overlaps_map", height=520)
+    st.subheader(f"Partners per {noun}")
+    map_slot = st.empty()  # drawn once the nearby pairs below are known
+    map_note = st.empty()
 
 place = None
 with right:
-    st.subheader("Selected district")
+    st.subheader(f"Selected {noun}")
     if not selected:
-        st.write("Click a district on the map to list the partners working there.")
+        st.write(f"Click a {noun} on the map, or a row of the table below, to list the partners working there.")
     else:
         try:
-            place = resolve_place(district=selected)
+            place = resolve_place(**{level: selected})
         except PlaceNotFound as exc:
             st.warning(str(exc))
         if place is not None:
             found = scan(_filters.filtered_frames(filters), place)
             inside = found.partners[found.partners["presence"] == "in this place"]
-            st.markdown(f"**{place.label}** · GEOID {place.id}")
+            st.markdown(f"**{place.label}** · {'GEOID' if level == 'district' else 'FIPS'} {place.id}")
             if inside.empty:
-                st.write(f"No partner works in this district{with_filters or ' yet'}.")
+                st.write(f"No partner works in this {noun}{with_filters or ' yet'}.")
             else:
                 n = len(inside)
                 st.write(f"{n} partner{'s work' if n != 1 else ' works'} here{with_filters}:")
                 # Names come from data: plain text, never markdown.
                 st.text("\n".join(inside["partner"].astype("str")))
             if len(found.partners) > len(inside):
-                st.caption("More partners cover the district with county- or state-wide work: see the table "
-                           "below the map.")
+                wider = "state-wide work" if level == "county" else "county- or state-wide work"
+                st.caption(f"More partners cover the {noun} with {wider}: see the table below the map.")
         st.button("Clear selection", key="ov_clear", on_click=_clear_selection)
 
 if selected and place is not None and not found.partners.empty:
@@ -118,23 +167,10 @@ if selected and place is not None and not found.partners.empty:
                  column_config={"Website": st.column_config.LinkColumn("Website")})
 
 # --- tables --------------------------------------------------------------------------------
-places_tab, pairs_tab, nearby_tab = st.tabs(["Places with 2+ partners", "Partner pairs", "Nearby sites"])
+places_tab, intros_tab, pairs_tab, nearby_tab = st.tabs(
+    ["Places with 2+ partners", "Introductions", "Partner pairs", "Nearby sites"])
 
 with places_tab:
-    c1, c2, c3 = st.columns(3)
-    with c1:
-        level = _filters.selectbox("Places", LEVELS, param="level", key="ov_level", default="district",
-                                   help="Counties and states include county- and state-wide work.")
-    with c2:
-        kind = _filters.selectbox("Overlap", KINDS, param="overlap", key="ov_overlap", default="all")
-    with c3:
-        rank = _filters.selectbox("Rank by", RANKS, param="rank", key="ov_rank", default="partners")
-    noun = LEVEL_NOUNS[level]
-    places = _filters.cached(overlap_places, filters, level)
-    if kind != "all":
-        places = places[places["overlap"] == (DUPLICATION if kind == "duplication" else COMPLEMENTARY)]
-    if rank == "same":
-        places = places.sort_values(["n_shared_kinds", "partners", "activities"], ascending=False, kind="stable")
     n_dup = int((places["overlap"] == DUPLICATION).sum())
     m1, m2, m3 = st.columns(3)
     m1.metric(f"{LEVELS[level]} with 2+ partners", f"{len(places):,}")
@@ -145,39 +181,91 @@ with places_tab:
         which = {"duplication": " on the same kind of work", "complementary": " on different kinds of work only"}
         st.info(f"No {noun} has two or more partners{which.get(kind, '')}{with_filters}.")
     else:
-        _ui.table(for_display(places[PLACE_COLUMNS]))
+        st.caption(f"Pick a row to show the {noun} on the map.")
+        _ui.table(for_display(places[PLACE_COLUMNS]),
+                  key="ov_places_table", on_select="rerun", selection_mode="single-row")
         st.download_button("Download places (CSV)", _csv(places[["place_id", *PLACE_COLUMNS]]),
                            file_name=f"overlaps_{level}.csv", mime="text/csv", key="ov_dl_places",
                            on_click="ignore")
+    st.caption(COUNTING_NOTE)
 
-with pairs_tab:
-    st.caption(f"Pairs of partners active in the same {noun}s (level chosen under "
-               "“Places with 2+ partners”), most shared places first.")
-    pairs = _filters.cached(partner_pairs, filters, level=level)
+pairs = _filters.cached(partner_pairs, filters, level=level)
+with intros_tab:
     if pairs.empty:
-        st.info(f"No two partners share a {noun}{with_filters}.")
+        st.info(f"No two partners share a {noun}{with_filters}: no introduction to suggest.")
     else:
-        st.metric("Partner pairs", f"{len(pairs):,}")
-        _ui.table(for_display(pairs[PAIR_COLUMNS]))
         intros = _filters.cached(introductions, filters, level=level)
+        st.caption(f"Pairs of partners working in the same {noun}s, most shared places first, with why to "
+                   "introduce them and how to reach each (as far as you may see it).")
+        st.metric("Introductions to make", f"{len(intros):,}")
+        shown = intros[INTRO_COLUMNS].assign(a_website=intros["a_website"].map(safe_url),
+                                             b_website=intros["b_website"].map(safe_url))
+        _ui.table(for_display(shown),
+                  column_config={"A website": st.column_config.LinkColumn("A website"),
+                                 "B website": st.column_config.LinkColumn("B website")})
         st.download_button("Download introductions list (CSV)", _csv(intros),
                            file_name=f"introductions_{level}.csv", mime="text/csv", key="ov_dl_intros",
                            on_click="ignore",
                            help="Both partners of each pair with their website, e-mail and local "
                                 "contacts (as far as you may see them) and why to introduce them.")
 
+with pairs_tab:
+    st.caption(f"Pairs of partners active in the same {noun}s (the level chosen under “Places”), most "
+               "shared places first.")
+    if pairs.empty:
+        st.info(f"No two partners share a {noun}{with_filters}.")
+    else:
+        st.metric("Partner pairs", f"{len(pairs):,}")
+        _ui.table(for_display(pairs[PAIR_COLUMNS]))
+
+near_pick = None
 with nearby_tab:
     miles = _filters.number("Within (miles)", param="mi", key="ov_mi", default=1.0, lo=0.1, hi=25.0, step=0.5,
                             help="Sites of different partners at most this far apart.")
+    # On by default (?pairs=0 hides them): the pairs are the point of this tab.
+    if "ov_show_pairs" not in st.session_state:
+        st.session_state["ov_show_pairs"] = _query.read("pairs", _query.parse_choice, ["0", "1"]) != "0"
+    show_pairs = st.checkbox("Draw the site pairs on the map", key="ov_show_pairs",
+                             help=f"Both sites and a line between them, the nearest {MAX_PAIRS_DRAWN:,} pairs at "
+                                  "most. Picking a row draws that pair in red and zooms to it.")
+    _query.write({"pairs": None if show_pairs else "0"})
     near = _filters.cached(nearby_pairs, filters, miles)
     if near.empty:
         st.info(f"No sites of different partners are within {miles:g} mile{'s' if miles != 1 else ''} "
                 f"of each other{with_filters}.")
     else:
         st.metric("Site pairs", f"{len(near):,}")
-        _ui.table(for_display(near[NEARBY_COLUMNS]))
+        st.caption("Pick a row to show the pair on the map.")
+        _ui.table(for_display(near[NEARBY_COLUMNS]),
+                  key="ov_near_table", on_select="rerun", selection_mode="single-row")
         st.download_button("Download nearby sites (CSV)", _csv(near), file_name="nearby_sites.csv",
                            mime="text/csv", key="ov_dl_nearby", on_click="ignore")
+        state = st.session_state.get("ov_near_table")
+        rows = list(getattr(getattr(state, "selection", None), "rows", None) or [])
+        near_pick = rows[0] if rows and rows[0] < len(near) else None
+
+# --- the map, now that the selection and the pairs are known -------------------------------
+if near_pick is not None:
+    bounds = pair_bounds(near, frames.sites, near_pick)
+elif selected:
+    pad, span = {"district": (1.0, 1.0), "county": (1.0, 1.0), "state": (0.1, 0.0)}[level]
+    bounds = bounds_of(level, [selected], pad=pad, min_span=span)
+elif filters.state_fips:
+    bounds = bounds_of("state", [filters.state_fips])
+else:
+    bounds = None
+m = partner_count_map(counts, level=level, selected=selected, bounds=bounds, tiles=settings.tiles)
+drawn = near.head(MAX_PAIRS_DRAWN) if show_pairs or near_pick is not None else near.head(0)
+if near_pick is not None and near_pick >= len(drawn):
+    drawn = pd.concat([drawn, near.iloc[[near_pick]]])
+if not drawn.empty:
+    pick = None if near_pick is None else (near_pick if near_pick < MAX_PAIRS_DRAWN else len(drawn) - 1)
+    add_site_pairs(m, drawn, frames.sites, selected=pick)
+with map_slot.container():
+    _ui.render_map(m, key="overlaps_map", height=520)
+if not drawn.empty:
+    more = f" (the nearest {len(drawn):,} of {len(near):,})" if len(near) > len(drawn) else ""
+    map_note.caption(f"Orange lines: sites of different partners within {miles:g} mi of each other{more}.")
 
 bad = _query.bad_params()
 if bad:

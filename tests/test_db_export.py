@@ -118,3 +118,30 @@ def test_csv_export_is_safe_in_a_semicolon_locale(store):
                 assert not cell.lstrip(' "').startswith(("=", "@")), (delimiter, cell)
     table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     assert "Leon;'=HYPERLINK(" in set(table["name"].str[:17])
+
+
+def test_exports_name_the_state_county_and_district_beside_their_codes(tmp_path):
+    """A spreadsheet user reads "Leon" and "Leon County School District", not only 12073
+    and 1201110 (codes and names from the bundled boundaries)."""
+    from geo.analysis import gazetteer
+    from geo.sample import make_sample
+
+    frames = make_sample()
+    for what in ("sites", "activities"):
+        table = export_table(frames, what=what)
+        cols = list(table.columns)
+        for code, name in (("state_fips", "state"), ("county_fips", "county_name"),
+                           ("district_geoid", "district_name"),
+                           ("secondary_district_geoid", "secondary_district_name")):
+            assert cols.index(name) == cols.index(code) + 1, (what, name)
+        placed = table[table["district_geoid"] != ""].iloc[0]
+        districts = gazetteer.place_table("district").set_index("place_id")
+        counties = gazetteer.place_table("county").set_index("place_id")
+        assert placed["district_name"] == districts.loc[placed["district_geoid"], "name"]
+        if placed["county_fips"]:
+            assert placed["county_name"] == counties.loc[placed["county_fips"], "name"]
+        assert placed["state"] == districts.loc[placed["district_geoid"], "state"]
+        assert (table.loc[table["district_geoid"] == "", "district_name"] == "").all()
+        csv = export_bytes(frames, what=what, fmt="csv").decode("utf-8-sig")
+        assert "district_name" in csv.splitlines()[0]
+        assert placed["district_name"] in csv

@@ -204,3 +204,20 @@ def test_coordinates_errors_on_a_sites_import(store):
         b"Leon Education Foundation,Paris,48.8566,2.3522\r\n"
     preview = _refused(store, data, filename="sites.csv", kind="sites")
     assert preview.counts["rows_rejected"] == 3
+
+
+def test_a_row_with_only_a_state_is_state_wide_said_in_the_preview(store):
+    """A file that places work at schools, with one row holding only State=NJ: the
+    preview warns (row and column) and shows that row as state-wide work."""
+    before = snapshot(store)
+    data = (HEADER + GOOD_ROW
+            + "Leon Education Foundation,,implementation,2023-08-01,,,,NJ\r\n").encode()
+    preview = prepare_import(data, kind="activities", filename="nj.csv", store=store)
+    assert not preview.has_errors
+    warned = [p for p in preview.report.warnings() if p.row == 3]
+    assert len(warned) == 1 and warned[0].column == "state"
+    assert "state-wide work across New Jersey" in warned[0].message
+    assert "latitude" in warned[0].fix
+    assert preview.rows["place"].tolist()[1] == "state-wide: New Jersey (34)"
+    assert not [p for p in preview.report.warnings() if p.row == 2]
+    assert snapshot(store) == before

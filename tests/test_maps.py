@@ -11,6 +11,7 @@ import pytest
 from shapely.geometry import MultiPolygon, Polygon
 
 from geo import assets, maps, schema
+from geo.analysis import gazetteer
 from geo.sample import make_sample
 from geo.visibility import visible_frames
 
@@ -212,3 +213,44 @@ def test_standalone_download_of_national_map_has_no_external_urls(national_html,
     f = visible_frames(sample, "public")
     html = assets.standalone_html(maps.national_map(f.sites, partners=f.partners))
     assert not re.search(r"""<(?:script|link)\b[^>]*\b(?:src|href)=["']?(?:https?:)?//""", html, re.I)
+
+
+def _site_popups(html: str) -> pd.DataFrame:
+    """Every site's popup values as the browser decodes them (label -> text)."""
+    p = _payload(html, "L.partnerSites")
+    cols = {}
+    for f in p["fields"]:
+        cols[f["label"]] = [f["values"][c] for c in f["codes"]] if f["codes"] is not None else f["values"]
+    return pd.DataFrame(cols, index=p["ids"])
+
+
+def test_site_popups_show_place_status_dates_and_contact_as_the_viewer_may(sample):
+    """A site's popup names its district, county and ZIP, and its activities' kinds of
+    work, status, dates and contacts; contacts of partners without public-listing
+    consent never reach a public viewer."""
+    for role in ("public", "staff"):
+        f = visible_frames(sample, role)
+        html = maps.national_map(f.sites, partners=f.partners, activities=f.activities).get_root().render()
+        popups = _site_popups(html)
+        assert {"Site", "Partner", "Kind", "District", "County", "ZIP", "Work", "Status", "Dates",
+                "Contact"} <= set(popups.columns)
+        a = sample.activities[sample.activities["area_level"] == "site"]
+        site = sample.sites.set_index("site_id").loc[int(a["site_id"].iloc[0])]
+        mine = a[a["site_id"] == a["site_id"].iloc[0]]
+        shown = popups.loc[int(a["site_id"].iloc[0])]
+        labels = gazetteer.place_table("district").set_index("place_id")["label"]
+        assert shown["District"] == labels[site["district_geoid"]]
+        assert shown["ZIP"] == site["zip"]
+        assert set(shown["Status"].split("; ")) == set(mine["status"])
+        assert shown["Dates"].startswith(("since ", mine["start_date"].min().date().isoformat()))
+        hidden = set(sample.partners.loc[~sample.partners["public"].astype(bool), "partner_id"])
+        hidden_contacts = set(a.loc[a["partner_id"].isin(hidden), "contact"]) - {""}
+        public_contacts = set(a.loc[~a["partner_id"].isin(hidden), "contact"]) - {""}
+        assert hidden_contacts and public_contacts
+        contacts = set("; ".join(popups["Contact"]).split("; "))
+        assert public_contacts & contacts, "contacts of consenting partners are shown"
+        if role == "public":
+            assert not (hidden_contacts & contacts)
+            assert not (hidden_contacts & set(re.findall(r"[\w.+-]+@[\w.-]+", html)))
+        else:
+            assert hidden_contacts & contacts

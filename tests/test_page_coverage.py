@@ -6,6 +6,8 @@ draw the map; the map's script (``json_args``) is what the browser would receive
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import json
 import re
 from collections.abc import Iterator
@@ -14,7 +16,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import choropleth
+from geo import choropleth, schema
 from geo.boundaries import counties
 from geo.analysis import (activities_by_start_year, activities_per_state, classify, coverage, filter_activities,
                           gaps, summary)
@@ -217,6 +219,22 @@ def test_map_download_is_a_standalone_page(world, repo_root, downloads):
     assert "<script src=" not in html and "<link" not in html.replace('rel="icon"', "")
     assert "L.partnerAreas(" in html and "Partners per district" in html and "No activity" in html
     assert len(html.encode("utf-8")) < MAX_MAP_BYTES
+
+
+def test_map_download_says_what_it_shows(world, repo_root, downloads):
+    """The downloaded page names its view, filters, date and sources, and says the data
+    is the fictional sample, above the map and as the page title."""
+    at = _run(repo_root, {"level": "district", "gaps": "1", "kind": "funding,policy", "status": "active"})
+    html = download_bytes(at, downloads, "Download the map (HTML)", "coverage_district_partners.html").decode("utf-8")
+    head = html[html.index("<body>"):html.index('<div class="folium-map"')]
+    assert "<title>Coverage: Partners per district</title>" in html
+    assert "<h1" in head and "Coverage: Partners per district" in head
+    kinds = ", ".join(schema.KINDS_OF_WORK[k] for k in ("funding", "policy"))
+    assert f"Kind of work: {kinds}" in head
+    assert "Status: Active" in head
+    assert f"Made {dt.date.today().isoformat()}" in head
+    assert "Urban Institute" in head and "Census" in head
+    assert "Sample data" in head
 
 
 def test_public_viewer_never_receives_withheld_names(world, repo_root, downloads):

@@ -562,6 +562,8 @@ def test_preview_shows_how_rows_are_placed_and_review_picks_a_school(db, repo_ro
     new = sites.sort_values("site_id").tail(3)
     assert sorted(new["location_source"]) == ["school_directory", "school_directory",
                                               "zip_centroid"]
+
+
 def test_partner_user_exports_carry_other_partners_private_fields_only_where_public(db, repo_root):
     frames = db.frames()
     at = _open(repo_root, _partner(2), section="export")
@@ -581,3 +583,36 @@ def test_partner_user_exports_carry_other_partners_private_fields_only_where_pub
     own = acts[acts["partner_id"] == "2"]
     stored_own = frames.activities[frames.activities["partner_id"] == 2]
     assert sorted(own["contact"]) == sorted(stored_own["contact"].fillna(""))  # its own: whole
+
+
+NO_PARTNER_COLUMN = (
+    "site_name,latitude,longitude,zip\n"
+    "Eastside Elementary,30.4456207,-84.2755025,\n"
+    "Westside Middle,,,32304\n"
+)
+
+
+def test_staff_create_a_new_partner_from_the_import(db, repo_root):
+    """A file of a partner not stored yet: "New partner…" and its name, no other tab."""
+    before = _counts(db)
+    at = _open(repo_root, STAFF)
+    at.radio(key="import_kind").set_value("sites")
+    fill = at.selectbox(key="import_fill")
+    assert "New partner…" in fill.options
+    fill.set_value(-1)
+    _run(at)
+    at.text_input(key="import_new_partner").input("Eastside Family Center")
+    _run(at)
+    _upload(at, "eastside.csv", NO_PARTNER_COLUMN.encode())
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Ready to import"] == "2", _texts(at, "error")
+    assert any("1 new and 0 existing partners" in s for s in _texts(at, "success"))
+    at.button(key="import_confirm").click()
+    _run(at)
+    partners = db.frames().partners
+    new = partners[partners["name"] == "Eastside Family Center"]
+    assert len(new) == 1 and not bool(new["public"].iloc[0]), "created without public-listing consent"
+    sites = db.frames().sites
+    assert set(sites.loc[sites["partner_id"] == int(new["partner_id"].iloc[0]), "name"]) == \
+        {"Eastside Elementary", "Westside Middle"}
+    assert _counts(db)[0] == before[0] + 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
 
 import pandas as pd
@@ -135,9 +136,9 @@ def test_empty_results_say_so_in_plain_words(world, repo_root):
 
 
 def test_url_restores_filters_and_selection(world, repo_root):
-    geoid = overlap_places(world["public"], "district")["place_id"].iloc[0]
+    geoid = overlap_places(world["public"], "county")["place_id"].iloc[0]
     at = _run(repo_root, {"kind": "implementation,policy", "status": "active", "level": "county", "mi": "2.5",
-                          "district": geoid})
+                          "county": geoid})
     assert _widget(at, "multiselect", "Kind of work").value == ["implementation", "policy"]
     assert _widget(at, "multiselect", "Status").value == ["active"]
     assert _widget(at, "selectbox", "Places").value == "county"
@@ -145,9 +146,9 @@ def test_url_restores_filters_and_selection(world, repo_root):
     narrowed = filter_activities(world["public"], kinds=["implementation", "policy"], statuses=["active"])
     assert metric(at, "Counties with 2+ partners") == f"{len(overlap_places(narrowed, 'county')):,}"
     assert metric(at, "Site pairs") == f"{len(nearby_pairs(narrowed, 2.5)):,}"
-    place = gazetteer.place_table("district").set_index("place_id").loc[geoid, "label"]
-    assert any(place in m.value for m in at.markdown), "the selected district is named"
-    # The map outlines the selected district: a layer of that one district.
+    place = gazetteer.place_table("county").set_index("place_id").loc[geoid, "label"]
+    assert any(place in m.value for m in at.markdown), "the selected county is named"
+    # The map outlines the selected county: a layer of that one county.
     assert f'"ids":["{geoid}"]' in _map_script(at)
 
 
@@ -225,3 +226,63 @@ def test_staff_see_withheld_partners_in_introductions(world, repo_root, download
     intros = download_bytes(at, downloads, "Download introductions list (CSV)",
                        "introductions_district.csv").decode("utf-8-sig")
     assert any(secret in intros for secret in _withheld(world["frames"]))
+
+
+def _legend_titles(script: str) -> list[str]:
+    return re.findall(r'L\.partnerLegend\(\{"title":"([^"]*)"', script)
+
+
+@pytest.mark.parametrize("level,noun", [("district", "district"), ("county", "county"), ("state", "state")])
+def test_map_draws_the_level_chosen(world, repo_root, level, noun):
+    at = _run(repo_root, {"level": level})
+    script = _map_script(at)
+    assert _legend_titles(script) == [f"Partners per {noun}"]
+    assert any(s.value == f"Partners per {noun}" for s in at.subheader)
+    # Each place of the level is drawn with its partner count: the busiest one by its id.
+    busiest = overlap_places(world["public"], level, min_partners=1).iloc[0]
+    ids = json.loads(re.search(r'"ids":(\[[^\]]*\])', script).group(1))
+    assert busiest["place_id"] in ids
+
+
+def test_a_district_link_under_the_county_level_selects_nothing(world, repo_root):
+    geoid = overlap_places(world["public"], "district")["place_id"].iloc[0]
+    at = _run(repo_root, {"level": "county", "district": geoid})
+    assert f'"ids":["{geoid}"]' not in _map_script(at)
+    assert any("Click a county on the map" in m.value for m in at.markdown)
+
+
+def test_introductions_are_a_table_with_why(world, repo_root):
+    at = _run(repo_root)
+    tables = [df.value for df in at.dataframe if "Why introduce them" in df.value.columns]
+    assert len(tables) == 1, "one introductions table on the page"
+    intros = tables[0]
+    pairs = partner_pairs(world["public"], level="district")
+    assert len(intros) == len(pairs)
+    assert metric(at, "Introductions to make") == f"{len(pairs):,}"
+    first = intros.iloc[0]
+    assert first["Why introduce them"].startswith(f"Both work in {pairs['places'].iloc[0]} place")
+    assert {first["Partner A"], first["Partner B"]} == {pairs["partner_a"].iloc[0], pairs["partner_b"].iloc[0]}
+
+
+def test_nearby_site_pairs_are_drawn_on_the_map(world, repo_root):
+    near = nearby_pairs(world["public"], 1.0)
+    assert len(near) > 0
+    script = _map_script(at := _run(repo_root))
+    data = json.loads(re.search(r"L\.partnerPairs\((\{.*?\}), \{\}\)", script).group(1))
+    assert len(data["pairs"]) == len(near)
+    sites = world["public"].sites.set_index("site_id")
+    first = near.iloc[0]
+    a, b = sites.loc[int(first["site_a_id"])], sites.loc[int(first["site_b_id"])]
+    assert data["pairs"][0][:4] == pytest.approx([a["latitude"], a["longitude"], b["latitude"], b["longitude"]],
+                                                 abs=1e-5)
+    assert data["selected"] == -1
+    assert any("Orange lines: sites of different partners within 1 mi" in c.value for c in at.caption)
+    # ?pairs=0 hides them.
+    assert "L.partnerPairs" not in _map_script(_run(repo_root, {"pairs": "0"}))
+
+
+def test_page_explains_why_a_district_and_its_county_differ(world, repo_root):
+    at = _run(repo_root)
+    note = " ".join(c.value for c in at.caption)
+    assert "district-wide activity counts in its district and state but in no county" in note
+    assert "1:10 million" in note and "Denver" in note

@@ -14,6 +14,10 @@ state, county or district without a GIS:
     ``secondary_district_geoid``: the site's for site activities, and for area-wide
     activities what the area itself says (a county's state, a district's state).
 
+Both sites and activities also name those places, right after the codes: ``state``
+(postal code), ``county_name``, ``district_name``, ``secondary_district_name`` (from
+the bundled boundary layers; empty where the code is empty or unknown).
+
 The functions take frames, not a store, so a caller can first drop what a viewer may
 not see (e.g. unapproved partner names for the public). CSV and XLSX cells that a
 spreadsheet would run as formulas are neutralised (:mod:`geo.spreadsheet`); GeoJSON and
@@ -78,8 +82,29 @@ def export_table(frames: Frames, *, what: str) -> pd.DataFrame:
     if what == "sites":
         table = sites[list(SITE_COLUMNS)].copy()
         table.insert(2, "partner_name", table["partner_id"].map(names).astype("str"))
-        return table.sort_values("site_id", kind="stable").reset_index(drop=True)
-    return _activities_table(activities, sites, names)
+        return _with_place_names(table).sort_values("site_id", kind="stable").reset_index(drop=True)
+    return _with_place_names(_activities_table(activities, sites, names))
+
+
+# code column -> (name column, boundary level) added by :func:`_with_place_names`.
+_PLACE_NAMES = {"state_fips": ("state", "state"), "county_fips": ("county_name", "county"),
+                "district_geoid": ("district_name", "district"),
+                "secondary_district_geoid": ("secondary_district_name", "district")}
+
+
+def _with_place_names(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with a name column after each boundary code column (see module doc)."""
+    from geo.analysis import gazetteer
+
+    out = table.copy()
+    for code, (name, level) in _PLACE_NAMES.items():
+        if code not in out.columns:
+            continue
+        places = gazetteer.place_table(level).set_index("place_id")
+        lookup = places["state"] if level == "state" else places["name"]
+        values = out[code].fillna("").astype("str").map(lookup).fillna("").astype("str")
+        out.insert(out.columns.get_loc(code) + 1, name, values)
+    return out
 
 
 def _partners_table(

@@ -543,8 +543,18 @@ class _Checker:
                 self.error(row.row, target, exc.message, exc.fix)
                 return
             row.area = (level, code)
-            row.place_label = f"{level} {code} ({name})"
+            row.place_label = f"{level}-wide: {name} ({code})"
             self._stated_state(row, texts, state_fips, level)
+            finer = [t for t in ("latitude", "zip", "district_geoid", "county_fips")
+                     if t in self.cells and t != target]
+            if level == "state" and finer:
+                # Other rows give a finer place: this one's may be missing, not meant.
+                self.report.warning(
+                    f"Only a state ({text}) is given: the row becomes state-wide work across "
+                    f"{name}, counted in no county or district.",
+                    row=row.row, column=self.src("state"),
+                    fix="If the work is at a school or in one district or county, fill in "
+                        f"{' or '.join(finer)}; leave it as it is for state-wide work.")
             if texts.get("site_name"):
                 self.report.warning(
                     f"The site name {texts['site_name']!r} is not used: the row has no "

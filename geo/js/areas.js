@@ -81,6 +81,17 @@
     if (opts.renderer === "canvas") { layerOpts.renderer = L.canvas({padding: 0.3}); }
     if (opts.pane) { layerOpts.pane = opts.pane; }
     var layer = L.geoJSON(data.geoms ? decode(data) : data, layerOpts);
+    // Shapes drawn as SVG paths would each be a stop of the Tab key, unlabelled and in no
+    // useful order (thousands of districts): keep them out of the keyboard order. The
+    // tables beside every map list the same places for keyboard and screen-reader users.
+    layer.on("add", function () {
+      layer.eachLayer(function (sub) {
+        if (sub._path) {
+          sub._path.setAttribute("tabindex", "-1");
+          sub._path.setAttribute("aria-hidden", "true");
+        }
+      });
+    });
     if (opts.interactive === false) { return layer; }
 
     layer.bindTooltip(function (sub) {
