@@ -6,6 +6,9 @@ selected district live in the URL (:mod:`pages._filters`).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -29,8 +32,14 @@ SCAN_COLUMNS = ["partner", "presence", "kinds_of_work", "status", "since", "site
                 "contact"]
 
 
-def _csv(df: pd.DataFrame) -> bytes:
-    """The table as shown, safe to open in a spreadsheet program."""
+def _csv(df: pd.DataFrame) -> Callable[[], bytes]:
+    """The table as shown, safe to open in a spreadsheet program; built only when the
+    download button is clicked (at national scale, building every CSV on every run
+    took most of the page's server time)."""
+    return partial(_csv_bytes, df)
+
+
+def _csv_bytes(df: pd.DataFrame) -> bytes:
     return neutralise_frame(for_display(df)).to_csv(index=False).encode("utf-8-sig")
 
 
@@ -75,12 +84,14 @@ elif filters.state_fips:
     bounds = bounds_of("state", [filters.state_fips])
 else:
     bounds = None
-m = partner_count_map(counts, selected=selected, bounds=bounds, tiles=settings.tiles)
+# Built once per data version, viewer role, filters and selection; shared by every session.
+view = (filters, selected, settings.tiles)
 
 left, right = st.columns([2, 1], gap="medium")
 with left:
     st.subheader("Partners per district")
-    _ui.render_map(m, key="overlaps_map", height=520)
+    _ui.cached_map(lambda: partner_count_map(counts, selected=selected, bounds=bounds, tiles=settings.tiles),
+                   view=view, key="overlaps_map", height=520)
 
 place = None
 with right:

@@ -13,11 +13,11 @@ import datetime as dt
 import streamlit as st
 
 from geo import schema
-from geo.analysis import PlaceNotFound, find_places, for_display, scan
+from geo.analysis import PlaceNotFound, find_places, for_display
 from geo.analysis.lookup import parse_point
 from geo.brief import brief_html
 from geo.safe import safe_url
-from pages import _query, _ui
+from pages import _filters, _query, _ui
 from pages import _scan_helpers as H
 
 MAP_HEIGHT = 480
@@ -143,7 +143,8 @@ _query.write({"radius": f"{radius:g}" if radius else None, "needs": needs})
 settings = _ui.settings()
 if place is None:
     st.markdown("Type a place above, give a point, or **click a state** on the map to start.")
-    result_map = _ui.render_map(H.overview_map(tiles=settings.tiles), key="scan_map_overview", height=MAP_HEIGHT)
+    result_map = _ui.cached_map(lambda: H.overview_map(tiles=settings.tiles), view=settings.tiles,
+                                key="scan_map_overview", height=MAP_HEIGHT)
     chosen = H.clicked_place(_ui.clicked_properties(result_map))
     if chosen:
         _query.write(chosen)
@@ -151,14 +152,15 @@ if place is None:
         st.rerun()
     st.stop()
 
-result = scan(frames, place, radius_mi=radius, needs=needs)
+result = _filters.cached(H.scan_params, _filters.Filters(), tuple(sorted(params.items())), radius, tuple(needs))
 
 st.subheader(H.md_text(place.label))
 st.markdown(H.md_text(result.summary))
 for message in result.messages:
     st.info(message)
 
-result_map = _ui.render_map(H.scan_map(result, tiles=settings.tiles),
+result_map = _ui.cached_map(lambda: H.scan_map(result, tiles=settings.tiles),
+                            view=(tuple(sorted(params.items())), radius, tuple(needs), settings.tiles),
                             key=f"scan_map_{H.place_token(place)}", height=MAP_HEIGHT)
 st.caption("Click a district on the map to scan it instead; click a site for its name.")
 chosen = H.clicked_place(_ui.clicked_properties(result_map))
