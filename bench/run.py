@@ -25,14 +25,11 @@ import importlib.metadata
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -43,14 +40,10 @@ sys.path.insert(0, str(REPO / "bench"))
 
 import pandas as pd  # noqa: E402
 
+from tests.harness import CHROMIUM, CHROMIUM_ARGS, Server as AppServer, free_port as _free_port  # noqa: E402
 from geo import boundaries  # noqa: E402
 from national import SEED, national_dataset  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
 VIEWPORT = {"width": 1400, "height": 1000}
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
@@ -129,12 +122,6 @@ def _timed(fn: Callable[[], object], *, repeat: int = 1) -> float:
         fn()
         best = min(best, time.perf_counter() - t0)
     return best
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _r(x: float | None, nd: int = 3) -> float | None:
@@ -399,33 +386,6 @@ def bench_maps(frames, browser, *, naive_timeout_s: float) -> dict[str, object]:
 # --- 4. the app ---------------------------------------------------------------------
 
 
-def _streamlit(port: int, database_url: str, log) -> subprocess.Popen:
-    env = dict(os.environ, DATABASE_URL=database_url, PARTNERMAP_SAMPLE_DATA="0",
-               PARTNERMAP_TILES="none")
-    return subprocess.Popen(
-        [sys.executable, "scripts/serve.py",
-         "--server.headless", "true", "--server.fileWatcherType", "none",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float = 90) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.02)
-    raise RuntimeError("streamlit did not become healthy")
-
-
 def bench_app(frames, browser) -> dict[str, object]:
     from geo.db import open_store
 
@@ -440,37 +400,29 @@ def bench_app(frames, browser) -> dict[str, object]:
         store.frames()
         out["db_frames_s"] = _r(time.perf_counter() - t0)
         store.close()
-        port = _free_port()
-        url = f"http://127.0.0.1:{port}"
         log_path = Path(tmp) / "streamlit.log"
-        with open(log_path, "wb") as log:
-            t0 = time.perf_counter()
-            proc = _streamlit(port, db_url, log)
-            context = browser.new_context(viewport=VIEWPORT)
-            page = context.new_page()
-            try:
-                _wait_healthy(url, proc)
-                out["server_healthy_s"] = _r(time.perf_counter() - t0)
-                page.goto(url, wait_until="commit")
-                drawn = page.wait_for_function(APP_MAP_STATE, arg={"notSites": None},
-                                               polling="raf", timeout=120_000).json_value()
-                out["first_map_s"] = _r(time.perf_counter() - t0)
-                out["first_map"] = drawn
-                page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
-                                       timeout=120_000)
-                out.update(_filter_change(page, frames, drawn["sites"]))
-            except Exception as exc:
-                out["error"] = f"{type(exc).__name__}: {exc}"[:500]
-                out.setdefault("first_map_s", None)
-                out.setdefault("filter_rerender_s", None)
-            finally:
-                context.close()
-                proc.terminate()
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+        server = AppServer(log_path, db_url, sample_data=False)
+        t0 = server.started
+        context = browser.new_context(viewport=VIEWPORT)
+        page = context.new_page()
+        try:
+            server.wait_healthy()
+            out["server_healthy_s"] = _r(time.perf_counter() - t0)
+            page.goto(server.url, wait_until="commit")
+            drawn = page.wait_for_function(APP_MAP_STATE, arg={"notSites": None},
+                                           polling="raf", timeout=120_000).json_value()
+            out["first_map_s"] = _r(time.perf_counter() - t0)
+            out["first_map"] = drawn
+            page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
+                                   timeout=120_000)
+            out.update(_filter_change(page, frames, drawn["sites"]))
+        except Exception as exc:
+            out["error"] = f"{type(exc).__name__}: {exc}"[:500]
+            out.setdefault("first_map_s", None)
+            out.setdefault("filter_rerender_s", None)
+        finally:
+            context.close()
+            server.stop()
         if out.get("error"):
             out["server_log_tail"] = log_path.read_text(errors="replace")[-2000:]
     return out

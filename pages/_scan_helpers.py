@@ -17,7 +17,7 @@ import shapely
 from shapely.geometry import box
 
 from geo import boundaries, maps
-from geo.analysis import Place, PlaceNotFound, ScanResult, gazetteer, resolve_place
+from geo.analysis import Place, PlaceNotFound, ScanResult, gazetteer, resolve_place, scan
 from geo.safe import markdown_text
 
 # One URL parameter per kind of place, as ``resolve_place`` and ``python -m geo scan``
@@ -53,6 +53,14 @@ def place_from_params(params: dict[str, str | None]) -> Place | None:
         if value:
             return resolve_place(**{level: value})
     return None
+
+
+def scan_params(frames, params: tuple[tuple[str, str | None], ...], radius_mi: float | None,
+                needs: tuple[str, ...]) -> ScanResult:
+    """:func:`geo.analysis.scan` of the place the URL ``params`` name: a module-level
+    function of hashable values, for ``pages._filters.cached`` (one scan per data
+    version, viewer role, place, radius and needs, shared by every session)."""
+    return scan(frames, place_from_params(dict(params)), radius_mi=radius_mi, needs=list(needs))
 
 
 def place_token(place: Place | None) -> str:

@@ -48,6 +48,8 @@ what stands in for that is the escaping of every user-written text
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from typing import Any
 
 import folium
@@ -62,6 +64,7 @@ from streamlit.runtime.pages_manager import PagesManager
 if PagesManager.uses_pages_directory:
     PagesManager.uses_pages_directory = False
     st.rerun()
+import streamlit_folium
 from streamlit_folium import st_folium
 
 from geo import schema
@@ -321,6 +324,78 @@ def render_map(m: folium.Map, *, key: str, height: int = MAP_HEIGHT) -> dict[str
         use_container_width=True,
         returned_objects=list(RETURNED_OBJECTS),
     )
+
+
+@dataclass(frozen=True)
+class MapSpec:
+    """A folium map rendered once into what streamlit-folium's component receives."""
+
+    script: str
+    header: str
+    html: str
+    map_id: str
+    css_links: tuple[str, ...]
+    js_links: tuple[str, ...]
+    hash_key: str
+    nbytes: int = field(default=0)
+
+
+def map_spec(m: folium.Map, *, key: str) -> MapSpec:
+    """Render ``m`` as ``st_folium`` does (streamlit-folium 0.27.4: the same helpers, in
+    the same order) into a :class:`MapSpec` that :func:`show_map_spec` can show any
+    number of times. Rendering a national map (4 MB of script, with regular
+    expressions over all of it) is most of a page's server time: done once, it is
+    shared by every session that shows the same map."""
+    from streamlit_folium import _get_header, _get_html, _get_map_string, generate_js_hash, get_full_id
+
+    m.get_root().render()
+    m.render()
+    html = _get_html(m)
+    header = _get_header(m)
+    script = _get_map_string(m)
+    css: list[str] = []
+    js: list[str] = []
+    todo: list[Any] = [m]
+    while todo:  # every element's own CSS and JS files (served from static/vendor)
+        elem = todo.pop(0)
+        css.extend(href for _, href in getattr(elem, "default_css", []))
+        js.extend(src for _, src in getattr(elem, "default_js", []))
+        todo.extend(getattr(elem, "_children", {}).values())
+    return MapSpec(script=script, header=header, html=html, map_id=get_full_id(m),
+                   css_links=tuple(dict.fromkeys(css)), js_links=tuple(dict.fromkeys(js)),
+                   hash_key=generate_js_hash(script, key, False), nbytes=len(script) + len(html) + len(header))
+
+
+def show_map_spec(spec: MapSpec, *, key: str, height: int = MAP_HEIGHT) -> dict[str, Any] | None:
+    """Show a rendered map full width; clicks come back as from :func:`render_map`."""
+    def on_change() -> None:  # as st_folium: the map's value also under its own key
+        st.session_state[key] = st.session_state.get(spec.hash_key, {})
+
+    return streamlit_folium._component_func(
+        script=spec.script, header=spec.header, html=spec.html, id=spec.map_id, key=spec.hash_key,
+        height=height, width=None, returned_objects=list(RETURNED_OBJECTS),
+        default={name: None for name in RETURNED_OBJECTS}, zoom=None, center=None, feature_group=None,
+        return_on_hover=False, layer_control=None, pixelated=False, css_links=list(spec.css_links),
+        js_links=list(spec.js_links), on_change=on_change, wrap_longitude=False,
+    )
+
+
+@st.cache_resource(max_entries=48, show_spinner=False)
+def _cached_spec(database_url: str, version: int, role: str, key: str, view: Hashable,
+                 _build: Callable[[], folium.Map]) -> MapSpec:
+    return map_spec(_build(), key=key)
+
+
+def cached_map(build: Callable[[], folium.Map], *, view: Hashable, key: str,
+               height: int = MAP_HEIGHT) -> dict[str, Any] | None:
+    """Show the map ``build()`` makes, built and rendered once per database, data
+    version, viewer role, map ``key`` and ``view`` and shared by every session.
+
+    ``view`` must hold everything else the map depends on (filters, level, selected
+    place, tiles...): two calls with the same ``view`` get the same map. ``build`` runs
+    only when no session has drawn that map yet."""
+    spec = _cached_spec(settings().database_url, data_version(), viewer_role(), key, view, build)
+    return show_map_spec(spec, key=key, height=height)
 
 
 def clicked_properties(result: dict[str, Any] | None) -> dict[str, Any] | None:

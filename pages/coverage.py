@@ -6,6 +6,9 @@ settings and the selected place live in the URL (:mod:`pages._filters`).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -37,8 +40,14 @@ def _classes(frames, level: str, metric: str, method: str, k: int):
     return classify(coverage(frames, level, metric=metric)["value"], method=method, k=k)
 
 
-def _csv(df: pd.DataFrame) -> bytes:
-    """The table as shown, safe to open in a spreadsheet program."""
+def _csv(df: pd.DataFrame) -> Callable[[], bytes]:
+    """The table as shown, safe to open in a spreadsheet program; built only when the
+    download button is clicked (at national scale, building every CSV on every run
+    took most of the page's server time)."""
+    return partial(_csv_bytes, df)
+
+
+def _csv_bytes(df: pd.DataFrame) -> bytes:
     return neutralise_frame(for_display(df)).to_csv(index=False).encode("utf-8-sig")
 
 
@@ -178,9 +187,11 @@ settings = _ui.settings()
 bounds = bounds_of(level_of(selected), [selected], pad=0.75, min_span=1.0) if level_of(selected or "") else None
 map_args = dict(level=level, legend=legend, value_label=METRICS[metric], gaps=gap_values, gap_legend=gap_legend,
                 bounds=bounds, tiles=settings.tiles)
+# Built once per data version, viewer role and everything the map shows; shared by every session.
+view = (filters, level, metric, method, k, selected, show_gaps, gap_max, gap_by, gap_top, settings.tiles)
 with map_box:
-    m = coverage_map(values, classes, selected=selected, **map_args)
-    _ui.render_map(m, key="coverage_map", height=560)
+    _ui.cached_map(lambda: coverage_map(values, classes, selected=selected, **map_args), view=view,
+                   key="coverage_map", height=560)
 
 
 def _map_html() -> str:

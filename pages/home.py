@@ -38,14 +38,20 @@ chosen = st.multiselect(
     "Partner type", type_codes, format_func=lambda code: schema.PARTNER_TYPES[code],
     placeholder="All partner types", key="home_partner_types",
 )
-sites = frames.sites
-if chosen:
-    ids = frames.partners.loc[frames.partners["type"].isin(chosen), "partner_id"]
-    sites = sites[sites["partner_id"].isin(ids)]
-
 settings = _ui.settings()
-m = national_map(sites, partners=frames.partners, activities=frames.activities, tiles=settings.tiles)
-result = _ui.render_map(m, key="home_map")
+
+
+def _map():
+    sites = frames.sites
+    if chosen:
+        ids = frames.partners.loc[frames.partners["type"].isin(chosen), "partner_id"]
+        sites = sites[sites["partner_id"].isin(ids)]
+    return national_map(sites, partners=frames.partners, activities=frames.activities,
+                        tiles=settings.tiles)
+
+
+# Built once per data version, viewer role and choice of types, shared by every session.
+result = _ui.cached_map(_map, view=(tuple(sorted(chosen)), settings.tiles), key="home_map")
 
 figures = _figures(frames, _ui.settings().database_url, _ui.data_version(), _ui.viewer_role())
 cols[0].metric("Partners", f"{figures['partners']:,}")

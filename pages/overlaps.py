@@ -6,6 +6,9 @@ selected district live in the URL (:mod:`pages._filters`).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -43,10 +46,16 @@ SCAN_COLUMNS = ["partner", "presence", "kinds_of_work", "status", "since", "site
                 "contact"]
 
 
-def _csv(df: pd.DataFrame) -> bytes:
+def _csv(df: pd.DataFrame) -> Callable[[], bytes]:
     """The table as shown, safe to open in a spreadsheet program; for the public without
-    the ids of withheld partners (geo.visibility.public_download)."""
-    df = visibility.public_download(df, frames.partners, _ui.viewer_role())
+    the ids of withheld partners (geo.visibility.public_download). Built only when the
+    download button is clicked (at national scale, building every CSV on every run took
+    most of the page's server time)."""
+    return partial(_csv_bytes, df, frames.partners, _ui.viewer_role())
+
+
+def _csv_bytes(df: pd.DataFrame, partners: pd.DataFrame, role: str) -> bytes:
+    df = visibility.public_download(df, partners, role)
     return neutralise_frame(for_display(df)).to_csv(index=False).encode("utf-8-sig")
 
 
@@ -254,15 +263,24 @@ elif filters.state_fips:
     bounds = bounds_of("state", [filters.state_fips])
 else:
     bounds = None
-m = partner_count_map(counts, level=level, selected=selected, bounds=bounds, tiles=settings.tiles)
 drawn = near.head(MAX_PAIRS_DRAWN) if show_pairs or near_pick is not None else near.head(0)
 if near_pick is not None and near_pick >= len(drawn):
     drawn = pd.concat([drawn, near.iloc[[near_pick]]])
-if not drawn.empty:
-    pick = None if near_pick is None else (near_pick if near_pick < MAX_PAIRS_DRAWN else len(drawn) - 1)
-    add_site_pairs(m, drawn, frames.sites, selected=pick)
+pick = None if near_pick is None else (near_pick if near_pick < MAX_PAIRS_DRAWN else len(drawn) - 1)
+
+
+def _map():
+    m = partner_count_map(counts, level=level, selected=selected, bounds=bounds, tiles=settings.tiles)
+    if not drawn.empty:
+        add_site_pairs(m, drawn, frames.sites, selected=pick)
+    return m
+
+
+# Built once per data version, viewer role and view (everything the map shows depends
+# on), shared by every session.
+view = (filters, level, selected, near_pick, miles, len(drawn), settings.tiles)
 with map_slot.container():
-    _ui.render_map(m, key="overlaps_map", height=520)
+    _ui.cached_map(_map, view=view, key="overlaps_map", height=520)
 if not drawn.empty:
     more = f" (the nearest {len(drawn):,} of {len(near):,})" if len(near) > len(drawn) else ""
     map_note.caption(f"Orange lines: sites of different partners within {miles:g} mi of each other{more}.")

@@ -169,7 +169,8 @@ if place is None:
         st.markdown(f"**{len(matches)} places are called “{H.md_text(ss['_scan_ask'])}”**: pick one in the list "
                     "above (those where partners work and the larger ones come first).")
     st.markdown("Type a place above, give a point, or **click a state** on the map to start.")
-    result_map = _ui.render_map(H.overview_map(tiles=settings.tiles), key="scan_map_overview", height=MAP_HEIGHT)
+    result_map = _ui.cached_map(lambda: H.overview_map(tiles=settings.tiles), view=settings.tiles,
+                                key="scan_map_overview", height=MAP_HEIGHT)
     chosen = H.clicked_place(_ui.clicked_properties(result_map))
     if chosen:
         _query.write(chosen)
@@ -178,15 +179,16 @@ if place is None:
     st.stop()
 
 with st.spinner(f"Scanning {place.label}… (the first scan loads the school-district boundaries: a few seconds)"):
-    result = scan(frames, place, radius_mi=radius, needs=needs)
-    scan_map = H.scan_map(result, tiles=settings.tiles)
+    result = _filters.cached(H.scan_params, _filters.Filters(), tuple(sorted(params.items())), radius,
+                             tuple(needs))
 
 st.subheader(H.md_text(place.label))
 st.markdown(H.md_text(result.summary))
 for message in result.messages:
     st.info(message)
 
-result_map = _ui.render_map(scan_map,
+result_map = _ui.cached_map(lambda: H.scan_map(result, tiles=settings.tiles),
+                            view=(tuple(sorted(params.items())), radius, tuple(needs), settings.tiles),
                             key=f"scan_map_{H.place_token(place)}", height=MAP_HEIGHT)
 st.caption("Click a district on the map to scan it instead; click a site for its name.")
 chosen = H.clicked_place(_ui.clicked_properties(result_map))

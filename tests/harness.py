@@ -2,8 +2,9 @@
 ``scripts/run.sh`` starts it, Debian's Chromium kept offline, and a throwaway PostgreSQL
 cluster that a test may stop and start.
 
-Used by ``tests/browser/conftest.py`` (fixtures ``app_url``, ``page``, ...) and by
-``tests/deploy/`` (two app processes behind nginx, faults).
+Used by ``tests/browser/conftest.py`` (fixtures ``app_url``, ``page``, ...), by
+``tests/deploy/`` (two app processes behind nginx, faults) and by the benchmarks in
+``bench/`` (which also read the server's CPU seconds and memory from ``/proc``).
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ CHROMIUM_ARGS = [
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
 STARTUP_TIMEOUT_S = 90
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
+_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def stop_process(process: subprocess.Popen) -> None:
@@ -49,6 +51,68 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def cpu_seconds(pid: int, *, reaped_children: bool = False) -> float:
+    """User + system CPU seconds the process ``pid`` has used so far (Linux); with
+    ``reaped_children``, plus those of its children that ended and were waited for."""
+    with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+        # The command name (field 2) may hold spaces; fields after its ')' are fixed.
+        fields = fh.read().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime
+    if reaped_children:
+        ticks += int(fields[13]) + int(fields[14])  # cutime, cstime
+    return ticks / _TICKS
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of ``pid`` now, in bytes (0 if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except FileNotFoundError:
+        pass
+    return 0
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (children, their children...), read from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
+                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], list(children.get(pid, []))
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, []))
+    return out
+
+
+def tree_cpu_seconds(pid: int, *, exclude: set[int] = frozenset()) -> float:
+    """CPU seconds of the processes below ``pid`` (e.g. the test browsers), leaving out
+    ``exclude`` and everything below them: each live process with its ended and reaped
+    children (Chromium reaps its renderers when a context closes)."""
+    skip = set(exclude)
+    for p in exclude:
+        skip.update(descendants(p))
+    total = 0.0
+    for p in descendants(pid):
+        if p in skip:
+            continue
+        try:
+            total += cpu_seconds(p, reaped_children=True)
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
 def wait_http_ok(url: str, *, timeout: float, process: subprocess.Popen | None = None,
                  log=lambda: "") -> float:  # noqa: ANN001
     """Poll ``url`` until it answers 200; seconds waited. Fails early if ``process`` dies."""
@@ -63,7 +127,7 @@ def wait_http_ok(url: str, *, timeout: float, process: subprocess.Popen | None =
                     return time.monotonic() - started
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
-        time.sleep(0.1)
+        time.sleep(0.02)
     raise RuntimeError(f"{url} did not answer within {timeout} s:\n{log()}")
 
 
@@ -76,13 +140,14 @@ class Server:
     """
 
     def __init__(self, log_path: Path, database_url: str, *, env: dict[str, str] | None = None,
-                 port: int | None = None, extra_args: tuple[str, ...] = ()) -> None:
+                 port: int | None = None, extra_args: tuple[str, ...] = (),
+                 sample_data: bool = True) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self.database_url = database_url
-        full_env = dict(os.environ, DATABASE_URL=database_url, PARTNERMAP_SAMPLE_DATA="1",
-                        PARTNERMAP_TILES="none")
+        full_env = dict(os.environ, DATABASE_URL=database_url,
+                        PARTNERMAP_SAMPLE_DATA="1" if sample_data else "0", PARTNERMAP_TILES="none")
         full_env.update(env or {})
         self._log = open(log_path, "ab")
         self.started = time.perf_counter()
@@ -93,6 +158,23 @@ class Server:
              "--browser.gatherUsageStats", "false", *extra_args],
             cwd=REPO, env=full_env, stdout=self._log, stderr=subprocess.STDOUT,
         )
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU seconds the server has used so far (for the benchmarks)."""
+        return cpu_seconds(self.pid)
+
+    def rss_bytes(self) -> int:
+        return rss_bytes(self.pid)
+
+    def __enter__(self) -> "Server":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
     def log(self) -> str:
         self._log.flush()

@@ -1,0 +1,47 @@
+"""Where a page's server time goes at national scale: cProfile around the page script
+under AppTest (three runs per page; the third, with the caches warm, is profiled).
+
+    .venv/bin/python bench/profile_pages.py [home scan overlaps coverage partners]
+"""
+import cProfile, io, os, pstats, sys, tempfile, time
+from pathlib import Path
+REPO = Path.cwd()
+sys.path.insert(0, str(REPO))
+import importlib.util
+_spec = importlib.util.spec_from_file_location("national", REPO / "bench" / "national.py")
+_nat = importlib.util.module_from_spec(_spec); _spec.loader.exec_module(_nat)
+national_database = _nat.national_database
+sys.modules.pop("pages", None)
+tmp = tempfile.mkdtemp(prefix="perf11-prof-")
+url = national_database(Path(tmp) / "db")
+os.environ.update(DATABASE_URL=url, PARTNERMAP_SAMPLE_DATA="0", PARTNERMAP_TILES="none")
+from streamlit.testing.v1 import AppTest
+import streamlit.runtime.scriptrunner.script_runner as _sr
+_orig = _sr.exec_func_with_error_handling
+PROF = {"p": None}
+def _wrapped(func, ctx):
+    p = PROF["p"]
+    if p is None:
+        return _orig(func, ctx)
+    p.enable()
+    try:
+        return _orig(func, ctx)
+    finally:
+        p.disable()
+_sr.exec_func_with_error_handling = _wrapped
+pages = sys.argv[1:] or ["home", "scan", "overlaps", "coverage", "partners"]
+query = {"scan": {"district": "1709930", "radius": "5"}}
+for name in pages:
+    for i in range(3):
+        at = AppTest.from_file(str(REPO / "pages" / f"{name}.py"), default_timeout=600)
+        for k, v in query.get(name, {}).items():
+            at.query_params[k] = v
+        prof = cProfile.Profile() if i == 2 else None
+        t0 = time.process_time()
+        PROF["p"] = prof
+        at.run()
+        PROF["p"] = None
+        print(f"{name} run {i}: cpu {time.process_time() - t0:.2f} s; exceptions {len(at.exception)}", flush=True)
+    s = io.StringIO()
+    pstats.Stats(prof, stream=s).sort_stats("cumulative").print_stats(28)
+    print(s.getvalue()[:9000])
