@@ -253,7 +253,8 @@ def _sites(
         lon[outside] = rows["longitude"].to_numpy()[outside]
         exact[outside] = False
         joined = assign_boundaries(lon, lat)
-    kinds = rng.choice(list(schema.SITE_KINDS), size=n, p=[0.78, 0.08, 0.14])
+    kinds = rng.choice(["community_school", "office", "affiliate"], size=n,
+                       p=[0.78, 0.08, 0.14])
     partner_ids = [pid for pid, _, _ in picks]
     core = np.array([c for _, _, c in picks])
     kinds[core] = "community_school"

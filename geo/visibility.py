@@ -150,8 +150,8 @@ def visible_frames(frames: schema.Frames, viewer_role: str) -> schema.Frames:
     Besides :func:`visible_partners`, for the public: activity contacts of withheld
     partners are blanked and their notes scrubbed; their offices and affiliates (whose
     names often carry the organization's name) are shown by their kind ("Initiative
-    office") instead of their name, and their community schools keep the school's name
-    with the partner's name taken out.
+    office") instead of their name, and their schools (community schools or not) keep
+    the school's name with the partner's name taken out.
     """
     partners = visible_partners(frames.partners, viewer_role)
     hidden = _withheld(frames.partners, viewer_role)
@@ -162,7 +162,7 @@ def visible_frames(frames: schema.Frames, viewer_role: str) -> schema.Frames:
 
     sites = frames.sites.copy()
     theirs = sites["partner_id"].isin(hidden_ids)
-    own_place = theirs & (sites["site_kind"] != "community_school")
+    own_place = theirs & ~sites["site_kind"].isin(schema.SCHOOL_SITE_KINDS)
     sites.loc[own_place, "name"] = sites.loc[own_place, "site_kind"].map(schema.SITE_KINDS)
     _scrub_column(sites, "name", sites["partner_id"].where(theirs & ~own_place, -1), patterns)
 

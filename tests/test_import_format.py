@@ -119,3 +119,58 @@ def test_controlled_values_accept_codes_and_labels_and_suggest():
     assert VOCABULARIES["site_kind"].read("Initiative office") == "office"
     assert VOCABULARIES["principles"].suggest("Youth leadership") == \
         "Youth Leadership and Engagement"
+
+
+YES_NO_SITES = (
+    "partner,school,Community school (Y/N),zip\n"
+    "P,Alpha School,Yes,32301\n"
+    "P,Beta School,No,32301\n"
+    "P,Gamma School,Y,32301\n"
+    "P,Delta School,n,32301\n"
+    "P,Epsilon School,TRUE,32301\n"
+    "P,Zeta School,false,32301\n"
+    "P,Eta School,1,32301\n"
+    "P,Theta School,0,32301\n"
+    "P,Iota School,maybe,32301\n"
+    "P,Kappa School,,32301\n"
+)
+
+
+def test_a_yes_no_community_school_column_is_mapped_and_decides_the_site_kind():
+    assert suggest_mapping(["School", "Community school", "ZIP"])["community_school"] == \
+        "Community school"
+    assert suggest_mapping(["Is community school?"]) == {"community_school": "Is community school?"}
+    preview = prepare_import(YES_NO_SITES.encode(), filename="yn.csv", kind="sites",
+                             frames=_empty_frames())
+    assert preview.mapping["community_school"] == "Community school (Y/N)"
+    kinds = dict(zip(preview.frames.sites["name"], preview.frames.sites["site_kind"]))
+    assert kinds == {
+        "Alpha School": "community_school", "Beta School": "school",
+        "Gamma School": "community_school", "Delta School": "school",
+        "Epsilon School": "community_school", "Zeta School": "school",
+        "Eta School": "community_school", "Theta School": "school",
+        # An empty cell in a column that says No elsewhere is unknown: the default, warned.
+        "Kappa School": "community_school",
+    }
+    [bad] = [p for p in preview.report.errors()]
+    assert (bad.row, bad.column) == (10, "Community school (Y/N)")
+    assert "'maybe' is not Yes or No" in bad.message and "Write Yes or No" in bad.fix
+    [empty] = [p for p in preview.report.warnings() if p.row == 11
+               and p.column == "Community school (Y/N)"]
+    assert "Write Yes or No" in empty.fix
+
+
+def test_a_column_of_marks_says_no_by_its_empty_cells_and_must_agree_with_site_kind():
+    marks = ("partner,school,community school,site type,zip\n"
+             "P,Alpha School,x,,32301\n"
+             "P,Beta School,,,32301\n"
+             "P,Quincy office,,office,32351\n"
+             "P,Gamma School,X,office,32301\n")
+    preview = prepare_import(marks.encode(), filename="marks.csv", kind="sites",
+                             frames=_empty_frames())
+    kinds = dict(zip(preview.frames.sites["name"], preview.frames.sites["site_kind"]))
+    assert kinds == {"Alpha School": "community_school", "Beta School": "school",
+                     "Quincy office": "office"}
+    [clash] = preview.report.errors()
+    assert (clash.row, clash.column) == (5, "community school")
+    assert "'site type' column says 'office'" in clash.message

@@ -616,3 +616,43 @@ def test_staff_create_a_new_partner_from_the_import(db, repo_root):
     assert set(sites.loc[sites["partner_id"] == int(new["partner_id"].iloc[0]), "name"]) == \
         {"Eastside Elementary", "Westside Middle"}
     assert _counts(db)[0] == before[0] + 1
+
+
+YES_NO = (
+    "partner,school,Community school,zip\n"
+    "Brightpath Community Schools Alliance,Northside Academy,Yes,32301\n"
+    "Brightpath Community Schools Alliance,Southside Academy,No,32303\n"
+)
+
+
+def _mapping_boxes(at: AppTest) -> dict[str, object]:
+    return {re.sub(r"^import_map_[0-9a-f]+_", "", s.key): s for s in at.selectbox
+            if s.key and s.key.startswith("import_map_")}
+
+
+def test_a_yes_no_community_school_column_is_offered_and_a_no_stays_a_plain_school(
+        db, repo_root):
+    at = _open(repo_root, STAFF)
+    at.radio(key="import_kind").set_value("sites")
+    _run(at)
+    _upload(at, "yn.csv", YES_NO.encode())
+    box = _mapping_boxes(at)["community_school"]
+    assert box.value == "Community school", "suggested from the header"
+    assert {m.label: m.value for m in at.metric}["Ready to import"] == "2"
+    at.button(key="import_confirm").click()
+    _run(at)
+    sites = db.frames().sites.set_index("name")
+    assert sites.loc["Northside Academy", "site_kind"] == "community_school"
+    assert sites.loc["Southside Academy", "site_kind"] == "school"
+
+
+def test_an_unreadable_yes_no_value_is_a_problem_with_row_column_and_fix(db, repo_root):
+    at = _open(repo_root, STAFF)
+    at.radio(key="import_kind").set_value("sites")
+    _run(at)
+    _upload(at, "yn.csv", YES_NO.replace(",No,", ",Perhaps,").encode())
+    problems = _problem_table(at)
+    bad = problems[(problems["severity"] == "error")]
+    assert list(zip(bad["row"].astype(int), bad["column"])) == [(3, "Community school")]
+    assert "Write Yes or No" in bad["how to fix"].iloc[0]
+    assert at.button(key="import_confirm").disabled

@@ -51,6 +51,14 @@ def test_public_frames_hide_names_in_sites_and_contacts(frames):
     assert "Quiet" not in text and "quiet" not in text
 
 
+def test_a_school_that_is_no_community_school_keeps_its_name_like_one(frames):
+    sites = pd.concat([frames.sites, pd.DataFrame({
+        "site_id": [4], "partner_id": [2], "name": ["Roosevelt Middle School"],
+        "site_kind": ["school"]})], ignore_index=True)
+    out = visible_frames(schema.Frames(frames.partners, sites, frames.activities), "public")
+    assert out.sites["name"].iloc[3] == "Roosevelt Middle School"
+
+
 def test_unknown_role_is_refused(frames):
     with pytest.raises(ValueError, match="viewer_role must be one of"):
         visible_partners(frames.partners, "admin")

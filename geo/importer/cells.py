@@ -129,6 +129,33 @@ def parse_date(value: object) -> dt.date | None:
     raise CellError(f"{_clip(text)!r} is not a date in the format YYYY-MM-DD.", fix)
 
 
+# Yes/No cells: the words people use, any case. A mark ("x", a tick) says yes; in a
+# column of marks an empty cell says no (see :func:`yes_no`).
+_YES = frozenset({"yes", "y", "true", "t", "1", "x", "\u2713", "\u2714", "\u2611"})
+_NO = frozenset({"no", "n", "false", "f", "0"})
+MARKS = frozenset({"x", "\u2713", "\u2714", "\u2611"})
+YES_NO_FIX = ("Write Yes or No (also Y/N, TRUE/FALSE, 1/0, or x for yes with the cell "
+              "left empty for no).")
+
+
+def yes_no(value: object) -> bool | None:
+    """``True``/``False`` for a Yes/No cell (see :data:`YES_NO_FIX`); ``None`` if empty.
+
+    Raises :class:`CellError` for anything else.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    text = cell_text(value)
+    if not text:
+        return None
+    word = text.casefold().rstrip(".")
+    if word in _YES:
+        return True
+    if word in _NO:
+        return False
+    raise CellError(f"{_clip(text)!r} is not Yes or No.", YES_NO_FIX)
+
+
 def zip5(text: str) -> str:
     """A 5-digit ZIP from ``"32301"``, ``"32301-1234"``, ``"2134"`` (leading zero lost).
 

@@ -52,6 +52,9 @@ TEMPLATE_COLUMNS: dict[str, str] = {
     "a point it is only checked against the coordinates.",
     "site_kind": "Kind of site: " + "; ".join(f"{c} ({label})" for c, label in SITE_KINDS.items())
     + ". Optional (default community_school).",
+    "community_school": "Is the site a community school? Yes or No (also Y/N, TRUE/FALSE, "
+    "1/0, or x for yes with the cell left empty for no): Yes makes it a community_school, "
+    "No a school (not a community school), or the site_kind given. Optional.",
     "nces_id": "The school's 12-digit NCES ID. Optional; used to spot the same school twice.",
     "website": "The partner's website (https://...), stored for a new partner. Optional.",
 }
@@ -102,6 +105,10 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "state": ("state", "statecode", "stateabbr", "stateabbreviation", "statepostal",
               "stusps", "stabbr", "st", "statename"),
     "site_kind": ("sitekind", "sitetype", "kindofsite", "typeofsite", "locationtype"),
+    "community_school": ("communityschool", "iscommunityschool", "communityschoolyn",
+                         "communityschoolyesno", "communityschoolflag",
+                         "isacommunityschool", "isthisacommunityschool",
+                         "isitacommunityschool"),
     "nces_id": ("ncesid", "ncessch", "ncesschoolid", "schoolncesid", "ncesschid",
                 "schoolid"),
     "website": ("website", "partnerwebsite", "url", "websiteurl", "web", "homepage"),

@@ -32,7 +32,7 @@ import pandas as pd
 from geo.db.validation import name_key
 from geo.importer import places
 from geo.importer.cells import CellError, cell_text, check_text, code_digits, is_blank, \
-    is_formula_like, parse_date, zip5
+    is_formula_like, parse_date, yes_no, zip5
 from geo.importer.columns import (
     ACTIVITY_ONLY, TARGETS, _check_kind, mapping_problems, required_targets, suggest_mapping,
 )
@@ -40,7 +40,7 @@ from geo.importer.partners import Choice, PartnerMatch, match_partners
 from geo.importer.vocabulary import VOCABULARIES, split_principles
 from geo.problems import Problem, Report
 from geo.safe import safe_url
-from geo.schema import ACTIVITY_COLUMNS, PARTNER_COLUMNS, SITE_COLUMNS, Frames
+from geo.schema import ACTIVITY_COLUMNS, PARTNER_COLUMNS, SITE_COLUMNS, SITE_KINDS, Frames
 
 if TYPE_CHECKING:
     from geo.db import Store
@@ -423,6 +423,7 @@ class _Checker:
         self.fill = fill
         self.rows = [int(r) for r in data.index]
         self.cells = {t: data[t].tolist() for t in data.columns}
+        self.blank_is_no = _blank_means_no(self.cells.get("community_school"))
 
     def src(self, target: str) -> str:
         return self.mapping.get(target, target)
@@ -462,8 +463,7 @@ class _Checker:
             "nces_id" in self.cells and not is_blank(self.cells["nces_id"][i])
             and not any(texts.get(t) for t in ("district_geoid", "county_fips")))
         v = row.values
-        v["site_kind"] = self._code(row, "site_kind", texts.get("site_kind", ""),
-                                    default="community_school")
+        v["site_kind"] = self._site_kind(row, texts)
         v["nces_id"] = self._nces(row, texts.get("nces_id", ""))
         v["website"] = texts.get("website", "")
         if row.point:
@@ -506,6 +506,51 @@ class _Checker:
                 f"Use one of: {vocab.choices()}."
             self.error(row.row, target, f"{text!r} is not a valid {target}.", fix)
         return code
+
+    def _site_kind(self, row: _Row, texts: dict[str, str]) -> str | None:
+        """The site's kind from ``site_kind`` and a Yes/No ``community_school`` column.
+
+        Yes makes a community school, No a school that is not one (or the office or
+        affiliate ``site_kind`` names); an empty cell means No in a column that marks
+        community schools and never says No, else it leaves the kind to ``site_kind``
+        (default community_school) with a warning. A Yes/No that contradicts
+        ``site_kind`` is an error.
+        """
+        stated = texts.get("site_kind", "")
+        kind = self._code(row, "site_kind", stated, default="community_school")
+        if "community_school" not in self.cells or "community_school" in row.failed:
+            return kind
+        text = texts.get("community_school", "")
+        try:
+            answer = yes_no(text)
+        except CellError as exc:
+            self.error(row.row, "community_school", exc.message,
+                       exc.fix + " If the column holds something else, map it to its own "
+                       "column (or to '(not used)') instead.")
+            return kind
+        if answer is None:
+            if self.blank_is_no is None:  # an empty column: site_kind decides
+                return kind
+            if not self.blank_is_no:
+                if kind is not None:
+                    self.report.warning(
+                        "The cell is empty, so the site is recorded as "
+                        f"\u201c{SITE_KINDS[kind]}\u201d "
+                        f"({'from site_kind' if stated else 'the default'}).",
+                        row=row.row, column=self.src("community_school"),
+                        fix="Write Yes or No to say whether it is a community school.")
+                return kind
+            answer = False
+        if stated and kind is not None and (kind == "community_school") != answer:
+            self.error(row.row, "community_school",
+                       f"{text or '(empty)'!r} says the site is "
+                       f"{'' if answer else 'not '}a community school, but the "
+                       f"{self.src('site_kind')!r} column says {stated!r}.",
+                       "Correct one of the two cells (or leave site_kind empty).")
+            return None
+        if answer:
+            return "community_school"
+        return kind if stated and kind is not None else "school"
 
     def _nces(self, row: _Row, text: str) -> str:
         if not text:
@@ -754,6 +799,27 @@ class _Checker:
             if key is not None and key in keys:
                 self.error(rec.row, None, f"This activity is already in the database "
                            f"(activity {keys[key]}).", "Remove the row: it was imported before.")
+
+
+def _blank_means_no(values: list[object] | None) -> bool | None:
+    """What an empty cell of a Yes/No ``community_school`` column says.
+
+    ``None`` when the column says nothing (all empty, or not mapped): ``site_kind``
+    decides. ``True`` when it marks community schools and never says No (Yes or x on
+    some rows, the others empty). ``False`` when it says No somewhere: an empty cell is
+    then unknown.
+    """
+    if values is None:
+        return None
+    answers = set()
+    for value in values:
+        try:
+            answers.add(yes_no(value))
+        except CellError:
+            continue
+    if False in answers:
+        return False
+    return True if True in answers else None
 
 
 _KEY_COLUMN = {"NCES ID": "nces_id", "name and place": "site_name"}

@@ -34,8 +34,9 @@ _HINTS: dict[str, dict[str, str]] = {
     "principles": {"learning": "Learning and Development",
                    "youth leadership": "Youth Leadership and Engagement",
                    "results": "Results-Driven Partnership"},
-    "site_kind": {"school": "community_school", "initiative office": "office",
-                  "affiliate": "affiliate", "local affiliate": "affiliate"},
+    "site_kind": {"initiative office": "office", "affiliate": "affiliate",
+                  "local affiliate": "affiliate", "regular school": "school",
+                  "public school": "school"},
 }
 
 
