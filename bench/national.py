@@ -194,9 +194,10 @@ def _sites(rng: np.random.Generator, partners: pd.DataFrame, cands: pd.DataFrame
         "zip": rows["zip"].to_numpy(),
         "location_source": np.where(exact, "coordinates", "zip_centroid"),
         **ids,
+        "contact": "",
     })
     for col in ("name", "site_kind", "nces_id", "zip", "location_source", "state_fips",
-                "county_fips", "district_geoid", "secondary_district_geoid"):
+                "county_fips", "district_geoid", "secondary_district_geoid", "contact"):
         frame[col] = frame[col].astype("str")
     return frame[list(schema.SITE_COLUMNS)]
 

@@ -272,9 +272,10 @@ def _sites(
         "county_fips": joined["county_fips"].to_numpy(),
         "district_geoid": joined["district_geoid"].to_numpy(),
         "secondary_district_geoid": joined["secondary_district_geoid"].to_numpy(),
+        "contact": "",
     })
     for col in ("name", "site_kind", "nces_id", "zip", "location_source", "state_fips",
-                "county_fips", "district_geoid", "secondary_district_geoid"):
+                "county_fips", "district_geoid", "secondary_district_geoid", "contact"):
         frame[col] = frame[col].astype("str")
     return frame, set(frame.loc[core, "site_id"].tolist())
 

@@ -99,6 +99,7 @@ SITE_COLUMNS: tuple[str, ...] = (
     "county_fips",     # 5-digit str or ""
     "district_geoid",  # 7-digit str or "" (unified or elementary district)
     "secondary_district_geoid",  # 7-digit str or "" (secondary district, when both apply)
+    "contact",         # who to reach at the site (name, e-mail or phone) or ""
 )
 
 ACTIVITY_COLUMNS: tuple[str, ...] = (

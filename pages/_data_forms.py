@@ -422,6 +422,8 @@ def _site_form(*, viewer: Viewer, store: Store, opened: Mapping[str, Any],
                              format_func=SITE_KINDS.get, key=k("site_kind"))
     nces_id = c2.text_input("NCES school ID (12 digits, optional)",
                             value=str(rec.get("nces_id") or ""), key=k("nces_id"))
+    contact = st.text_input("Contact at the site (name, e-mail or phone; optional)",
+                            value=str(rec.get("contact") or ""), key=k("contact"))
     if record_id != NEW:
         st.caption(md(_where(rec)))
     how = st.radio("Set the location by", list(_LOCATE_BY), format_func=_LOCATE_BY.get,
@@ -450,7 +452,7 @@ def _site_form(*, viewer: Viewer, store: Store, opened: Mapping[str, Any],
                          problems)
             return
         values = {"partner_id": target_partner, "name": name, "site_kind": site_kind,
-                  "nces_id": nces_id.strip(), **place}
+                  "nces_id": nces_id.strip(), "contact": contact, **place}
         if record_id == NEW:
             _write("add", opened, lambda: store.add_site(values, actor=viewer.email),
                    success=f"Added the site {name} ({_where(values)}).")

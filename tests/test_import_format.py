@@ -174,3 +174,15 @@ def test_a_column_of_marks_says_no_by_its_empty_cells_and_must_agree_with_site_k
     [clash] = preview.report.errors()
     assert (clash.row, clash.column) == (5, "community school")
     assert "'site type' column says 'office'" in clash.message
+
+
+def test_a_sites_file_keeps_each_sites_contact():
+    sites = ("partner,school,contact,zip\n"
+             "P,Alpha School,Pat Lee (850) 555-0100,32301\n"
+             "P,Beta School,,32303\n")
+    preview = prepare_import(sites.encode(), filename="s.csv", kind="sites",
+                             frames=_empty_frames())
+    assert preview.mapping["contact"] == "contact"
+    assert dict(zip(preview.frames.sites["name"], preview.frames.sites["contact"])) == {
+        "Alpha School": "Pat Lee (850) 555-0100", "Beta School": ""}
+    assert not [p for p in preview.report if "not used" in p.message]

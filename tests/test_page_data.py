@@ -656,3 +656,29 @@ def test_an_unreadable_yes_no_value_is_a_problem_with_row_column_and_fix(db, rep
     assert list(zip(bad["row"].astype(int), bad["column"])) == [(3, "Community school")]
     assert "Write Yes or No" in bad["how to fix"].iloc[0]
     assert at.button(key="import_confirm").disabled
+
+
+def test_a_site_contact_from_the_import_is_stored_and_shown_in_the_site_form(db, repo_root):
+    sites = ("partner,school,site contact,latitude,longitude\n"
+             "Brightpath Community Schools Alliance,Northside Academy,Pat Lee 850-555-0100,"
+             "30.4647,-84.2417\n")
+    at = _open(repo_root, STAFF)
+    at.radio(key="import_kind").set_value("sites")
+    _run(at)
+    _upload(at, "contacts.csv", sites.encode())
+    assert _mapping_boxes(at)["contact"].value == "site contact"
+    shown = [d.value for d in at.main.dataframe if "how to fix" in d.value.columns]
+    assert not any(table["problem"].str.contains("not used").any() for table in shown)
+    at.button(key="import_confirm").click()
+    _run(at)
+    stored = db.frames().sites
+    site = stored[stored["name"] == "Northside Academy"].iloc[0]
+    assert site["contact"] == "Pat Lee 850-555-0100"
+    _edit(at, "sites", partner=int(site["partner_id"]), record=int(site["site_id"]))
+    field = _by_label(at.text_input, "Contact at the site (name, e-mail or phone; optional)")
+    assert field.value == "Pat Lee 850-555-0100"
+    field.set_value("lee@brightpath.example.org")
+    _run(at)
+    _by_label(at.button, "Save changes").click()
+    _run(at)
+    assert db.get_site(int(site["site_id"]))["contact"] == "lee@brightpath.example.org"

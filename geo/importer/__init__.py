@@ -23,7 +23,8 @@ Columns (any order; other names are mapped, common synonyms are recognised; see
 ``start_date``, ``end_date``
     ``YYYY-MM-DD`` (spreadsheet date cells work too); the end not before the start.
 ``contact``, ``notes``
-    Free text.
+    Free text. For sites, ``contact`` is who to reach at the site (``notes`` is not
+    used); for activities, who to reach about the work.
 The place, most specific first: ``latitude`` + ``longitude`` (decimal degrees), or
 ``zip`` (placed at the ZIP centroid, marked approximate): both give a site, new unless
 the partner already has it (same NCES ID, or same name within ~11 m), and for activities

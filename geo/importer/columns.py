@@ -34,7 +34,8 @@ TEMPLATE_COLUMNS: dict[str, str] = {
     "status": f"One of {', '.join(STATUSES)}. Optional (default active).",
     "start_date": "When the work started, as YYYY-MM-DD (e.g. 2024-09-01). Optional.",
     "end_date": "When it ended or will end, as YYYY-MM-DD; not before start_date. Optional.",
-    "contact": "Who to reach about this work (name, e-mail or phone). Optional.",
+    "contact": "Who to reach (name, e-mail or phone): about this work for activities, at "
+    "the site for sites. Optional.",
     "notes": "Anything else worth knowing. Optional.",
     "latitude": "Place as a point: latitude in decimal degrees (e.g. 30.4456).",
     "longitude": "Place as a point: longitude in decimal degrees (e.g. -84.2755; negative "
@@ -70,8 +71,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 }
 # Columns that only mean something for activities (ignored, with a warning, for sites).
 ACTIVITY_ONLY: tuple[str, ...] = ("kind_of_work", "principles", "status", "start_date",
-                                  "end_date", "contact", "notes", "district_geoid",
-                                  "county_fips")
+                                  "end_date", "notes", "district_geoid", "county_fips")
 
 # Recognised names per target, best first (compared after :func:`column_key`).
 _SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -88,7 +88,8 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
                    "fromdate"),
     "end_date": ("enddate", "end", "dateended", "until", "todate", "finishdate"),
     "contact": ("contact", "contactname", "contactemail", "contactperson", "pointofcontact",
-                "poc", "email"),
+                "poc", "email", "sitecontact", "schoolcontact", "sitecoordinator",
+                "coordinator", "contactinfo"),
     "notes": ("notes", "note", "comments", "comment", "remarks", "description"),
     "latitude": ("latitude", "lat", "y", "latdd", "ycoord", "ycoordinate",
                  "geometrylatitude"),

@@ -466,6 +466,8 @@ class _Checker:
         v["site_kind"] = self._site_kind(row, texts)
         v["nces_id"] = self._nces(row, texts.get("nces_id", ""))
         v["website"] = texts.get("website", "")
+        if self.kind == "sites":
+            v["contact"] = texts.get("contact", "")  # the site's (an activity's: below)
         if row.point:
             row.site_name = texts.get("site_name", "")
             self._name(row, "site_name", row.site_name, "site name",
@@ -975,6 +977,7 @@ def _build_frames(valid: list[_Row], matches: dict[str, PartnerMatch], *, kind: 
                         "partner_id": partner_id(rec.partner_ref), "name": rec.site_name,
                         "site_kind": rec.values["site_kind"],
                         "nces_id": rec.values["nces_id"], "zip": rec.values["zip"],
+                        "contact": rec.values["contact"] if kind == "sites" else "",
                         **rec.location, "row": rec.row,
                     })
                 site_id = site_ids[rec.site_ref]
