@@ -186,3 +186,37 @@ def test_a_sites_file_keeps_each_sites_contact():
     assert dict(zip(preview.frames.sites["name"], preview.frames.sites["contact"])) == {
         "Alpha School": "Pat Lee (850) 555-0100", "Beta School": ""}
     assert not [p for p in preview.report if "not used" in p.message]
+
+
+FIXABLE = (
+    "partner,site_name,kind_of_work,principles,start_date,zip\n"
+    "P,Alpha School,Coaching,Equity; Famly engagement,9/1/2021,32301\n"
+    "P,Beta School,Coaching,Equity,9/1/2021,32301\n"
+    "P,Gamma School,funding,Equity,13/1/2021,32301\n"
+)
+
+
+def test_refused_values_carry_their_suggestion_and_corrections_apply_it_to_every_such_cell():
+    preview = prepare_import(FIXABLE.encode(), filename="f.csv", kind="activities",
+                             frames=_empty_frames())
+    date = next(p for p in preview.report.errors() if p.row == 2 and p.column == "start_date")
+    assert (date.value, date.suggestion) == ("9/1/2021", "2021-09-01")
+    unclear = next(p for p in preview.report.errors() if p.row == 4)
+    assert unclear.suggestion is None, "no guess for a date that is not month/day/year"
+    fixes = {f.key: (f.suggestion, f.rows) for f in preview.fixes()}
+    assert fixes == {
+        ("kind_of_work", "Coaching"): ("technical_assistance", (2, 3)),
+        ("principles", "Equity; Famly engagement"): ("Equity; Family Engagement", (2,)),
+        ("start_date", "9/1/2021"): ("2021-09-01", (2, 3)),
+    }
+    fixed = prepare_import(FIXABLE.encode(), filename="f.csv", kind="activities",
+                           frames=_empty_frames(),
+                           corrections={key: s for key, (s, _) in fixes.items()})
+    assert fixed.corrected == {("kind_of_work", "Coaching"): 2,
+                               ("principles", "Equity; Famly engagement"): 1,
+                               ("start_date", "9/1/2021"): 2}
+    assert [(p.row, p.column) for p in fixed.report.errors()] == [(4, "start_date")]
+    acts = fixed.frames.activities
+    assert list(acts["kind_of_work"]) == ["technical_assistance"] * 2
+    assert [str(d) for d in acts["start_date"]] == ["2021-09-01"] * 2
+    assert list(acts["principles"]) == ["Equity;Family Engagement", "Equity"]

@@ -682,3 +682,60 @@ def test_a_site_contact_from_the_import_is_stored_and_shown_in_the_site_form(db,
     _by_label(at.button, "Save changes").click()
     _run(at)
     assert db.get_site(int(site["site_id"]))["contact"] == "lee@brightpath.example.org"
+
+
+FIXABLE = (
+    "partner,site_name,kind_of_work,start_date,contact,latitude,longitude\n"
+    "Brightpath Community Schools Alliance,Leon High School,Coaching,9/1/2021,"
+    "fix1@example.org,30.4456207,-84.2755025\n"
+    "Brightpath Community Schools Alliance,Rickards High School,Coaching,9/1/2021,"
+    "fix2@example.org,30.4647,-84.2417\n"
+)
+
+
+def _fix_button(at: AppTest, column: str, value: str):
+    """The Apply button of the fix of ``value`` in ``column`` (its line says what it does)."""
+    assert sum(_plain(m.value).startswith(f"{column}: “{value}” → ")
+               for m in at.main.markdown) == 1
+    [button] = [b for b in at.button if b.key and b.key.startswith("import_fix_")
+                and b.key.endswith(repr((column, value)))]
+    assert button.label == "Apply"
+    return button
+
+
+def test_a_suggested_fix_is_applied_to_every_such_cell_with_one_click(db, repo_root):
+    before = _counts(db)
+    at = _open(repo_root, STAFF)
+    _upload(at, "fixable.csv", FIXABLE.encode())
+    assert {m.label: m.value for m in at.metric}["Rejected"] == "2"
+    assert at.button(key="import_confirm").disabled
+    _fix_button(at, "start_date", "9/1/2021").click()
+    _run(at)
+    errors = _problem_table(at)
+    errors = errors[errors["severity"] == "error"]
+    assert set(errors["column"]) == {"kind_of_work"}, "both dates fixed, the rest re-checked"
+    assert any("“9/1/2021” → “2021-09-01” (2 cells)" in c for c in _texts(at, "caption"))
+    assert _counts(db) == before, "a fix writes nothing"
+    _fix_button(at, "kind_of_work", "Coaching").click()
+    _run(at)
+    assert {m.label: m.value for m in at.metric}["Ready to import"] == "2"
+    assert _counts(db) == before
+    at.button(key="import_confirm").click()
+    _run(at)
+    acts = db.frames().activities
+    new = acts[acts["contact"].isin(["fix1@example.org", "fix2@example.org"])]
+    assert list(new["kind_of_work"]) == ["technical_assistance"] * 2
+    assert [str(pd.Timestamp(d).date()) for d in new["start_date"]] == ["2021-09-01"] * 2
+
+
+def test_fixes_can_be_undone_before_the_import(db, repo_root):
+    at = _open(repo_root, STAFF)
+    _upload(at, "fixable.csv", FIXABLE.encode())
+    at.button(key=next(b.key for b in at.button if b.key and b.key.startswith(
+        "import_fix_all_"))).click()
+    _run(at)
+    assert {m.label: m.value for m in at.metric}["Rejected"] == "0"
+    at.button(key=next(b.key for b in at.button if b.key and b.key.startswith(
+        "import_fix_undo_"))).click()
+    _run(at)
+    assert {m.label: m.value for m in at.metric}["Rejected"] == "2"

@@ -36,6 +36,7 @@ from geo.importer.cells import CellError, cell_text, check_text, code_digits, is
 from geo.importer.columns import (
     ACTIVITY_ONLY, TARGETS, _check_kind, mapping_problems, required_targets, suggest_mapping,
 )
+from geo.importer.fixes import Corrections, Fix, apply_corrections, suggested_fixes
 from geo.importer.partners import Choice, PartnerMatch, match_partners
 from geo.importer.vocabulary import VOCABULARIES, split_principles
 from geo.problems import Problem, Report
@@ -104,6 +105,8 @@ class ImportPreview:
     review: pd.DataFrame = field(default_factory=pd.DataFrame)
     sheet: str | None = None
     sheets: list[str] = field(default_factory=list)
+    # The corrections applied to the file's cells: (column, value) -> cells changed.
+    corrected: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @property
     def file_errors(self) -> list[Problem]:
@@ -112,6 +115,10 @@ class ImportPreview:
     @property
     def has_errors(self) -> bool:
         return self.report.has_errors()
+
+    def fixes(self) -> list[Fix]:
+        """The one-click fixes the errors suggest (see :mod:`geo.importer.fixes`)."""
+        return suggested_fixes(self.report)
 
     def can_commit(self, *, valid_rows_only: bool = False) -> bool:
         """True when :func:`commit_import` would write (see the module docstring)."""
@@ -173,6 +180,7 @@ def prepare_import(
     sheet: str | None = None,
     schools: SchoolDirectory | None = None,
     school_choices: Mapping[int, str] | None = None,
+    corrections: Corrections | None = None,
 ) -> ImportPreview:
     """Read ``source`` (a path, or uploaded bytes named ``filename``) and check it all.
 
@@ -185,7 +193,9 @@ def prepare_import(
     setting (50 MB). ``crs``, ``schools`` and ``school_choices`` are those of
     :func:`geo.locate.place_frame` (the CRS of projected coordinates, the school
     directory, a person's picks for school names in review); ``sheet`` the workbook
-    sheet to read (default: the first).
+    sheet to read (default: the first). ``corrections`` (``{(column, value):
+    replacement}``, see :mod:`geo.importer.fixes`) are applied to the file's cells
+    before any check; the preview's ``corrected`` says how many cells each changed.
     """
     _check_kind(kind)
     if (store is None) == (frames is None):
@@ -217,6 +227,8 @@ def prepare_import(
                 sheet=sheet)
     if raw is None:
         return state.failed()
+    if corrections:
+        raw, state.corrected = apply_corrections(raw, corrections)
     state.columns = [str(c) for c in raw.columns]
     state.suggested = suggest_mapping(state.columns)
     used = dict(state.suggested if mapping is None else mapping)
@@ -305,6 +317,7 @@ class _State:
     placement: object = None  # geo.locate.Placement of the point rows
     sheet: str | None = None
     sheets: list[str] = field(default_factory=list)
+    corrected: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def preview(self, frames: Frames, rows: pd.DataFrame, rejected: pd.DataFrame,
                 counts: dict[str, int]) -> ImportPreview:
@@ -319,7 +332,7 @@ class _State:
             crs_detected=bool(placed.crs_detected) if placed is not None else False,
             review=placed.review if placed is not None else pd.DataFrame(),
             sheet=self.sheet or (self.sheets[0] if self.sheets else None),
-            sheets=self.sheets)
+            sheets=self.sheets, corrected=self.corrected)
 
     def failed(self) -> ImportPreview:
         counts = dict.fromkeys(_COUNT_NAMES, 0)
@@ -428,9 +441,13 @@ class _Checker:
     def src(self, target: str) -> str:
         return self.mapping.get(target, target)
 
-    def error(self, row: int, target: str | None, message: str, fix: str) -> None:
+    def error(self, row: int, target: str | None, message: str, fix: str, *,
+              value: str | None = None, suggestion: str | None = None) -> None:
+        """Report an error; ``value`` -> ``suggestion``: the one obvious replacement of
+        the cell, when there is one (a one-click fix on the page)."""
         self.report.error(message, row=row, column=self.src(target) if target else None,
-                          fix=fix)
+                          fix=fix, value=value if suggestion is not None else None,
+                          suggestion=suggestion)
 
     def text(self, target: str, i: int) -> str:
         values = self.cells.get(target)
@@ -503,10 +520,11 @@ class _Checker:
         vocab = VOCABULARIES[target]
         code = vocab.read(text)
         if code is None:
-            close = vocab.suggest(text)
-            fix = (f"Did you mean {close}? " if close else "") + \
+            close = vocab.suggest_code(text)
+            fix = (f"Did you mean {vocab.show(close)}? " if close else "") + \
                 f"Use one of: {vocab.choices()}."
-            self.error(row.row, target, f"{text!r} is not a valid {target}.", fix)
+            self.error(row.row, target, f"{text!r} is not a valid {target}.", fix,
+                       value=text, suggestion=close)
         return code
 
     def _site_kind(self, row: _Row, texts: dict[str, str]) -> str | None:
@@ -644,7 +662,8 @@ class _Checker:
                 if dates[target] is not None:
                     check_text(texts[target])
             except CellError as exc:
-                self.error(row.row, target, exc.message, exc.fix)
+                self.error(row.row, target, exc.message, exc.fix,
+                           value=texts.get(target), suggestion=exc.suggestion)
                 dates[target] = None
         start, end = dates["start_date"], dates["end_date"]
         if start and end and end < start:
@@ -658,15 +677,24 @@ class _Checker:
     def _principles(self, row: _Row, text: str) -> str:
         vocab = VOCABULARIES["principles"]
         good: list[str] = []
+        unknown: list[tuple[str, str | None]] = []
         for item in split_principles(text):
             code = vocab.read(item)
             if code is None:
-                close = vocab.suggest(item)
-                self.error(row.row, "principles", f"{item!r} is not one of the principles.",
-                           (f"Did you mean {close}? " if close else "")
-                           + f"Use these, separated by ';': {vocab.choices()}.")
+                unknown.append((item, vocab.suggest_code(item)))
             elif code not in good:
                 good.append(code)
+        # The cell as it would read with every unknown item replaced by its closest
+        # principle: one replacement for the whole cell (None unless each has one).
+        mended = None
+        if unknown and all(close for _, close in unknown):
+            close_of = dict(unknown)
+            mended = "; ".join(close_of.get(item) or item for item in split_principles(text))
+        for item, close in unknown:
+            self.error(row.row, "principles", f"{item!r} is not one of the principles.",
+                       (f"Did you mean {close}? " if close else "")
+                       + f"Use these, separated by ';': {vocab.choices()}.",
+                       value=text, suggestion=mended)
         return ";".join(good)
 
     # --- location ----------------------------------------------------------------
