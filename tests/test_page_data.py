@@ -739,3 +739,72 @@ def test_fixes_can_be_undone_before_the_import(db, repo_root):
         "import_fix_undo_"))).click()
     _run(at)
     assert {m.label: m.value for m in at.metric}["Rejected"] == "2"
+
+
+def test_an_edit_of_a_site_is_undone_and_the_undo_is_audited(db, repo_root):
+    site = db.frames().sites.iloc[0]
+    sid, pid = int(site["site_id"]), int(site["partner_id"])
+    before = db.get_site(sid)
+    at = _open(repo_root, STAFF)
+    _edit(at, "sites", partner=pid, record=sid)
+    _by_label(at.text_input, "Name").set_value("Renamed by mistake")
+    _by_label(at.radio, "Set the location by").set_value("zip")
+    _run(at)
+    _by_label(at.text_input, "ZIP code").set_value("32301")
+    _run(at)
+    _by_label(at.button, "Save changes").click()
+    _run(at)
+    edited = db.get_site(sid)
+    assert (edited["name"], edited["location_source"]) == ("Renamed by mistake", "zip_centroid")
+    assert any("Changed the site Renamed by mistake" in i for i in _texts(at, "info"))
+    at.button(key="edit_undo_button").click()
+    _run(at)
+    assert any("Undid your changes" in s for s in _texts(at, "success"))
+    after = db.get_site(sid)
+    for field in ("name", "latitude", "longitude", "zip", "location_source", "district_geoid",
+                  "county_fips"):
+        assert after[field] == before[field], field
+    assert after["version"] == before["version"] + 2
+    log = db.audit_log(limit=1)
+    assert (log["action"].iloc[0], log["actor"].iloc[0]) == ("update", STAFF.email)
+    assert json.loads(log["changes"].iloc[0])["name"] == ["Renamed by mistake", before["name"]]
+    assert _by_label(at.text_input, "Name").value == before["name"], "the form shows it too"
+    assert not [b for b in at.button if b.key == "edit_undo_button"]
+
+
+def test_undo_of_an_edit_is_refused_when_someone_changed_the_record_since(db, repo_root):
+    at = _open(repo_root, STAFF)
+    _edit(at, "partners", partner=None, record=1)
+    _by_label(at.text_area, "Expertise").set_value("Mine, by mistake")
+    _run(at)
+    _by_label(at.button, "Save changes").click()
+    _run(at)
+    assert db.get_partner(1)["expertise"] == "Mine, by mistake"
+    version = db.get_partner(1)["version"]
+    db.update_partner(1, {"expertise": "The colleague's text"}, expected_version=version,
+                      actor="colleague@example.org")
+    at.button(key="edit_undo_button").click()
+    _run(at)
+    errors = _texts(at, "error")
+    assert any("Could not undo" in e and "colleague@example.org" in e for e in errors), errors
+    assert db.get_partner(1)["expertise"] == "The colleague's text"
+    assert db.get_partner(1)["version"] == version + 1
+    _run(at)
+    assert not [b for b in at.button if b.key == "edit_undo_button"]
+
+
+def test_ending_an_activity_can_be_undone(db, repo_root):
+    act = db.frames().activities
+    row = act[act["status"] == "active"].iloc[0]
+    aid, pid = int(row["activity_id"]), int(row["partner_id"])
+    at = _open(repo_root, STAFF)
+    _edit(at, "activities", partner=pid, record=aid)
+    _by_label(at.button, "End this activity").click()
+    _run(at)
+    assert db.get_activity(aid)["status"] == "ended"
+    at.button(key="edit_undo_button").click()
+    _run(at)
+    restored = db.get_activity(aid)
+    assert restored["status"] == "active"
+    assert restored["end_date"] == (None if pd.isna(row["end_date"])
+                                    else pd.Timestamp(row["end_date"]).date())
