@@ -36,10 +36,13 @@ _CLUSTER_CSS = (
     ("markerclustercss", "leaflet.markercluster/MarkerCluster.css"),
     ("markerclusterdefaultcss", "leaflet.markercluster/MarkerCluster.Default.css"),
 )
+# html-to-image (MIT): draws the map's DOM, canvases and SVG into one image, for the
+# "Save as image (PNG)" button (geo.maps.add_image_export, geo/js/export.js).
+_EXPORT_JS = (("html_to_image", "html-to-image/html-to-image.js"),)
 
 # Every file a map may link to, relative to static/vendor/.
 VENDOR_FILES: tuple[str, ...] = tuple(
-    rel for _, rel in _MAP_JS + _MAP_CSS + _CLUSTER_JS + _CLUSTER_CSS
+    rel for _, rel in _MAP_JS + _MAP_CSS + _CLUSTER_JS + _CLUSTER_CSS + _EXPORT_JS
 )
 
 _SCRIPT_SRC = re.compile(r'<script\b[^>]*\bsrc="([^"]*)"[^>]*>\s*</script>', re.IGNORECASE)
@@ -68,6 +71,11 @@ def use_local_assets(base_url: str = DEFAULT_BASE_URL) -> None:
     folium.plugins.MarkerCluster.default_css = _links(base, _CLUSTER_CSS)
 
 
+def export_js_links(base_url: str = DEFAULT_BASE_URL) -> list[tuple[str, str]]:
+    """The (name, URL) of the script the image export needs, served from ``base_url``."""
+    return _links(base_url.rstrip("/"), _EXPORT_JS)
+
+
 def missing_vendor_files(vendor_dir: Path = VENDOR_DIR) -> list[str]:
     """The vendor files (relative paths) that are not installed; empty when all are."""
     return [rel for rel in VENDOR_FILES if not (vendor_dir / rel).is_file()]
@@ -80,6 +88,13 @@ def _read_vendor(rel: str, vendor_dir: Path) -> str:
             f"{path} is missing: run `bash scripts/setup.sh` to install the map assets"
         )
     return path.read_text(encoding="utf-8")
+
+
+def vendor_notice(rel: str, vendor_dir: Path = VENDOR_DIR) -> Path | None:
+    """The licence file installed beside the vendor file ``rel`` (html-to-image's MIT
+    notice, which its bundled script does not carry), or None."""
+    notice = (vendor_dir / rel).parent / "LICENSE"
+    return notice if notice.is_file() else None
 
 
 def _inline_css_images(css: str, css_path: Path) -> str:
@@ -112,6 +127,13 @@ class MapHeader:
     sample: bool = False
     made: dt.date = field(default_factory=dt.date.today)
 
+    def lines(self) -> list[str]:
+        """What the map was drawn with, one line each, and the date it was made."""
+        return [*self.details, f"Made {self.made.isoformat()}"]
+
+    def source_lines(self) -> list[str]:
+        return [f"Source: {src}" for src in self.sources]
+
 
 SAMPLE_LABEL = "Sample data — fictional partners at real places."
 
@@ -124,8 +146,7 @@ def header_html(header: MapHeader) -> str:
     if header.sample:
         parts.append(f'<p class="sample" style="margin:0 0 4px;padding:2px 6px;background:#fff3cd;'
                      f'display:inline-block"><b>{escape_text(SAMPLE_LABEL)}</b></p>')
-    lines = [*header.details, f"Made {header.made.isoformat()}"]
-    lines += [f"Source: {src}" for src in header.sources]
+    lines = header.lines() + header.source_lines()
     parts.append('<p style="margin:0;color:#333">' + "<br>".join(escape_text(t) for t in lines) + "</p>")
     parts.append("</header>")
     return "".join(parts)
@@ -159,7 +180,11 @@ def standalone_html(
         if not src.startswith(base):
             unknown.append(src)
             return match.group(0)
-        js = _read_vendor(src[len(base):], vendor_dir)
+        rel = src[len(base):]
+        js = _read_vendor(rel, vendor_dir)
+        notice = vendor_notice(rel, vendor_dir)
+        if notice is not None:  # the licence travels with the inlined copy
+            js = "/*!\n" + notice.read_text(encoding="utf-8").replace("*/", "* /") + "*/\n" + js
         return f"<script>{_safe_inline_script(js)}</script>"
 
     def link(match: re.Match[str]) -> str:

@@ -25,6 +25,11 @@ from geo.analysis.classify import Classes
 # The map layer of each level and the id column that layer is keyed on.
 LEVELS: tuple[str, ...] = ("state", "county", "district")
 
+# The data behind every choropleth, as a downloaded map names them (geo.assets.MapHeader).
+RECORDS_SOURCE = "Community Schools Partner Map (partner records)"
+BOUNDARY_SOURCE = ("US Census Bureau boundaries (school districts 2015-16, 1:500k; states and counties 2023, "
+                   "1:10m)")
+
 NO_ACTIVITY_LABEL = "No activity"
 NO_DATA_LABEL = "No data"
 # Warm grey: reads as "nothing here", never as the lightest blue/orange/purple class.
@@ -225,6 +230,45 @@ def add_selection(m: folium.Map, place_id: str | None) -> folium.Map:
     return m
 
 
+# Zoom from which county names are drawn (about one state filling the map).
+COUNTY_LABEL_ZOOM = 6.5
+
+
+@cache
+def place_labels(level: str) -> dict[str, list]:
+    """Names and label points of every state or county (``level``), largest place first:
+    ``names``, ``lat``, ``lon`` (and ``short``, the postal code, for states). A place's
+    label point is the pole of inaccessibility of its largest part (inside it, away from
+    its edges: Michigan's name stays on the Lower Peninsula). Computed once per process
+    (about a second for the 3,233 counties)."""
+    from shapely.ops import polylabel
+
+    if level not in ("state", "county"):
+        raise ValueError(f"place names are drawn for states and counties (got {level!r})")
+    gdf, _, _ = _boundary(level)
+    gdf = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
+    parts = [max(getattr(g, "geoms", [g]), key=lambda part: part.area) for g in gdf.geometry]
+    order = np.argsort([-part.area for part in parts], kind="stable")
+    points = [polylabel(parts[i], tolerance=0.02) for i in order]
+    out: dict[str, list] = {
+        "names": gdf["name"].astype("str").to_numpy()[order].tolist(),
+        "lat": [round(pt.y, 3) for pt in points],
+        "lon": [round(pt.x, 3) for pt in points],
+    }
+    if level == "state":
+        out["short"] = gdf["state"].astype("str").to_numpy()[order].tolist()
+    return out
+
+
+def add_place_labels(m: folium.Map, *, county_zoom: float = COUNTY_LABEL_ZOOM) -> folium.Map:
+    """Draw the names of the states, and from ``county_zoom`` on of the counties, over
+    the map (geo/js/labels.js), from the bundled boundary layers: no tiles, offline.
+    Overlapping names are left out, smaller places first."""
+    maps.PlaceLabels({"states": place_labels("state"), "counties": place_labels("county"),
+                      "countyZoom": county_zoom}).add_to(m)
+    return m
+
+
 def bounds_of(level: str, ids: Collection[str], *, pad: float = 0.0,
               min_span: float = 0.0) -> tuple[tuple[float, float], tuple[float, float]] | None:
     """((south, west), (north, east)) around the places ``ids`` of ``level``, or None
@@ -255,13 +299,15 @@ def coverage_map(
     selected: str | None = None,
     bounds: tuple[tuple[float, float], tuple[float, float]] | None = None,
     tiles: str | None = "none",
+    labels: bool = False,
     asset_base_url: str = maps.DEFAULT_BASE_URL,
 ) -> folium.Map:
     """The coverage map: every place of ``level`` shaded by ``values`` in ``classes``
     (places with none in "No activity"), state outlines, optionally the ``gaps``
     districts (a Series GEOID -> children in poverty) in oranges on top, and the
     ``selected`` place outlined; ``bounds`` fits the view (default: every state and territory,
-    see :data:`geo.maps.US_BOUNDS`)."""
+    see :data:`geo.maps.US_BOUNDS`). With ``labels``, the names of the states (and,
+    zoomed in, counties) are drawn on top (:func:`add_place_labels`)."""
     from geo.analysis import classify
 
     _check_level(level)
@@ -275,6 +321,8 @@ def coverage_map(
                     value_label="Children in poverty", zero_label=None, scheme="oranges",
                     position="bottomleft", renderer="svg")
     add_selection(m, selected)
+    if labels:
+        add_place_labels(m)
     return m
 
 

@@ -33,11 +33,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, JavascriptLink, MacroElement
 from jinja2 import Template
 
 from geo import schema
-from geo.assets import DEFAULT_BASE_URL, use_local_assets
+from geo.assets import DEFAULT_BASE_URL, SAMPLE_LABEL, MapHeader, export_js_links, use_local_assets
 
 JS_DIR = Path(__file__).resolve().parent / "js"
 
@@ -192,6 +192,51 @@ L.partnerLegend({{ this.spec }}).addTo({{ this._parent.get_name() }});
         self.spec = _script_json(spec)
 
 
+class _ImageExport(_ScriptElement):
+    """The "Save as image (PNG)" button drawn by ``L.partnerImageExport``
+    (geo/js/export.js), with the html-to-image script it needs."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+{{ this.library }}
+L.partnerImageExport({{ this.spec }}).addTo({{ this._parent.get_name() }});
+{% endmacro %}"""
+    )
+
+    def __init__(self, spec: dict[str, object], asset_base_url: str) -> None:
+        super().__init__()
+        self._name = "PartnerImageExport"
+        self.library = _js("export.js")
+        self.spec = _script_json(spec)
+        # Read by folium's page render (below) and by pages._ui.map_spec (st_folium's js_links).
+        self.default_js = export_js_links(asset_base_url)
+
+    def render(self, **kwargs: object) -> None:
+        figure = self.get_root()
+        if isinstance(figure, Figure):
+            for name, url in self.default_js:
+                figure.header.add_child(JavascriptLink(url), name=name)
+        super().render(**kwargs)
+
+
+class PlaceLabels(_ScriptElement):
+    """Place names drawn by ``L.partnerLabels`` (geo/js/labels.js) from a payload of
+    names and label points (see :func:`geo.choropleth.add_place_labels`)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+{{ this.library }}
+L.partnerLabels({{ this.data }}).addTo({{ this._parent.get_name() }});
+{% endmacro %}"""
+    )
+
+    def __init__(self, payload: dict[str, object]) -> None:
+        super().__init__()
+        self._name = "PartnerLabels"
+        self.library = _js("labels.js")
+        self.data = _script_json(payload)
+
+
 class _SitesLayer(_ScriptElement):
     """Sites drawn and clustered on a canvas by ``L.partnerSites`` (geo/js/sites.js)."""
 
@@ -265,6 +310,26 @@ def base_map(
     ).add_to(m)
     if tiles == "osm":
         folium.TileLayer("OpenStreetMap", max_zoom=MAX_ZOOM).add_to(m)
+    return m
+
+
+_FILE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def add_image_export(
+    m: folium.Map, header: MapHeader, *, file_name: str, asset_base_url: str = DEFAULT_BASE_URL
+) -> folium.Map:
+    """Add a "Save as image (PNG)" button to ``m``: it downloads the map as shown, with
+    ``header`` (title, sample-data label, filters, date, sources) drawn above it, as
+    ``file_name`` (``.png`` added when missing). Made in the browser, offline; see
+    geo/js/export.js. The header's texts are embedded as script-safe JSON and drawn as
+    text only."""
+    name = _FILE_NAME.sub("_", file_name).strip("._") or "map"
+    if not name.lower().endswith(".png"):
+        name += ".png"
+    spec = {"title": header.title, "sample": SAMPLE_LABEL if header.sample else None,
+            "lines": header.lines(), "sources": header.source_lines(), "fileName": name}
+    _ImageExport(spec, asset_base_url).add_to(m)
     return m
 
 

@@ -9,7 +9,7 @@ coalition's website can embed (``<iframe src=".../map.html">``)::
     DIR/map.html                the map alone (embeddable); Leaflet from DIR/vendor/
     DIR/partners.csv|.json      the directory (partners without approval: one line)
     DIR/coverage_by_state.csv|.json
-    DIR/vendor/...              Leaflet and leaflet.markercluster (from static/vendor)
+    DIR/vendor/...              Leaflet, leaflet.markercluster, html-to-image (from static/vendor; licences beside)
 
 Everything is built from :func:`geo.visibility.visible_frames` (role ``public``) before
 anything is drawn or written, so the public view's rules apply in full. Text is HTML-
@@ -31,7 +31,7 @@ import pandas as pd
 from geo import schema
 from geo.analysis.coverage import coverage
 from geo.analysis.directory import directory, public_view, unlisted_line
-from geo.assets import VENDOR_DIR, VENDOR_FILES, MissingAssetsError, missing_vendor_files
+from geo.assets import VENDOR_DIR, VENDOR_FILES, MissingAssetsError, missing_vendor_files, vendor_notice
 from geo.maps import national_map
 from geo.safe import safe_url
 from geo.sample import contains_sample
@@ -83,6 +83,9 @@ def publish(frames: schema.Frames, out_dir: str | Path, *, tiles: str = "none") 
             target = work / VENDOR_URL / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(VENDOR_DIR / rel, target)
+            notice = vendor_notice(rel)
+            if notice is not None:
+                shutil.copy2(notice, target.parent / notice.name)
         images = VENDOR_DIR / "leaflet" / "images"
         if images.is_dir():
             shutil.copytree(images, work / VENDOR_URL / "leaflet" / "images")

@@ -16,7 +16,8 @@ from geo.analysis import (activities_by_start_year, activities_per_state, classi
                           summary)
 from geo.analysis.gazetteer import NEED_SOURCE
 from geo.assets import MapHeader, standalone_html
-from geo.choropleth import bounds_of, coverage_map, level_of
+from geo.choropleth import BOUNDARY_SOURCE, RECORDS_SOURCE, bounds_of, coverage_map, level_of
+from geo.maps import add_image_export
 from geo.spreadsheet import neutralise_frame
 from pages import _filters, _query, _ui
 
@@ -94,9 +95,16 @@ with c3:
                                      "Places with none are always a class of their own.")
 with c4:
     k = int(_filters.selectbox("Classes", CLASS_COUNTS, param="k", key="cv_k", default="5"))
-show_gaps = _filters.checkbox("Show gaps against need on the map", param="gaps", key="cv_gaps",
+o1, o2 = st.columns(2)
+show_gaps = _filters.checkbox("Show gaps against need on the map", param="gaps", key="cv_gaps", container=o1,
                               help="Shade in orange the school districts with the most children in poverty "
                                    "and few or no partners (set under “Gaps against need”).")
+show_names = _filters.checkbox("Show place names", param="names", key="cv_names", container=o2,
+                               help="Write the names of the states on the map, and of the counties once you "
+                                    "zoom in to about one state. They come with the app and need no internet. "
+                                    "A background street map is a server setting: PARTNERMAP_TILES=osm adds "
+                                    "OpenStreetMap underneath when there is internet (see the README's "
+                                    "Configuration); without it the map has a plain background.")
 
 noun = LEVEL_NOUNS[level]
 table = _filters.cached(coverage, filters, level, metric=metric)
@@ -186,32 +194,42 @@ settings = _ui.settings()
 # view with its neighbours rather than jumping back to the whole country.
 bounds = bounds_of(level_of(selected), [selected], pad=0.75, min_span=1.0) if level_of(selected or "") else None
 map_args = dict(level=level, legend=legend, value_label=METRICS[metric], gaps=gap_values, gap_legend=gap_legend,
-                bounds=bounds, tiles=settings.tiles)
+                bounds=bounds, tiles=settings.tiles, labels=show_names)
+# What a downloaded map (HTML or PNG) says about itself: view, filters, date, sources.
+details = [f"{legend}, {METHODS[method].lower()} classes", *_filters.summary_lines(filters, frames.partners)]
+if gap_values is not None:
+    details.append(gap_legend)
+sources = [RECORDS_SOURCE, BOUNDARY_SOURCE]
+if gap_values is not None or level == "district":
+    sources.append(f"Need: children 5-17 in poverty, {NEED_SOURCE}")
+header = MapHeader(title=f"Coverage: {legend}", details=tuple(details), sources=tuple(sources),
+                   sample=_ui.has_sample_data())
+file_stem = f"coverage_{level}_{metric}"
+
+
+def _map():
+    m = coverage_map(values, classes, selected=selected, **map_args)
+    return add_image_export(m, header, file_name=file_stem)
+
+
 # Built once per data version, viewer role and everything the map shows; shared by every session.
-view = (filters, level, metric, method, k, selected, show_gaps, gap_max, gap_by, gap_top, settings.tiles)
+view = (filters, level, metric, method, k, selected, show_gaps, gap_max, gap_by, gap_top, settings.tiles, show_names,
+        header)
 with map_box:
-    _ui.cached_map(lambda: coverage_map(values, classes, selected=selected, **map_args), view=view,
-                   key="coverage_map", height=560)
+    _ui.cached_map(_map, view=view, key="coverage_map", height=560)
 
 
 def _map_html() -> str:
-    """The map as one HTML file (runs only when the download button is clicked), with a
-    header saying what it shows, with which filters, when, and from which data."""
-    details = [f"{legend}, {METHODS[method].lower()} classes", *_filters.summary_lines(filters, frames.partners)]
-    if gap_values is not None:
-        details.append(gap_legend)
-    sources = ["Community Schools Partner Map (partner records)",
-               "US Census Bureau boundaries (school districts 2015-16, 1:500k; states and counties 2023, 1:10m)"]
-    if gap_values is not None or level == "district":
-        sources.append(f"Need: children 5-17 in poverty, {NEED_SOURCE}")
-    header = MapHeader(title=f"Coverage: {legend}", details=details, sources=sources,
-                       sample=_ui.has_sample_data())
-    return standalone_html(coverage_map(values, classes, selected=selected, **map_args), header=header)
+    """The map as one HTML file (runs only when the download button is clicked), with the
+    header above it."""
+    return standalone_html(_map(), header=header)
 
 
-map_box.download_button("Download the map (HTML)", _map_html, file_name=f"coverage_{level}_{metric}.html",
+map_box.download_button("Download the map (HTML)", _map_html, file_name=f"{file_stem}.html",
                         mime="text/html", key="cv_dl_map", on_click="ignore",
-                        help="A standalone page that opens in any browser, with no internet needed.")
+                        help="A standalone page that opens in any browser, with no internet needed. "
+                             "To get a picture of the map (PNG) for a slide or a handout, use "
+                             "“Save as image (PNG)” on the map itself.")
 
 with selection_box:
     if selected:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything the app needs on a fresh Debian machine (idempotent):
 #   - a Python virtual environment in .venv with the pinned requirements;
-#   - the map's JavaScript/CSS (Leaflet and plugins) from the npm registry, copied into
+#   - the map's JavaScript/CSS (Leaflet, its plugins, html-to-image) from the npm registry, copied into
 #     static/vendor/ so the app serves them itself (no CDN at run time).
 # With --test it also installs Chromium, PostgreSQL + PostGIS and nginx (Debian packages);
 # with --deploy, PostgreSQL + PostGIS and nginx (scripts/deploy_local.sh).
@@ -46,13 +46,15 @@ fi
 # Map assets from the npm registry -> static/vendor/
 asum=$(sha256sum scripts/assets/package.json | cut -d' ' -f1)
 if [ "$(cat static/vendor/.sha 2>/dev/null)" != "$asum" ]; then
-  echo "setup: installing map assets (npm: leaflet, leaflet.markercluster)"
+  echo "setup: installing map assets (npm: leaflet, leaflet.markercluster, html-to-image)"
   mkdir -p .cache/npm
   cp scripts/assets/package.json .cache/npm/package.json
   (cd .cache/npm && npm install --no-audit --no-fund --silent >/dev/null)
   rm -rf static/vendor && mkdir -p static/vendor
   cp -r .cache/npm/node_modules/leaflet/dist static/vendor/leaflet
   cp -r .cache/npm/node_modules/leaflet.markercluster/dist static/vendor/leaflet.markercluster
+  cp -r .cache/npm/node_modules/html-to-image/dist static/vendor/html-to-image
+  cp .cache/npm/node_modules/html-to-image/LICENSE static/vendor/html-to-image/LICENSE  # MIT: keep the notice
   rm -f static/vendor/*/*.map
   echo "$asum" > static/vendor/.sha
 fi

@@ -67,3 +67,34 @@ def test_standalone_html_refuses_a_cdn_plugin():
     folium.plugins.Fullscreen().add_to(m)  # its assets are not localised
     with pytest.raises(ValueError, match="cannot be inlined"):
         assets.standalone_html(m)
+
+
+def _export_spec(html: str) -> dict:
+    import json
+
+    return json.loads(re.search(r"L\.partnerImageExport\((\{.*?\})\)\.addTo", html).group(1))
+
+
+def test_image_export_button_carries_the_header_as_text_only():
+    """The "Save as image (PNG)" button gets html-to-image from the app's own files and
+    the header (title, sample label, filters, date, sources) as script-safe JSON."""
+    header = assets.MapHeader("Coverage: <b>x</b>", details=("Partner: Evil </script><script>alert(1)",),
+                              sources=("Census",), sample=True)
+    m = maps.add_image_export(maps.base_map(), header, file_name="../coverage state/partners")
+    html = m.get_root().render()
+    assert 'src="/app/static/vendor/html-to-image/html-to-image.js"' in html
+    assert "</script><script>alert(1)" not in html and "<b>x</b>" not in html
+    spec = _export_spec(html)
+    assert spec == {"title": "Coverage: <b>x</b>", "sample": assets.SAMPLE_LABEL,
+                    "lines": ["Partner: Evil </script><script>alert(1)", f"Made {header.made.isoformat()}"],
+                    "sources": ["Source: Census"], "fileName": "coverage_state_partners.png"}
+    assert _export_spec(maps.add_image_export(maps.base_map(), assets.MapHeader("t"), file_name="m.png")
+                        .get_root().render())["sample"] is None
+
+
+def test_standalone_html_inlines_the_image_export_with_its_licence():
+    m = maps.add_image_export(maps.base_map(), assets.MapHeader("Coverage"), file_name="coverage")
+    html = assets.standalone_html(m, header=assets.MapHeader("Coverage"))
+    assert not re.search(r"<script\b[^>]*\bsrc=", html, re.I)
+    assert "htmlToImage" in html and "L.partnerImageExport(" in html
+    assert "MIT License" in html and "Copyright (c) 2017" in html  # html-to-image's notice

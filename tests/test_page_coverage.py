@@ -314,3 +314,45 @@ def test_dates_the_data_covers_can_be_picked(world, repo_root):
     # A link with a date no form accepts is reported, not turned into an error.
     odd = _run(repo_root, {"asof": "1850-01-01"})
     assert "Ignored unreadable link settings: asof" in [c.value for c in odd.caption]
+
+
+def test_map_has_a_png_export_saying_what_it_shows(world, repo_root):
+    """The map's "Save as image (PNG)" button draws the same header as the HTML download."""
+    at = _run(repo_root, {"level": "county", "kind": "funding", "gaps": "1"})
+    script = _map_args(at)["script"]
+    spec = json.loads(re.search(r"L\.partnerImageExport\((\{.*?\})\)\.addTo", script).group(1))
+    assert spec["title"] == "Coverage: Partners per county"
+    assert spec["fileName"] == "coverage_county_partners.png"
+    assert spec["sample"] and spec["sample"].startswith("Sample data")
+    assert f"Kind of work: {schema.KINDS_OF_WORK['funding']}" in spec["lines"]
+    assert spec["lines"][-1] == f"Made {dt.date.today().isoformat()}"
+    assert any(line.startswith("Gaps:") for line in spec["lines"])
+    assert any("Census" in s for s in spec["sources"]) and any("Urban Institute" in s for s in spec["sources"])
+    assert "html-to-image/html-to-image.js" in " ".join(_map_args(at)["js_links"])
+
+
+def test_place_names_are_off_by_default_and_follow_the_checkbox(world, repo_root):
+    at = _run(repo_root)
+    box = _widget(at, "checkbox", "Show place names")
+    assert box.value is False and "L.partnerLabels(" not in _map_args(at)["script"]
+    assert "PARTNERMAP_TILES=osm" in box.help  # the basemap is a server setting: say so
+    box.check()
+    at.run()
+    script = _map_args(at)["script"]
+    payload = json.loads(re.search(r"L\.partnerLabels\((\{.*?\})\)\.addTo", script).group(1))
+    assert {"Texas", "Colorado"} <= set(payload["states"]["names"]) and "TX" in payload["states"]["short"]
+    assert len(payload["counties"]["names"]) > 3000 and payload["countyZoom"] == choropleth.COUNTY_LABEL_ZOOM
+    assert at.query_params["names"] in ("1", ["1"])
+    assert "L.partnerLabels(" in _map_args(_run(repo_root, {"names": "1"}))["script"]
+
+
+def test_place_label_points_sit_inside_their_place():
+    states = choropleth.place_labels("state")
+    assert len(states["names"]) == len(states["lat"]) == len(states["lon"]) == len(states["short"])
+    assert states["names"][0] == "Alaska"  # largest first: big places win a crowded spot
+    i = states["names"].index("Michigan")  # on the Lower Peninsula, its largest part
+    assert 41.7 < states["lat"][i] < 45.8 and -86.5 < states["lon"][i] < -82.4
+    counties = choropleth.place_labels("county")
+    assert len(counties["names"]) > 3000 and "short" not in counties
+    with pytest.raises(ValueError, match="states and counties"):
+        choropleth.place_labels("district")
