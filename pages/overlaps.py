@@ -16,8 +16,9 @@ from geo.analysis import (PlaceNotFound, for_display, introductions, nearby_pair
                           partner_pairs, resolve_place, scan)
 from geo.analysis.overlaps import COMPLEMENTARY, DUPLICATION
 from geo import visibility
-from geo.choropleth import bounds_of, level_of, partner_count_map
-from geo.maps import add_site_pairs, pair_bounds
+from geo.assets import MapHeader
+from geo.choropleth import BOUNDARY_SOURCE, RECORDS_SOURCE, bounds_of, level_of, partner_count_map
+from geo.maps import add_image_export, add_site_pairs, pair_bounds
 from geo.safe import safe_url
 from geo.spreadsheet import neutralise_frame
 from pages import _filters, _query, _ui
@@ -269,21 +270,34 @@ if near_pick is not None and near_pick >= len(drawn):
 pick = None if near_pick is None else (near_pick if near_pick < MAX_PAIRS_DRAWN else len(drawn) - 1)
 
 
+pairs_note = ""
+if not drawn.empty:
+    more = f" (the nearest {len(drawn):,} of {len(near):,})" if len(near) > len(drawn) else ""
+    pairs_note = f"Orange lines: sites of different partners within {miles:g} mi of each other{more}."
+# What the map's "Save as image (PNG)" writes above it: view, filters, date, sources.
+details = [f"Partners per {noun}", *_filters.summary_lines(filters, frames.partners)]
+if place is not None:
+    details.append(f"Outlined in red: {place.label}")
+if pairs_note:
+    details.append(pairs_note)
+header = MapHeader(title=f"Overlaps: partners per {noun}", details=tuple(details),
+                   sources=(RECORDS_SOURCE, BOUNDARY_SOURCE), sample=_ui.has_sample_data())
+
+
 def _map():
     m = partner_count_map(counts, level=level, selected=selected, bounds=bounds, tiles=settings.tiles)
     if not drawn.empty:
         add_site_pairs(m, drawn, frames.sites, selected=pick)
-    return m
+    return add_image_export(m, header, file_name=f"overlaps_{level}")
 
 
 # Built once per data version, viewer role and view (everything the map shows depends
 # on), shared by every session.
-view = (filters, level, selected, near_pick, miles, len(drawn), settings.tiles)
+view = (filters, level, selected, near_pick, miles, len(drawn), settings.tiles, header)
 with map_slot.container():
     _ui.cached_map(_map, view=view, key="overlaps_map", height=520)
-if not drawn.empty:
-    more = f" (the nearest {len(drawn):,} of {len(near):,})" if len(near) > len(drawn) else ""
-    map_note.caption(f"Orange lines: sites of different partners within {miles:g} mi of each other{more}.")
+if pairs_note:
+    map_note.caption(pairs_note)
 
 bad = _query.bad_params()
 if bad:

@@ -286,3 +286,20 @@ def test_page_explains_why_a_district_and_its_county_differ(world, repo_root):
     note = " ".join(c.value for c in at.caption)
     assert "district-wide activity counts in its district and state but in no county" in note
     assert "1:10 million" in note and "Denver" in note
+
+
+def test_map_has_a_png_export_saying_what_it_shows(world, repo_root):
+    """The overlaps map's "Save as image (PNG)" button draws a header: the level, the
+    filters, the place outlined, the site pairs drawn, the date and the sources."""
+    geoid = overlap_places(world["public"], "district")["place_id"].iloc[0]
+    at = _run(repo_root, {"status": "active", "district": geoid})
+    script = _map_script(at)
+    spec = json.loads(re.search(r"L\.partnerImageExport\((\{.*?\})\)\.addTo", script).group(1))
+    assert spec["title"] == "Overlaps: partners per district" and spec["fileName"] == "overlaps_district.png"
+    lines = spec["lines"]
+    assert "Status: Active" in lines
+    assert len(nearby_pairs(filter_activities(world["public"], statuses=["active"]), 1.0)) > 0
+    assert f"Outlined in red: {gazetteer.place_table('district').set_index('place_id').loc[geoid, 'label']}" in lines
+    assert any(line.startswith("Orange lines: sites of different partners") for line in lines)
+    assert lines[-1].startswith("Made ") and spec["sample"].startswith("Sample data")
+    assert any("Census" in s for s in spec["sources"])

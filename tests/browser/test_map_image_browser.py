@@ -31,6 +31,9 @@ _DRAWN = """() => {
   const shapes = Object.values(map._layers).filter(l => l.feature && l._parts && l._parts.length);
   return shapes.length > 50 && document.querySelectorAll('.leaflet-overlay-pane svg path').length > 0;
 }""" % _MAP
+# The overlaps map: every district projected on the map's canvas.
+_DISTRICTS_DRAWN = """() => window.map && document.querySelector('.partner-legend') !== null
+  && Object.values(window.map._layers).filter(l => l.feature && l._parts && l._parts.length).length >= 13000"""
 # Zoom onto the first gap district (the SVG overlay) without animation.
 _ZOOM_TO_GAP = """() => {
   const map = %s;
@@ -75,7 +78,9 @@ def _save_png(page, doc, tmp_path, name: str) -> tuple[np.ndarray, dict]:
         return np.asarray(img.convert("RGB")).astype(int), facts
 
 
-def _check_image(rgb: np.ndarray, facts: dict, *, gaps_in_view: bool = False) -> None:
+def _check_image(rgb: np.ndarray, facts: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Check the PNG's size and header; return its map part as (r, g, b) arrays and a
+    mask of the map's pixels outside the legends."""
     height, width, _ = rgb.shape
     ratio, head = facts["ratio"], facts["header"]
     assert width == round(facts["width"] * ratio), (width, facts)
@@ -88,12 +93,16 @@ def _check_image(rgb: np.ndarray, facts: dict, *, gaps_in_view: bool = False) ->
     assert dark > 1500, f"only {dark} text pixels in the header"
     assert yellow > 1000, f"no sample-data label in the header ({yellow} yellow pixels)"
     assert top.std() > 20 and rest.std() > 15, (top.std(), rest.std())
-    # Map, outside the legends: the choropleth's blues (a canvas) are drawn, and with a
-    # gap district in view the gaps' oranges (SVG) too.
     outside = np.ones(rest.shape[:2], dtype=bool)
     for x0, y0, x1, y1 in facts["legends"]:
         outside[max(0, int(y0 * ratio)):int(y1 * ratio) + 1, max(0, int(x0 * ratio)):int(x1 * ratio) + 1] = False
-    r, g, b = rest[..., 0], rest[..., 1], rest[..., 2]
+    return rest.transpose(2, 0, 1), outside
+
+
+def _coverage_colours(rgb: np.ndarray, facts: dict, *, gaps_in_view: bool = False) -> None:
+    """Outside the legends, the choropleth's blues (a canvas) are drawn, and with a gap
+    district in view the gaps' oranges (SVG) too."""
+    (r, g, b), outside = _check_image(rgb, facts)
     blues = ((b - r > 25) & (b > 150) & outside).sum()
     oranges = ((r - b > 90) & (r > 200) & (g < 200) & outside).sum()
     assert blues > 3000, f"{blues} blue pixels: the choropleth is missing"
@@ -105,13 +114,13 @@ def test_coverage_map_saves_as_a_png_with_its_header(page, app_url, tmp_path, sh
     frame = _open_coverage(page, f"{app_url}/coverage?gaps=1&names=1&kind=funding,policy")
     rgb, facts = _save_png(page, frame, tmp_path, "coverage.png")
     assert facts["file"] == "coverage_state_partners.png"
-    _check_image(rgb, facts)
+    _coverage_colours(rgb, facts)
     Image.fromarray(rgb.astype(np.uint8)).save(shots_dir / "coverage_image.png")
 
     # The map as shown: zoomed in on a gap district, the image is of that view.
     frame.evaluate(_ZOOM_TO_GAP)
     rgb, facts = _save_png(page, frame, tmp_path, "coverage_zoomed.png")
-    _check_image(rgb, facts, gaps_in_view=True)
+    _coverage_colours(rgb, facts, gaps_in_view=True)
     assert page.errors == [] and page.blocked == [], (page.errors, page.blocked)
 
 
@@ -129,7 +138,31 @@ def test_downloaded_standalone_map_saves_as_a_png_too(page, app_url, tmp_path):
     page.evaluate(_ZOOM_TO_GAP)
     rgb, facts = _save_png(page, page, tmp_path, "standalone.png")
     assert facts["file"] == "coverage_state_partners.png"
-    _check_image(rgb, facts, gaps_in_view=True)
+    _coverage_colours(rgb, facts, gaps_in_view=True)
+    assert page.errors == [] and page.blocked == [], (page.errors, page.blocked)
+
+
+def test_overlaps_map_saves_as_a_png_too(page, app_url, tmp_path, shots_dir):
+    page.goto(f"{app_url}/overlaps")
+    frame = page.wait_for_selector(MAP_FRAME, timeout=120_000).content_frame()
+    frame.wait_for_function(_DISTRICTS_DRAWN, polling="raf", timeout=120_000)
+    page.wait_for_selector(IDLE, timeout=120_000)
+    rgb, facts = _save_png(page, frame, tmp_path, "overlaps.png")
+    assert facts["file"] == "overlaps_district.png"
+    _check_image(rgb, facts)
+    Image.fromarray(rgb.astype(np.uint8)).save(shots_dir / "overlaps_image.png")
+
+    # Zoomed in on the district with the most partners, the image shows it in purple
+    # (#bcbddc to #3f007d: districts with partners).
+    frame.evaluate("""() => {
+      const l = Object.values(window.map._layers).filter(l => l.feature && l.feature.properties.value >= 2)
+          .sort((a, b) => b.feature.properties.value - a.feature.properties.value)[0];
+      window.map.fitBounds(l.getBounds(), {animate: false, padding: [60, 60]});
+    }""")
+    rgb, facts = _save_png(page, frame, tmp_path, "overlaps_zoomed.png")
+    (r, g, b), outside = _check_image(rgb, facts)
+    purples = ((b - g > 20) & (r - g > 5) & (b > 120) & outside).sum()
+    assert purples > 2000, f"{purples} purple pixels: the districts are missing"
     assert page.errors == [] and page.blocked == [], (page.errors, page.blocked)
 
 
