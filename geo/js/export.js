@@ -4,8 +4,9 @@
  * scale and place names; not the zoom buttons or this button) with html-to-image
  * (static/vendor/html-to-image, MIT), draws a header above it (title, sample-data label,
  * filters, date, sources) and downloads the whole as one PNG. Everything happens in the
- * browser from what is already on the page: nothing is fetched, so it works offline
- * (OpenStreetMap tiles, when they are on, are in the image too if they loaded).
+ * browser from what is already on the page: nothing is fetched, so it works offline.
+ * Map tiles (PARTNERMAP_TILES=osm) are images that html-to-image fetches again to put
+ * them in the picture; one that cannot be fetched is left out (plain background).
  *
  * spec: {title, sample: text or null, lines: [...], sources: ["Source: ...", ...], fileName}. The texts
  * come from data (filters name partners): they are only ever drawn with fillText.
@@ -18,6 +19,9 @@
   if (window.L === undefined || L.partnerImageExport) { return; }
 
   var PAD = 14, WIDTH_MIN = 480;
+  // Stands in for an image that cannot be fetched again (OpenStreetMap tiles with no
+  // internet): without it html-to-image gives up on the whole picture.
+  var BLANK = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
   var FONT = "Helvetica, Arial, sans-serif";
   var LEFT_OUT = ["partner-export", "leaflet-control-zoom"];
 
@@ -112,7 +116,8 @@
     // Leaflet redraws its canvases on the next animation frame: let pending redraws run.
     return new Promise(function (resolve) { L.Util.requestAnimFrame(resolve); }).then(function () {
       return window.htmlToImage.toCanvas(box, {
-        pixelRatio: ratio, skipFonts: true, backgroundColor: background, filter: keep, cacheBust: false
+        pixelRatio: ratio, skipFonts: true, backgroundColor: background, filter: keep, cacheBust: false,
+        imagePlaceholder: BLANK
       });
     }).then(function (mapCanvas) {
       var cssWidth = Math.max(box.clientWidth, WIDTH_MIN);

@@ -142,6 +142,22 @@ def test_downloaded_standalone_map_saves_as_a_png_too(page, app_url, tmp_path):
     assert page.errors == [] and page.blocked == [], (page.errors, page.blocked)
 
 
+def test_tiles_that_cannot_load_are_left_out_of_the_image(page, app_url, tmp_path):
+    """With PARTNERMAP_TILES=osm and no internet, the tiles fail to load; the image is
+    still made, on the plain background (html-to-image alone would give up)."""
+    frame = _open_coverage(page, f"{app_url}/coverage?gaps=1")
+    frame.evaluate("""() => {
+      window.tileErrors = 0;
+      L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png')
+        .on('tileerror', () => { window.tileErrors += 1; }).addTo(window.map);
+    }""")
+    frame.wait_for_function("() => window.tileErrors > 0", timeout=30_000)
+    rgb, facts = _save_png(page, frame, tmp_path, "tiles.png")
+    _coverage_colours(rgb, facts)
+    assert page.blocked and all(u.startswith("https://tile.openstreetmap.org/") for u in page.blocked), page.blocked
+    assert page.errors == [], page.errors
+
+
 def test_overlaps_map_saves_as_a_png_too(page, app_url, tmp_path, shots_dir):
     page.goto(f"{app_url}/overlaps")
     frame = page.wait_for_selector(MAP_FRAME, timeout=120_000).content_frame()
