@@ -11,6 +11,7 @@ choropleth (blues) and the gaps overlay (oranges, an SVG layer).
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import numpy as np
 from PIL import Image
@@ -56,9 +57,11 @@ def _save_png(page, doc, tmp_path, name: str) -> tuple[np.ndarray, dict]:
     and what the button and the map container say about it (sizes, legend boxes)."""
     button = doc.locator(EXPORT)
     expect(button).to_have_text("Save as image (PNG)")
+    started = time.perf_counter()
     with page.expect_download(timeout=60_000) as info:
         button.click()
     download = info.value
+    print(f"\n{name}: click to download {time.perf_counter() - started:.2f} s")  # shown with -s
     expect(button).to_have_attribute("data-state", "saved")
     path = tmp_path / name
     download.save_as(path)
