@@ -55,7 +55,7 @@ import ipaddress
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -200,12 +200,12 @@ def _utc(value: Any) -> datetime | None:
         return None
     when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     if when.tzinfo is None:
-        return when.replace(tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc)
+        return when.replace(tzinfo=UTC)
+    return when.astimezone(UTC)
 
 
 def _now(now: datetime | None) -> datetime:
-    return datetime.now(timezone.utc) if now is None else _utc(now)  # type: ignore[return-value]
+    return datetime.now(UTC) if now is None else _utc(now)  # type: ignore[return-value]
 
 
 def _viewer_from_user(user: Any) -> Viewer:

@@ -11,7 +11,7 @@ default ``data/`` in the repository) unless a ``data_dir`` keyword is given.
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -73,14 +73,14 @@ def _checked(frame: pd.DataFrame, columns: tuple[str, ...], path: Path) -> pd.Da
     return frame
 
 
-@lru_cache(maxsize=None)
+@cache
 def _geo_layer(layer: str, data_dir: Path, columns: tuple[str, ...]) -> gpd.GeoDataFrame:
     path = _path(layer, data_dir)
     frame = gpd.read_parquet(path)
     return _checked(frame, columns, path)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _table(layer: str, data_dir: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     path = _path(layer, data_dir)
     return _checked(pd.read_parquet(path), columns, path)

@@ -129,7 +129,7 @@ def _path_data(geom: BaseGeometry, proj: _Projection) -> str:
         if len(coords) < 2:
             continue
         x, y = proj.xy(coords[:, 0], coords[:, 1])
-        pts = " ".join(f"{a:.1f} {b:.1f}" for a, b in zip(x, y))
+        pts = " ".join(f"{a:.1f} {b:.1f}" for a, b in zip(x, y, strict=True))
         parts.append(f"M{pts}Z")
     return "".join(parts)
 
@@ -246,7 +246,7 @@ def static_map_svg(
         out.append(f'<path d="M{cx[0] - 7:.1f} {cy[0]:.1f}H{cx[0] + 7:.1f}M{cx[0]:.1f} {cy[0] - 7:.1f}'
                    f'V{cy[0] + 7:.1f}" stroke="#b3261e" stroke-width="2.2"/>')
     x, y = proj.xy(lon, lat)
-    for xi, yi, is_school in sorted(zip(x.tolist(), y.tolist(), school.tolist()), key=lambda t: t[2]):
+    for xi, yi, is_school in sorted(zip(x.tolist(), y.tolist(), school.tolist(), strict=True), key=lambda t: t[2]):
         fill = "#b3261e" if is_school else "#ffffff"
         out.append(f'<circle cx="{xi:.1f}" cy="{yi:.1f}" r="3" fill="{fill}" stroke="#b3261e" stroke-width="1.1"/>')
     out.append(_scale_bar(proj, width, height))

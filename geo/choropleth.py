@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from functools import cache
+from itertools import pairwise
 
 import folium
 import numpy as np
@@ -126,7 +127,7 @@ def add_area_choropleth(
     upper = [float(u) for u in upper]
     if len(labels) != len(upper):
         raise ValueError(f"labels has {len(labels)} entries for {len(upper)} classes; give one per class")
-    if any(b <= a for a, b in zip(upper, upper[1:])):
+    if any(b <= a for a, b in pairwise(upper)):
         raise ValueError(f"upper must be ascending class bounds (got {upper})")
     shades = list(colors) if colors is not None else (palette(scheme, len(upper)) if upper else [])
     if len(shades) != len(upper):

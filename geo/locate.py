@@ -51,6 +51,7 @@ from geo import placement
 from geo.join import JOIN_COLUMNS
 from geo.problems import Report, row_number
 from geo.read import ReadError
+from geo.schema import LOCATION_SOURCES
 
 if TYPE_CHECKING:
     from geo.schools import SchoolDirectory
@@ -195,9 +196,9 @@ class Placement:
     review: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REVIEW_COLUMNS))
 
     def counts(self) -> dict[str, int]:
-        """Rows per ``location_source``, in :data:`geo.placement.LOCATION_SOURCES` order."""
+        """Rows per ``location_source``, in :data:`geo.schema.LOCATION_SOURCES` order."""
         found = self.frame["location_source"].value_counts()
-        return {s: int(found.get(s, 0)) for s in placement.LOCATION_SOURCES
+        return {s: int(found.get(s, 0)) for s in LOCATION_SOURCES
                 if int(found.get(s, 0))}
 
 
@@ -275,8 +276,6 @@ def place_frame(
             lat_in, lon_in, lat_bad, lon_bad, lat_blank, lon_blank,
             rows=rows, roles=roles, raw_lat=df[roles["latitude"]], raw_lon=df[roles["longitude"]],
             report=report, projected=projected,
-            has_fallback=any(r in roles for r in ("zip", "wkt", "text", "nces", "leaid"))
-            or (schools is not None and "name" in roles),
         )
         lat[usable] = lat_in[usable]
         lon[usable] = lon_in[usable]
@@ -496,7 +495,6 @@ def _check_coordinates(
     raw_lon: pd.Series,
     report: Report,
     projected: bool = False,
-    has_fallback: bool = False,
 ) -> np.ndarray:
     """Report coordinate problems row by row; return the mask of usable coordinates.
 
@@ -506,7 +504,6 @@ def _check_coordinates(
     from geo.join import in_us
 
     lat_c, lon_c = roles["latitude"], roles["longitude"]
-    has_zip = has_fallback
     numeric = ~(lat_bad | lon_bad | lat_blank | lon_blank)
     in_range = numeric & _in_range(lat, lon)
     inside = np.zeros(len(lat), dtype=bool)
@@ -525,9 +522,6 @@ def _check_coordinates(
 
     raw_lat_v = raw_lat.to_numpy(dtype=object)
     raw_lon_v = raw_lon.to_numpy(dtype=object)
-    both_fix = f"Fill in latitude and longitude in decimal degrees ({_EXAMPLE})" + (
-        ", or a ZIP code." if has_zip else "."
-    )
     for i in range(len(lat)):
         row = int(rows[i])
         if lat_blank[i] and lon_blank[i]:
@@ -896,7 +890,6 @@ class _Chain:
     def _nothing(self, need: np.ndarray) -> None:
         roles = self.roles
         for i in self.open(need):
-            row = int(self.rows[i])
             if "latitude" in roles:
                 if set(roles) & {"zip"} and not set(roles) & {"wkt", "text", "nces", "leaid"}:
                     message, column = "Latitude, longitude and ZIP code are empty.", "latitude"

@@ -26,6 +26,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 import folium
@@ -342,7 +343,7 @@ def encode_areas(
     ring_geom, ring_part, per_ring = _ring_deltas(geoms, scale)
     nested: list[list[list[list[int]]]] = [[] for _ in range(len(geoms))]
     previous_part = -1
-    for geom_i, part_i, ring in zip(ring_geom.tolist(), ring_part.tolist(), per_ring):
+    for geom_i, part_i, ring in zip(ring_geom.tolist(), ring_part.tolist(), per_ring, strict=True):
         if part_i != previous_part:
             nested[geom_i].append([])
             previous_part = part_i
@@ -496,7 +497,7 @@ def _class_edges(values: pd.Series, bins: int | Sequence[float]) -> list[float]:
         qs = np.unique(np.quantile(finite.to_numpy(dtype=float), np.linspace(0, 1, bins + 1)[1:]))
         return [float(q) for q in qs]
     edges = [float(b) for b in bins]
-    if not edges or any(b2 <= b1 for b1, b2 in zip(edges, edges[1:])):
+    if not edges or any(b2 <= b1 for b1, b2 in pairwise(edges)):
         raise ValueError(f"bins must be class upper edges in ascending order (got {list(bins)})")
     return edges
 
@@ -595,7 +596,7 @@ def _activity_details(a: pd.DataFrame) -> pd.DataFrame:
     dates = np.where(ongoing | (hi == ""), np.where(lo != "", "since " + lo, ""),
                      np.where(lo != "", lo + " to " + hi, "until " + hi))
     sets: dict[str, dict] = {c: {} for c in ("kind", "status", "contact")}
-    for sid, k, st_, c in zip(ids, kinds, status, contact):
+    for sid, k, st_, c in zip(ids, kinds, status, contact, strict=True):
         sets["kind"].setdefault(sid, {})[k] = None
         if st_:
             sets["status"].setdefault(sid, {})[st_] = None
@@ -642,7 +643,7 @@ def sites_payload(sites: pd.DataFrame, *, popup_fields: Mapping[str, str]) -> tu
     order = np.lexsort((ilon, ilat // (scale // 4)))
     rows = sites.loc[ok].iloc[order]
     fields = []
-    for i, (label, column) in enumerate(popup_fields.items()):
+    for label, column in popup_fields.items():
         text = rows[column].astype("string").fillna("").to_numpy(dtype=object)
         codes, uniques = pd.factorize(text)
         field: dict[str, object] = {"key": column, "label": label}

@@ -27,8 +27,6 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from geo.schema import LOCATION_SOURCES  # every way a row can be placed, best first
-
 SOURCE_LABELS: dict[str, str] = {
     "coordinates": "coordinates",
     "school_directory": "school directory",

@@ -42,8 +42,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 import pandas as pd
 
-from geo.config import LIMIT_VARIABLES, ReadLimits
-from geo.config import read_limits as _limits_from_env
+from geo.config import LIMIT_VARIABLES, ReadLimits, read_limits as _limits_from_env
 from geo.problems import Report
 
 SUPPORTED_FORMATS: dict[str, str] = {

@@ -161,7 +161,7 @@ def _near(cands: pd.DataFrame, lat: float, lon: float, radius: float) -> np.ndar
 
 def _partners(rng: np.random.Generator) -> pd.DataFrame:
     rows = []
-    stamp0 = dt.datetime(2023, 1, 9, 15, 0, tzinfo=dt.timezone.utc)
+    stamp0 = dt.datetime(2023, 1, 9, 15, 0, tzinfo=dt.UTC)
     # Exactly 60% approved public listing; the others show as anonymous to the public.
     n_public = round(0.6 * len(_PARTNERS))
     public_flags = rng.permutation(np.arange(len(_PARTNERS)) < n_public)
@@ -376,5 +376,5 @@ def contains_sample(partners: pd.DataFrame) -> bool:
     """True when ``partners`` (unredacted) include partners of the sample dataset, so
     the UI can label what it shows as fictional."""
     sample = {(name, f"https://{_slug(name)}.example.org") for name, _, _ in _PARTNERS}
-    pairs = zip(partners["name"].astype(str), partners["website"].astype(str))
+    pairs = zip(partners["name"].astype(str), partners["website"].astype(str), strict=True)
     return any(pair in sample for pair in pairs)

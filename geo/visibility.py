@@ -120,7 +120,7 @@ def _scrub_column(frame: pd.DataFrame, column: str, owners: pd.Series,
         return
     frame.loc[rows, column] = [
         _scrub(text, patterns.get(int(owner)))
-        for text, owner in zip(frame.loc[rows, column], owners[rows])
+        for text, owner in zip(frame.loc[rows, column], owners[rows], strict=True)
     ]
 
 

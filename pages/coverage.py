@@ -12,8 +12,15 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from geo.analysis import (activities_by_start_year, activities_per_state, classify, coverage, for_display, gaps,
-                          summary)
+from geo.analysis import (
+    activities_by_start_year,
+    activities_per_state,
+    classify,
+    coverage,
+    for_display,
+    gaps,
+    summary,
+)
 from geo.analysis.gazetteer import NEED_SOURCE
 from geo.assets import MapHeader, standalone_html
 from geo.choropleth import bounds_of, coverage_map, level_of

@@ -12,10 +12,18 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from geo.analysis import (PlaceNotFound, for_display, introductions, nearby_pairs, overlap_places,
-                          partner_pairs, resolve_place, scan)
-from geo.analysis.overlaps import COMPLEMENTARY, DUPLICATION
 from geo import visibility
+from geo.analysis import (
+    PlaceNotFound,
+    for_display,
+    introductions,
+    nearby_pairs,
+    overlap_places,
+    partner_pairs,
+    resolve_place,
+    scan,
+)
+from geo.analysis.overlaps import COMPLEMENTARY, DUPLICATION
 from geo.choropleth import bounds_of, level_of, partner_count_map
 from geo.maps import add_site_pairs, pair_bounds
 from geo.safe import safe_url

@@ -9,8 +9,14 @@ import pytest
 from openpyxl import load_workbook
 
 from geo.importer import (
-    TEMPLATE_COLUMNS, MappingError, apply_mapping, merge_mapping, prepare_import,
-    suggest_mapping, template_csv, template_xlsx,
+    TEMPLATE_COLUMNS,
+    MappingError,
+    apply_mapping,
+    merge_mapping,
+    prepare_import,
+    suggest_mapping,
+    template_csv,
+    template_xlsx,
 )
 from geo.importer.partners import match_partners
 from geo.importer.preview import _empty_frames

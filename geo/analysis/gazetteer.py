@@ -36,7 +36,7 @@ def _boundaries():
 @cache
 def _postal() -> dict[str, str]:
     states = _boundaries().states()
-    return dict(zip(states["state_fips"].astype("str"), states["postal"].astype("str")))
+    return dict(zip(states["state_fips"].astype("str"), states["postal"].astype("str"), strict=True))
 
 
 def postal_codes() -> dict[str, str]:
@@ -151,7 +151,6 @@ def place_size() -> pd.Series:
 
 @cache
 def _zip_tree():
-    import numpy as np
     import shapely
 
     from geo.analysis.distance import project

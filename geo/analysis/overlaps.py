@@ -36,7 +36,7 @@ def _joined(keys: pd.Series, values: pd.Series, fmt=None) -> dict:
     """``key -> "; "-joined values`` in the given order, built with plain Python lists
     (much faster than a pandas groupby with a Python function over arrow strings)."""
     out: dict = {}
-    for k, v in zip(keys.tolist(), values.tolist()):
+    for k, v in zip(keys.tolist(), values.tolist(), strict=True):
         out.setdefault(k, []).append(v)
     return {k: fmt(v) if fmt else "; ".join(v) for k, v in out.items()}
 
@@ -118,7 +118,7 @@ def partner_pairs(frames: Frames, *, level: str = "district", max_listed: int = 
     both = (pairs.merge(pk.rename(columns={"partner_id": "partner_id_a"}), on=["place_id", "partner_id_a"])
             .merge(pk.rename(columns={"partner_id": "partner_id_b"}), on=["place_id", "partner_id_b", "kind_of_work"]))
     same = both.groupby(["partner_id_a", "partner_id_b"])["kind_of_work"].agg(_kind_labels)
-    labels = dict(zip(*_place_names(level)[["place_id", "place"]].to_numpy().T))
+    labels = dict(zip(*_place_names(level)[["place_id", "place"]].to_numpy().T, strict=True))
     grouped = pairs.sort_values("place_id").groupby(["partner_id_a", "partner_id_b"])["place_id"]
     out = pd.DataFrame({"places": grouped.size(),
                         "place_ids": grouped.agg(lambda ids: ";".join(ids)),

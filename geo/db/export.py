@@ -76,7 +76,7 @@ def export_table(frames: Frames, *, what: str) -> pd.DataFrame:
     """The table written for ``what`` (see module docstring), ordered by id."""
     _check_kind(what)
     partners, sites, activities = frames
-    names = dict(zip(partners["partner_id"], partners["name"]))
+    names = dict(zip(partners["partner_id"], partners["name"], strict=True))
     if what == "partners":
         return _partners_table(partners, sites, activities)
     if what == "sites":

@@ -38,7 +38,7 @@ def iso(value: dt.datetime | None) -> str:
     """A stored timestamp as ISO text in UTC (``""`` for none)."""
     if value is None or value is pd.NaT:
         return ""
-    return value.astimezone(dt.timezone.utc).isoformat()
+    return value.astimezone(dt.UTC).isoformat()
 
 
 def read_table(conn: sa.Connection, table: sa.Table, columns: list[str]) -> pd.DataFrame:
@@ -49,10 +49,10 @@ def read_table(conn: sa.Connection, table: sa.Table, columns: list[str]) -> pd.D
     # Column lists straight from the row tuples (DataFrame.from_records would probe each
     # row: ~2 s per 300k rows); each column then goes through SQLAlchemy's own result
     # conversion once per distinct value, so values match an ordinary query's exactly.
-    values = list(zip(*rows)) if rows else [()] * len(columns)
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
     dialect = conn.dialect
     data = {}
-    for name, column_values, type_code in zip(columns, values, type_codes):
+    for name, column_values, type_code in zip(columns, values, type_codes, strict=True):
         series = pd.Series(column_values, dtype=object)
         proc = table.c[name].type.dialect_impl(dialect).result_processor(dialect, type_code)
         if proc is not None and len(series):

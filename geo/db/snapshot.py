@@ -73,7 +73,7 @@ def write(folder: Path, stamp: str, frames: Frames) -> bool:
     paths = _paths(folder, stamp)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for table, frame in zip(TABLES, frames):
+        for table, frame in zip(TABLES, frames, strict=True):
             part = paths[table].with_name(f".{uuid.uuid4().hex}.part")
             try:
                 frame.to_parquet(part, index=True)

@@ -21,8 +21,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from geo.db import audit as audit_trail
-from geo.db import loading, snapshot
+from geo.db import audit as audit_trail, loading, snapshot
 from geo.db.engine import create_engine, write_options
 from geo.db.errors import ConflictError, NotFoundError, ValidationError
 from geo.db.frames import iso, plain, read_frames, read_table
@@ -53,7 +52,7 @@ _BOUNDARY_FIELDS = ("state_fips", "county_fips", "district_geoid", "secondary_di
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _problem(field: str, message: str, fix: str) -> Problem:

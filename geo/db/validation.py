@@ -427,7 +427,7 @@ def check_activities(
     start = pd.to_datetime(df["start_date"].where(both, None))
     end = pd.to_datetime(df["end_date"].where(both, None))
     order = (both & (end < start)).astype(bool)
-    span = pd.Series(list(zip(df["start_date"], df["end_date"])), index=df.index,
+    span = pd.Series(list(zip(df["start_date"], df["end_date"], strict=True)), index=df.index,
                      dtype=object)
     c.flag(order, "end_date", span,
            lambda v: f"end_date {v[1]} is before start_date {v[0]}",

@@ -31,10 +31,23 @@ import pandas as pd
 
 from geo.db.validation import name_key
 from geo.importer import places
-from geo.importer.cells import CellError, cell_text, check_text, code_digits, is_blank, \
-    is_formula_like, parse_date, zip5
+from geo.importer.cells import (
+    CellError,
+    cell_text,
+    check_text,
+    code_digits,
+    is_blank,
+    is_formula_like,
+    parse_date,
+    zip5,
+)
 from geo.importer.columns import (
-    ACTIVITY_ONLY, TARGETS, _check_kind, mapping_problems, required_targets, suggest_mapping,
+    ACTIVITY_ONLY,
+    TARGETS,
+    _check_kind,
+    mapping_problems,
+    required_targets,
+    suggest_mapping,
 )
 from geo.importer.partners import Choice, PartnerMatch, match_partners
 from geo.importer.vocabulary import VOCABULARIES, split_principles
