@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Literal, TypeVar, get_args
 
 import geopandas as gpd
 import pandas as pd
@@ -63,7 +63,10 @@ def _path(layer: str, data_dir: Path) -> Path:
     return path
 
 
-def _checked(frame: pd.DataFrame, columns: tuple[str, ...], path: Path) -> pd.DataFrame:
+_Frame = TypeVar("_Frame", bound=pd.DataFrame)  # a GeoDataFrame comes back as one
+
+
+def _checked(frame: _Frame, columns: tuple[str, ...], path: Path) -> _Frame:
     absent = [c for c in columns if c not in frame.columns]
     if absent:
         raise ValueError(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -265,9 +266,9 @@ def _cell(value: object) -> str:
     return escape_text(value)
 
 
-def _number(value: object, *, decimals: int = 0, suffix: str = "") -> str:
+def _number(value: Any, *, decimals: int = 0, suffix: str = "") -> str:  # any cell value
     try:
-        number = float(value)  # type: ignore[arg-type]
+        number = float(value)
     except (TypeError, ValueError):
         return ""
     if math.isnan(number):
@@ -322,7 +323,7 @@ def _fit_table(best: pd.DataFrame) -> str:
     rows = "".join(
         f"<tr><td class=num>{int(rank)}</td><td><b>{_cell(r['name'])}</b></td><td class=num><b>{_number(r['score'])}"
         f"</b></td><td>{_cell(r['presence'])}</td><td>{_cell(r['reasons'])}</td></tr>"
-        for rank, r in best.iterrows())
+        for rank, r in zip(best.index.tolist(), best.to_dict("records"), strict=True))
     return ("<table class=small><thead><tr><th class=num>Rank</th><th>Partner</th><th class=num>Fit</th>"
             "<th>Presence</th><th>Why</th></tr></thead><tbody>" + rows + "</tbody></table>")
 

@@ -213,7 +213,7 @@ def add_state_lines(m: folium.Map) -> folium.Map:
 def add_selection(m: folium.Map, place_id: str | None) -> folium.Map:
     """Outline the selected place (any level, told by the id's length) in red."""
     level = level_of(place_id) if place_id else None
-    if level is None:
+    if level is None or place_id is None:
         return m
     areas = subset_areas(level, [place_id])
     if not areas.ids:

@@ -42,7 +42,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -202,12 +202,12 @@ class Placement:
                 if int(found.get(s, 0))}
 
 
-REVIEW_COLUMNS = ["row", "name", "candidate_id", "candidate_name", "candidate_city", "score"]
+REVIEW_COLUMNS: list[str] = ["row", "name", "candidate_id", "candidate_name", "candidate_city", "score"]
 
 
-def locate_frame(df: pd.DataFrame, *, report: Report, **options: object) -> pd.DataFrame:
+def locate_frame(df: pd.DataFrame, *, report: Report, **options: Any) -> pd.DataFrame:
     """:func:`place_frame`'s frame (same arguments)."""
-    return place_frame(df, report=report, **options).frame  # type: ignore[arg-type]
+    return place_frame(df, report=report, **options).frame
 
 
 def place_frame(
@@ -374,9 +374,9 @@ def _resolve_columns(columns: pd.Index, given: dict[str, str | None],
     for role, col in detect_place_columns(free, taken=taken).items():
         if role not in place_given:
             roles[role] = col
-    for role, col in place_given.items():
-        if col:
-            roles[role] = col
+    for role, chosen in place_given.items():
+        if chosen:
+            roles[role] = chosen
     placeable = has_lat or any(r in roles for r in ("zip", "wkt", "text", "nces", "leaid")) \
         or (schools and "name" in roles)
     if not placeable:
@@ -665,11 +665,12 @@ class _Chain:
         for k in np.flatnonzero(~placed):
             i = int(idx[k])
             text = str(values[i]).strip()[:60]
-            if found[k] is None:
+            point = found[k]
+            if point is None:
                 self.error(i, f"{text!r} is not a WKT point such as 'POINT (-81.37 28.53)'.",
                            "wkt", "Write the point as POINT (longitude latitude), or give "
                            "latitude and longitude columns.")
-            elif abs(found[k][0]) > 180 or abs(found[k][1]) > 90:
+            elif abs(point[0]) > 180 or abs(point[1]) > 90:
                 self.error(i, f"The point {text!r} is not in degrees: it looks like projected "
                            "coordinates.", "wkt", "Say which CRS the file uses: --crs "
                            "EPSG:NNNN on the command line, or the CRS choice on the Data page.")
@@ -784,10 +785,10 @@ class _Chain:
         if not rows:
             return
         near = np.full((len(rows), 2), np.nan)  # lon, lat of each row's ZIP centroid
-        for k, (_, _, _, zip_code) in enumerate(rows):
+        for j, (_, _, _, zip_code) in enumerate(rows):
             centre = placement.zip_centroid(zip_code) if zip_code else None
             if centre is not None:
-                near[k] = (centre[1], centre[0])
+                near[j] = (centre[1], centre[0])
         # One pass for the ZIP centroids already inside their district; the rest are
         # moved inside it one by one.
         found = assign_boundaries(near[:, 0], near[:, 1])
@@ -914,7 +915,8 @@ class _Chain:
         for role, label in labels.items():
             if role not in self.roles:
                 continue
-            value = self.values(role)[i]
+            values = self.values(role)
+            value = None if values is None else values[i]  # never None: the role is there
             said.append(f"{label} {'is empty' if _blank(value) else 'gives no place'}")
         if self.match["school_match"][i] == "review":
             said.insert(0, "its school name matches no one school clearly (see the review)")
@@ -950,8 +952,8 @@ def _detect_crs(df: pd.DataFrame, roles: dict[str, str], *, x: np.ndarray, y: np
     stated = np.full(n, "", dtype=object)
     if "state" in roles:
         for i, v in enumerate(df[roles["state"]].to_numpy(dtype=object)):
-            found = None if _blank(v) else placement.find_state(v)
-            stated[i] = found.postal if found else ""
+            state = None if _blank(v) else placement.find_state(v)
+            stated[i] = state.postal if state else ""
     zips = np.full((n, 2), np.nan)
     if "zip" in roles:
         for i, v in enumerate(df[roles["zip"]].to_numpy(dtype=object)):
@@ -985,7 +987,7 @@ def _detect_crs(df: pd.DataFrame, roles: dict[str, str], *, x: np.ndarray, y: np
     for code in candidates:
         lon, lat = placement.to_degrees(x[check], y[check], code)
         found = assign_boundaries(lon, lat)["state"].to_numpy(dtype=object)
-        good = found == stated[check]
+        good = np.asarray(found == stated[check], dtype=bool)
         near_zip = has_zip[check]
         if near_zip.any():
             km = _km(lat, lon, zips[check, 0], zips[check, 1])

@@ -28,17 +28,21 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import pairwise
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from geo import schema
 from geo.assets import DEFAULT_BASE_URL, use_local_assets
+
+if TYPE_CHECKING:
+    from geo.boundaries import Detail
 
 JS_DIR = Path(__file__).resolve().parent / "js"
 
@@ -116,8 +120,10 @@ class _RenderedScript(Element):
 class _ScriptElement(MacroElement):
     """A MacroElement with only a ``script`` macro, rendered without re-templating."""
 
-    def render(self, **kwargs: object) -> None:
+    # branca's MacroElement.render returns None although Element.render says str
+    def render(self, **kwargs: object) -> None:  # type: ignore[override]
         figure = self.get_root()
+        assert isinstance(figure, Figure), "render the map, not this element alone"  # as branca
         script = self._template.module.__dict__["script"]
         figure.script.add_child(_RenderedScript(script(self, kwargs)), name=self.get_name())
         for child in self._children.values():
@@ -358,12 +364,12 @@ def encode_areas(
 
 
 @lru_cache(maxsize=8)
-def district_areas(detail: str = "national", data_dir: str | None = None) -> EncodedAreas:
+def district_areas(detail: Detail = "national", data_dir: str | None = None) -> EncodedAreas:
     """The bundled school districts at ``detail`` ("national", "draw", "join"), encoded
     once per process (about 0.4 s for the national layer) and reused by every map."""
     from geo import boundaries
 
-    gdf = boundaries.districts(detail, data_dir=data_dir)  # type: ignore[arg-type]
+    gdf = boundaries.districts(detail, data_dir=data_dir)
     return encode_areas(gdf, id_column="geoid", name_column="name")
 
 
@@ -382,11 +388,11 @@ def area_payload(areas: EncodedAreas, *, values: pd.Series | None = None) -> str
     return _script_json(head)[:-1] + ',"geoms":' + areas.geoms_json + "}"
 
 
-def _json_number(value: object) -> float | int | None:
+def _json_number(value: Any) -> float | int | None:  # any cell value
     if value is None or value is pd.NA:
         return None
     try:
-        number = float(value)  # type: ignore[arg-type]
+        number = float(value)
     except (TypeError, ValueError):
         return None
     if math.isnan(number) or math.isinf(number):

@@ -124,16 +124,17 @@ def _cell(value: object) -> str:
 
 def _index(table: pd.DataFrame, states: pd.DataFrame, *, sample: bool, sites: int) -> str:
     rows = []
-    for r in table.itertuples(index=False):
-        url = safe_url(r.website)
+    for r in table.to_dict("records"):
+        url = safe_url(r["website"])
         site = f'<a href="{html.escape(url)}" rel="noopener nofollow">{html.escape(url)}</a>' \
             if url else ""
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in (
-            _cell(r.name), _cell(r.type), site, _cell(r.expertise), _cell(r.principles),
-            _cell(int(r.sites)), _cell(int(r.activities)), _cell(r.states))) + "</tr>")
+            _cell(r["name"]), _cell(r["type"]), site, _cell(r["expertise"]), _cell(r["principles"]),
+            _cell(int(r["sites"])), _cell(int(r["activities"])), _cell(r["states"]))) + "</tr>")
     cov = ["<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in (
-        r.place, int(r.partners), int(r.activities), int(r.sites), int(r.community_schools)))
-        + "</tr>" for r in states.itertuples(index=False)]
+        r["place"], int(r["partners"]), int(r["activities"]), int(r["sites"]),
+        int(r["community_schools"])))
+        + "</tr>" for r in states.to_dict("records")]
     notice = ("<p class=\"notice\">Sample data — fictional partners. Every organization shown "
               "here is invented; the places are real.</p>") if sample else ""
     return f"""<!doctype html>

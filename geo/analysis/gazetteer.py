@@ -151,13 +151,16 @@ def place_size() -> pd.Series:
 
 @cache
 def _zip_tree():
+    import numpy as np
     import shapely
 
     from geo.analysis.distance import project
 
     z = _boundaries().zip_centroids()
     x, y = project(z["longitude"].to_numpy(), z["latitude"].to_numpy())
-    return shapely.STRtree(shapely.points(x, y)), z["zip"].astype("str").to_numpy(dtype=object)
+    centroids = shapely.points(x, y)
+    assert isinstance(centroids, np.ndarray)  # arrays of coordinates give an array of points
+    return shapely.STRtree(centroids), z["zip"].astype("str").to_numpy(dtype=object)
 
 
 def nearest_zip(lon, lat):

@@ -152,14 +152,15 @@ def introductions(frames: Frames, partners_contacts: pd.DataFrame | None = None,
     by_partner_place = ac.groupby(["partner_id", "place_id"])["contact"].agg(lambda c: list(dict.fromkeys(c)))
     lookup = by_partner_place.to_dict()
     rows = []
-    for r in pairs.itertuples(index=False):
-        ids = r.place_ids.split(";")
-        a_c = list(dict.fromkeys(c for pid in ids for c in lookup.get((r.partner_a_id, pid), [])))
-        b_c = list(dict.fromkeys(c for pid in ids for c in lookup.get((r.partner_b_id, pid), [])))
-        places_word = "place" if r.places == 1 else "places"
-        why = f"Both work in {r.places} {places_word} ({r.place_names})"
-        why += f" on the same kind of work: {r.same_kinds}." if r.same_kinds else ", on different kinds of work."
-        rows.append((int(r.partner_a_id), int(r.partner_b_id), int(r.places), why, "; ".join(a_c), "; ".join(b_c)))
+    for r in pairs.to_dict("records"):
+        ids = r["place_ids"].split(";")
+        a_c = list(dict.fromkeys(c for pid in ids for c in lookup.get((r["partner_a_id"], pid), [])))
+        b_c = list(dict.fromkeys(c for pid in ids for c in lookup.get((r["partner_b_id"], pid), [])))
+        places_word = "place" if r["places"] == 1 else "places"
+        why = f"Both work in {r['places']} {places_word} ({r['place_names']})"
+        why += f" on the same kind of work: {r['same_kinds']}." if r["same_kinds"] else ", on different kinds of work."
+        rows.append((int(r["partner_a_id"]), int(r["partner_b_id"]), int(r["places"]), why, "; ".join(a_c),
+                     "; ".join(b_c)))
     out = pd.DataFrame(rows, columns=["partner_a_id", "partner_b_id", "places", "why", "a_contacts", "b_contacts"])
     for side in ("a", "b"):
         side_info = info.rename(columns={"partner_id": f"partner_{side}_id", "name": f"partner_{side}",
@@ -189,6 +190,7 @@ def nearby_pairs(frames: Frames, miles: float = 1.0) -> pd.DataFrame:
     partner = s["partner_id"].to_numpy(dtype="int64")[ok]
     x, y = project(lon, lat)
     pts = shapely.points(x, y)
+    assert isinstance(pts, np.ndarray)  # arrays of coordinates give an array of points
     tree = shapely.STRtree(pts)
     search_m = miles * METRES_PER_MILE * max_scale(lon, lat) * 1.01
     left, right = tree.query(pts, predicate="dwithin", distance=search_m)

@@ -122,7 +122,8 @@ def _nearest_mi(place: Place, sites: pd.DataFrame, dist: np.ndarray, lon: np.nda
     if place.is_point:
         d = haversine_mi(lon, lat, place.center[1], place.center[0])
         frame = pd.DataFrame({"partner_id": pid_arr[ok], "d": d[ok]})
-        out.update(frame[frame["partner_id"].isin(missing)].groupby("partner_id")["d"].min().to_dict())
+        found = frame[frame["partner_id"].isin(missing)].groupby("partner_id")["d"].min()
+        out.update(zip(found.index.tolist(), found.tolist(), strict=True))
         return out
     poly = _projected(place.geometry)
     scale = max_scale([place.center[1]], [place.center[0]])
@@ -227,6 +228,7 @@ def scan(frames: Frames, place: Place, *, radius_mi: float | None = None, needs=
 
     fit = rank_fit(frames, place, wanted)
     fit_by = fit.set_index("partner_id")
+    fit_score = fit_by["score"]
     relevant = pd.concat([here_acts, cover_acts, near_acts]).drop_duplicates("activity_id")
     info = _by_partner(relevant)
     nearest = _nearest_mi(place, s, dist, lon, lat, list(codes))
@@ -254,7 +256,7 @@ def scan(frames: Frames, place: Place, *, radius_mi: float | None = None, needs=
             "website": str(prow["website"] or ""),
             "email": str(prow["email"] or ""),
             "contact": "; ".join(mine.get("contacts", [])),
-            "fit_score": float(fit_by.loc[pid, "score"]),
+            "fit_score": float(fit_score[pid]),
             "fit_reasons": str(fit_by.loc[pid, "reasons"]),
             "_order": _PRESENCE_ORDER[code],
         })
