@@ -202,7 +202,8 @@ class Placement:
                 if int(found.get(s, 0))}
 
 
-REVIEW_COLUMNS: list[str] = ["row", "name", "candidate_id", "candidate_name", "candidate_city", "score"]
+REVIEW_COLUMNS: list[str] = ["row", "name", "candidate_id", "candidate_name", "candidate_city",
+                              "score"]
 
 
 def locate_frame(df: pd.DataFrame, *, report: Report, **options: Any) -> pd.DataFrame:

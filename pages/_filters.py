@@ -239,7 +239,8 @@ def _partner_options(partners) -> dict[str, str]:
 
 def _state_options() -> dict[str, str]:
     postal = gazetteer.postal_codes()
-    names = dict(zip(gazetteer.place_table("state")["place_id"], gazetteer.place_table("state")["name"], strict=True))
+    names = dict(zip(gazetteer.place_table("state")["place_id"], gazetteer.place_table("state")["name"],
+                     strict=True))
     return {code: f"{names.get(fips, code)} ({code})"
             for fips, code in sorted(postal.items(), key=lambda kv: names.get(kv[0], kv[1]))}
 
@@ -339,7 +340,8 @@ def summary_lines(filters: Filters, partners) -> list[str]:
     """The filters in words, one line each ("Kind of work: Funding, Policy"), for what
     leaves the page (a downloaded map); ``partners`` are the viewer's (redacted), so a
     partner filter names partners as the viewer sees them. "No filters" when none is on."""
-    names = dict(zip(partners["partner_id"].astype("int64"), partners["name"].astype("str"), strict=True))
+    names = dict(zip(partners["partner_id"].astype("int64"), partners["name"].astype("str"),
+                     strict=True))
     lines = []
     if filters.partners:
         lines.append("Partner: " + ", ".join(names.get(p, f"#{p}") for p in filters.partners))

@@ -35,7 +35,8 @@ ACTOR = viewer.email
 
 def _partner_names() -> dict[int, str]:
     partners = _ui.all_frames().partners
-    return {int(pid): str(n) for pid, n in zip(partners["partner_id"], partners["name"], strict=True)}
+    return {int(pid): str(n)
+            for pid, n in zip(partners["partner_id"], partners["name"], strict=True)}
 
 
 def _show_done(key: str) -> None:

@@ -16,8 +16,9 @@ _INT = {"partner_id", "site_id", "activity_id"}
 _FLOAT = {"latitude", "longitude"}
 _DATE = {"start_date", "end_date"}
 _BOOL = {"public"}
-_DEFAULTS: dict[str, str | bool] = {"area_level": "site", "status": "active", "site_kind": "community_school",
-             "location_source": "coordinates", "type": "nonprofit", "public": True}
+_DEFAULTS: dict[str, str | bool] = {
+    "area_level": "site", "status": "active", "site_kind": "community_school",
+    "location_source": "coordinates", "type": "nonprofit", "public": True}
 
 
 def _frame(records: Iterable[Mapping] | pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:

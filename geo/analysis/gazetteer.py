@@ -36,7 +36,8 @@ def _boundaries():
 @cache
 def _postal() -> dict[str, str]:
     states = _boundaries().states()
-    return dict(zip(states["state_fips"].astype("str"), states["postal"].astype("str"), strict=True))
+    return dict(zip(states["state_fips"].astype("str"), states["postal"].astype("str"),
+                    strict=True))
 
 
 def postal_codes() -> dict[str, str]:

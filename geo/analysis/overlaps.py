@@ -154,13 +154,13 @@ def introductions(frames: Frames, partners_contacts: pd.DataFrame | None = None,
     rows = []
     for r in pairs.to_dict("records"):
         ids = r["place_ids"].split(";")
-        a_c = list(dict.fromkeys(c for pid in ids for c in lookup.get((r["partner_a_id"], pid), [])))
-        b_c = list(dict.fromkeys(c for pid in ids for c in lookup.get((r["partner_b_id"], pid), [])))
+        a_id, b_id = r["partner_a_id"], r["partner_b_id"]
+        a_c = list(dict.fromkeys(c for pid in ids for c in lookup.get((a_id, pid), [])))
+        b_c = list(dict.fromkeys(c for pid in ids for c in lookup.get((b_id, pid), [])))
         places_word = "place" if r["places"] == 1 else "places"
         why = f"Both work in {r['places']} {places_word} ({r['place_names']})"
         why += f" on the same kind of work: {r['same_kinds']}." if r["same_kinds"] else ", on different kinds of work."
-        rows.append((int(r["partner_a_id"]), int(r["partner_b_id"]), int(r["places"]), why, "; ".join(a_c),
-                     "; ".join(b_c)))
+        rows.append((int(a_id), int(b_id), int(r["places"]), why, "; ".join(a_c), "; ".join(b_c)))
     out = pd.DataFrame(rows, columns=["partner_a_id", "partner_b_id", "places", "why", "a_contacts", "b_contacts"])
     for side in ("a", "b"):
         side_info = info.rename(columns={"partner_id": f"partner_{side}_id", "name": f"partner_{side}",

@@ -57,7 +57,8 @@ class ScanResult:
         elsewhere): the one ranking the Best fit tab and the brief both show."""
         if self.fit is None or self.fit.empty:
             return pd.DataFrame(columns=list(BEST_FIT_COLUMNS))
-        presence = dict(zip(self.partners["partner_id"].astype("int64"), self.partners["presence"], strict=True))
+        presence = dict(zip(self.partners["partner_id"].astype("int64"), self.partners["presence"],
+                            strict=True))
         out = self.fit.assign(presence=self.fit["partner_id"].astype("int64").map(presence).fillna("not here"))
         out = out[list(BEST_FIT_COLUMNS)]
         return out if limit is None else out.head(limit)

@@ -275,7 +275,8 @@ def _users_list(args: argparse.Namespace) -> int:  # noqa: ARG001
         print("No accounts yet. Add one with: python -m geo users add EMAIL --role staff")
         return 0
     partners = store.frames().partners
-    names = {int(pid): str(n) for pid, n in zip(partners["partner_id"], partners["name"], strict=True)}
+    names = {int(pid): str(n)
+             for pid, n in zip(partners["partner_id"], partners["name"], strict=True)}
     now = datetime.now(UTC)
     table = [("EMAIL", "ROLE", "PARTNER", "SIGN-IN")]
     for row in users.itertuples(index=False):

@@ -108,7 +108,8 @@ def _typed(frame: pd.DataFrame, table: sa.Table) -> pd.DataFrame:
         elif isinstance(column.type, sa.Integer):
             out[name] = values.astype("Int64" if column.nullable else "int64")
         else:
-            out[name] = pd.array(values.where(values.notna(), "").to_numpy(dtype=object), dtype="str")
+            out[name] = pd.array(values.where(values.notna(), "").to_numpy(dtype=object),
+                                 dtype="str")
     return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
 
 

@@ -57,7 +57,9 @@ _REQUIRED = {
 }
 
 
-def _problem(table: str, pos: int | np.integer | None, field: str, message: str, fix: str) -> Problem:
+def _problem(
+    table: str, pos: int | np.integer | None, field: str, message: str, fix: str
+) -> Problem:
     return Problem(row=None if pos is None else int(pos) + 2, column=field,
                    severity="error", message=f"{table}: {message}", fix=fix)
 
