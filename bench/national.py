@@ -176,7 +176,8 @@ def _sites(rng: np.random.Generator, partners: pd.DataFrame, cands: pd.DataFrame
     # Back at the centroid the candidate's own (checked) boundaries hold.
     ids = {c: np.where(outside, rows[c].to_numpy(dtype=object), joined[c].to_numpy(dtype=object))
            for c in ("state_fips", "county_fips", "district_geoid", "secondary_district_geoid")}
-    kinds = rng.choice(list(schema.SITE_KINDS), size=n, p=[0.78, 0.08, 0.14])
+    kinds = rng.choice(["community_school", "office", "affiliate"], size=n,
+                       p=[0.78, 0.08, 0.14])
     words = np.array(_sample._SITE_WORDS, dtype=object)[rng.integers(0, len(_sample._SITE_WORDS), n)]
     suffix = np.array(_sample._SCHOOL_SUFFIXES, dtype=object)[rng.integers(0, len(_sample._SCHOOL_SUFFIXES), n)]
     other = np.where(kinds == "office", "Family Resource Center", "Youth Center")
@@ -192,9 +193,10 @@ def _sites(rng: np.random.Generator, partners: pd.DataFrame, cands: pd.DataFrame
         "zip": rows["zip"].to_numpy(),
         "location_source": np.where(exact, "coordinates", "zip_centroid"),
         **ids,
+        "contact": "",
     })
     for col in ("name", "site_kind", "nces_id", "zip", "location_source", "state_fips",
-                "county_fips", "district_geoid", "secondary_district_geoid"):
+                "county_fips", "district_geoid", "secondary_district_geoid", "contact"):
         frame[col] = frame[col].astype("str")
     return frame[list(schema.SITE_COLUMNS)]
 

@@ -554,7 +554,7 @@ def label_sites(sites: pd.DataFrame, partners: pd.DataFrame,
     """``sites`` plus ``partner_name`` and ``site_kind_label`` for popups, and with
     ``activities`` the columns of :data:`DETAILED_POPUP_FIELDS`: district and county
     names, the kinds of work, status(es), dates (earliest start to latest end) and
-    contacts of the site's activities.
+    contacts: the site's own (``contact``) and those of its activities.
 
     Pass partners and activities already redacted for the viewer with
     :func:`geo.visibility.visible_frames`: the names and contacts given here are the ones
@@ -579,7 +579,18 @@ def label_sites(sites: pd.DataFrame, partners: pd.DataFrame,
     site_ids = out["site_id"].astype("int64")
     for column in ("work_label", "status_label", "dates_label", "contact_label"):
         out[column] = site_ids.map(details[column]).fillna("").to_numpy() if len(details) else ""
+    if "contact" in out.columns:  # the site's own contact first, then its activities'
+        own = out["contact"].fillna("").astype("str").str.strip().tolist()
+        work = out["contact_label"].astype("str").tolist()
+        out["contact_label"] = [_own_contact_first(c, w) for c, w in zip(own, work)]
     return out
+
+
+def _own_contact_first(own: str, work: str) -> str:
+    """A site's contact followed by its activities' (``work``, ``"; "``-joined)."""
+    if not own:
+        return work
+    return "; ".join([own, *(c for c in work.split("; ") if c and c != own)])
 
 
 def _activity_details(a: pd.DataFrame) -> pd.DataFrame:

@@ -35,6 +35,11 @@ class Problem:
     ``row`` is the spreadsheet-style row number (header = 1, first data row = 2) or
     ``None`` for the whole file; ``column`` names the input column concerned, or is
     ``None``. ``fix`` tells the user what to change.
+
+    When the fix is one obvious replacement of the cell (a date written ``9/1/2021``,
+    a near-miss of a code such as ``Coaching``), ``value`` is the cell's text as read
+    from the file and ``suggestion`` what to write instead, so a caller can offer to
+    apply it (see :mod:`geo.importer.fixes`) without reading it back out of ``fix``.
     """
 
     row: int | None
@@ -42,6 +47,8 @@ class Problem:
     severity: Severity
     message: str
     fix: str
+    value: str | None = None
+    suggestion: str | None = None
 
     def __post_init__(self) -> None:
         if self.severity not in _SEVERITIES:
@@ -80,10 +87,14 @@ class Report:
         self._problems.append(problem)
 
     def error(
-        self, message: str, *, row: int | None = None, column: str | None = None, fix: str = ""
+        self, message: str, *, row: int | None = None, column: str | None = None, fix: str = "",
+        value: str | None = None, suggestion: str | None = None,
     ) -> None:
-        """Record an error: the row (or file) cannot be used as it is."""
-        self.add(Problem(row=row, column=column, severity="error", message=message, fix=fix))
+        """Record an error: the row (or file) cannot be used as it is. ``value`` and
+        ``suggestion``: the cell and its replacement, when the fix is one (see
+        :class:`Problem`)."""
+        self.add(Problem(row=row, column=column, severity="error", message=message, fix=fix,
+                         value=value, suggestion=suggestion))
 
     def warning(
         self, message: str, *, row: int | None = None, column: str | None = None, fix: str = ""

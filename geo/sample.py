@@ -253,7 +253,8 @@ def _sites(
         lon[outside] = rows["longitude"].to_numpy()[outside]
         exact[outside] = False
         joined = assign_boundaries(lon, lat)
-    kinds = rng.choice(list(schema.SITE_KINDS), size=n, p=[0.78, 0.08, 0.14])
+    kinds = rng.choice(["community_school", "office", "affiliate"], size=n,
+                       p=[0.78, 0.08, 0.14])
     partner_ids = [pid for pid, _, _ in picks]
     core = np.array([c for _, _, c in picks])
     kinds[core] = "community_school"
@@ -271,9 +272,10 @@ def _sites(
         "county_fips": joined["county_fips"].to_numpy(),
         "district_geoid": joined["district_geoid"].to_numpy(),
         "secondary_district_geoid": joined["secondary_district_geoid"].to_numpy(),
+        "contact": "",
     })
     for col in ("name", "site_kind", "nces_id", "zip", "location_source", "state_fips",
-                "county_fips", "district_geoid", "secondary_district_geoid"):
+                "county_fips", "district_geoid", "secondary_district_geoid", "contact"):
         frame[col] = frame[col].astype("str")
     return frame, set(frame["site_id"].to_numpy()[core].tolist())
 

@@ -47,7 +47,12 @@ SITE_KINDS: dict[str, str] = {
     "community_school": "Community school",
     "office": "Initiative office",
     "affiliate": "Local affiliate",
+    # A school where a partner works that is not (or not yet) a community school.
+    "school": "School (not a community school)",
 }
+# Site kinds whose name is a school's, not the partner's own place (an office's or an
+# affiliate's name often carries the organization's name).
+SCHOOL_SITE_KINDS: tuple[str, ...] = ("community_school", "school")
 
 # Where an activity happens: at a site (a point) or across an area.
 AREA_LEVELS: tuple[str, ...] = ("site", "district", "county", "state")
@@ -94,6 +99,7 @@ SITE_COLUMNS: tuple[str, ...] = (
     "county_fips",     # 5-digit str or ""
     "district_geoid",  # 7-digit str or "" (unified or elementary district)
     "secondary_district_geoid",  # 7-digit str or "" (secondary district, when both apply)
+    "contact",         # who to reach at the site (name, e-mail or phone) or ""
 )
 
 ACTIVITY_COLUMNS: tuple[str, ...] = (

@@ -10,10 +10,10 @@ browser, not even inside a map's script.
 For a withheld partner the public sees what it does (type, expertise, principles, its
 activities and their places) but not who it is: the name becomes
 :data:`geo.schema.ANONYMOUS_PARTNER`; website, e-mail and consent details are blanked;
-activity contacts are blanked; its offices and affiliates are shown by their kind; and
-free text written about it (expertise, activity notes, site names) has the partner's
-name, website, web host, any e-mail address and any phone number taken out, since such
-text often repeats them.
+site and activity contacts are blanked; its offices and affiliates are shown by their
+kind; and free text written about it (expertise, activity notes, site names) has the
+partner's name, website, web host, any e-mail address and any phone number taken out,
+since such text often repeats them.
 
 The name is matched the way partner de-duplication compares names
 (:func:`geo.importer.partners.loose_words`): whatever the case, spacing (double or
@@ -149,11 +149,11 @@ def visible_partners(partners: pd.DataFrame, viewer_role: str) -> pd.DataFrame:
 def visible_frames(frames: schema.Frames, viewer_role: str) -> schema.Frames:
     """All three frames as ``viewer_role`` may see them.
 
-    Besides :func:`visible_partners`, for the public: activity contacts of withheld
-    partners are blanked and their notes scrubbed; their offices and affiliates (whose
-    names often carry the organization's name) are shown by their kind ("Initiative
-    office") instead of their name, and their community schools keep the school's name
-    with the partner's name taken out.
+    Besides :func:`visible_partners`, for the public: site and activity contacts of
+    withheld partners are blanked and their notes scrubbed; their offices and affiliates
+    (whose names often carry the organization's name) are shown by their kind ("Initiative
+    office") instead of their name, and their schools (community schools or not) keep
+    the school's name with the partner's name taken out.
     """
     partners = visible_partners(frames.partners, viewer_role)
     hidden = _withheld(frames.partners, viewer_role)
@@ -164,9 +164,11 @@ def visible_frames(frames: schema.Frames, viewer_role: str) -> schema.Frames:
 
     sites = frames.sites.copy()
     theirs = sites["partner_id"].isin(hidden_ids)
-    own_place = theirs & (sites["site_kind"] != "community_school")
+    own_place = theirs & ~sites["site_kind"].isin(schema.SCHOOL_SITE_KINDS)
     sites.loc[own_place, "name"] = sites.loc[own_place, "site_kind"].map(schema.SITE_KINDS)
     _scrub_column(sites, "name", sites["partner_id"].where(theirs & ~own_place, -1), patterns)
+    if "contact" in sites.columns:
+        sites.loc[theirs, "contact"] = ""
 
     activities = frames.activities.copy()
     if "contact" in activities.columns:
@@ -181,9 +183,9 @@ def export_frames(frames: schema.Frames, viewer: Viewer) -> schema.Frames:
 
     A partner user sees every partner's name, but the private fields of *other*
     partners travel in its exports only where that partner approved public listing:
-    for the others, the partner's e-mail and consent details, and its activities'
-    contacts and notes, are blanked. Its own records are complete. Other roles get the
-    frames unchanged (the public's are already redacted; staff and committee see all).
+    for the others, the partner's e-mail and consent details, its sites' contacts and
+    its activities' contacts and notes, are blanked. Its own records are complete. Other
+    roles get the frames unchanged (the public's are already redacted; staff and committee see all).
     """
     if viewer.role != "partner":
         return frames
@@ -199,7 +201,10 @@ def export_frames(frames: schema.Frames, viewer: Viewer) -> schema.Frames:
     for column in ("contact", "notes"):
         if column in activities.columns:
             activities.loc[theirs, column] = ""
-    return schema.Frames(partners, frames.sites.copy(), activities)
+    sites = frames.sites.copy()
+    if "contact" in sites.columns:
+        sites.loc[sites["partner_id"].isin(hidden), "contact"] = ""
+    return schema.Frames(partners, sites, activities)
 
 
 # Columns of analysis tables that carry a partner's id ("partner_id", "partner_a_id").

@@ -15,6 +15,9 @@ Rules the forms keep
       organisation's records.
     * **Nothing half-written**: the store checks every value and refuses the whole
       save with every problem listed (:class:`geo.db.ValidationError`).
+    * **Undo** for the session's last delete (restore) and last edit (the values the
+      form read are written back by :meth:`geo.db.Store.undo_update`, audited like any
+      edit, and refused if someone changed the record since).
     * Consent (public listing) is not editable here; staff set it on the Admin page.
 """
 from __future__ import annotations
@@ -279,8 +282,14 @@ def _allowed(viewer: Viewer, store: Store, table: str, record_id: int,
 
 
 def _write(action: str, opened: Mapping[str, Any], call: Any, *, success: str,
-           select: int | None = None, undo: dict[str, Any] | None = None) -> None:
-    """Run one store write; on success flash ``success`` and reopen, else explain."""
+           select: int | None = None, undo: dict[str, Any] | None = None,
+           undo_edit: str | None = None) -> None:
+    """Run one store write; on success flash ``success`` and reopen, else explain.
+
+    ``undo``: how to undo a delete; ``undo_edit``: the label of an edited record, whose
+    values as the form read them are kept so the edit can be undone (when it changed
+    anything: the store returns the version it made).
+    """
     try:
         result = call()
     except ConflictError as exc:
@@ -306,19 +315,28 @@ def _write(action: str, opened: Mapping[str, Any], call: Any, *, success: str,
         st.session_state[PENDING_PICK_KEY] = (table, select)
     if undo is not None:
         st.session_state[UNDO_KEY] = undo
+    elif undo_edit is not None and isinstance(result, int) and result != opened["version"]:
+        st.session_state[UNDO_KEY] = {"kind": "edit", "table": table, "id": opened["id"],
+                                      "label": undo_edit, "before": dict(opened["record"]),
+                                      "version": result}
     else:
         st.session_state.pop(UNDO_KEY, None)
     flash(success)
 
 
 def _show_undo(*, viewer: Viewer, store: Store) -> None:
+    """The last delete or edit of this session, with a button that undoes it."""
     undo = st.session_state.get(UNDO_KEY)
     if not undo:
         return
+    edit = undo.get("kind") == "edit"
     cols = st.columns([4, 1])
-    cols[0].info(md(f"Deleted {undo['label']}."))
+    cols[0].info(md(f"{'Changed' if edit else 'Deleted'} {undo['label']}."))
     if cols[1].button("Undo", key="edit_undo_button"):
         table, record_id = undo["table"], int(undo["id"])
+        if edit:
+            _undo_edit(viewer, store, undo)
+            return
         if not _allowed(viewer, store, table, record_id):
             return
         restore = {"partners": store.restore_partner, "sites": store.restore_site,
@@ -332,6 +350,36 @@ def _show_undo(*, viewer: Viewer, store: Store) -> None:
         st.session_state[PENDING_PICK_KEY] = (table, record_id)
         _reopen()
         flash(f"Restored {undo['label']}.")
+
+
+def _undo_edit(viewer: Viewer, store: Store, undo: Mapping[str, Any]) -> None:
+    """Put back the values an edit replaced (:meth:`geo.db.Store.undo_update`), unless
+    someone changed the record since: then say who and when, and keep their change."""
+    table, record_id, label = undo["table"], int(undo["id"]), undo["label"]
+    if not _allowed(viewer, store, table, record_id, _owner_of(table, undo["before"])):
+        return
+    try:
+        store.undo_update(table, record_id, undo["before"], version=int(undo["version"]),
+                          actor=viewer.email)
+    except ConflictError as exc:
+        st.session_state.pop(UNDO_KEY, None)
+        _reopen()  # the form shows the record as it is now
+        st.error(md(f"Could not undo: {label} was changed by {exc.changed_by} at "
+                    f"{exc.changed_at}, after your edit. Nothing was changed, so that later "
+                    "change is kept; edit the record again if your earlier values should "
+                    "come back."))
+        return
+    except ValidationError as exc:
+        show_refusal(f"Could not undo the change to {label}. Nothing was written.",
+                     exc.problems)
+        return
+    except StoreError as exc:
+        st.error(md(f"Could not undo: {exc}."))
+        return
+    st.session_state.pop(UNDO_KEY, None)
+    st.session_state[PENDING_PICK_KEY] = (table, record_id)
+    _reopen()
+    flash(f"Undid your changes to {label}.")
 
 
 def _delete_controls(viewer: Viewer, store: Store, opened: Mapping[str, Any], *,
@@ -394,7 +442,8 @@ def _partner_form(*, viewer: Viewer, store: Store, opened: Mapping[str, Any]) ->
         else:
             _write("save", opened, lambda: store.update_partner(
                 record_id, values, expected_version=opened["version"], actor=viewer.email),
-                success=f"Saved {values['name']}.", select=record_id)
+                success=f"Saved {values['name']}.", select=record_id,
+                undo_edit=f"the partner {values['name']}")
     if record_id != NEW:
         _delete_controls(viewer, store, opened, label=f"the partner {rec.get('name')}",
                          warning="Deleting a partner also deletes its sites and activities "
@@ -421,6 +470,8 @@ def _site_form(*, viewer: Viewer, store: Store, opened: Mapping[str, Any],
                              format_func=SITE_KINDS.get, key=k("site_kind"))
     nces_id = c2.text_input("NCES school ID (12 digits, optional)",
                             value=str(rec.get("nces_id") or ""), key=k("nces_id"))
+    contact = st.text_input("Contact at the site (name, e-mail or phone; optional)",
+                            value=str(rec.get("contact") or ""), key=k("contact"))
     if record_id != NEW:
         st.caption(md(_where(rec)))
     how = st.radio("Set the location by", list(_LOCATE_BY), format_func=_LOCATE_BY.get,
@@ -449,14 +500,15 @@ def _site_form(*, viewer: Viewer, store: Store, opened: Mapping[str, Any],
                          problems)
             return
         values = {"partner_id": target_partner, "name": name, "site_kind": site_kind,
-                  "nces_id": nces_id.strip(), **place}
+                  "nces_id": nces_id.strip(), "contact": contact, **place}
         if record_id == NEW:
             _write("add", opened, lambda: store.add_site(values, actor=viewer.email),
                    success=f"Added the site {name} ({_where(values)}).")
         else:
             _write("save", opened, lambda: store.update_site(
                 record_id, values, expected_version=opened["version"], actor=viewer.email),
-                success=f"Saved {name} ({_where(values)}).", select=record_id)
+                success=f"Saved {name} ({_where(values)}).", select=record_id,
+                undo_edit=f"the site {name}")
     if record_id != NEW:
         _delete_controls(viewer, store, opened, label=f"the site {rec.get('name')}",
                          warning="Deleting a site also deletes its activities (undo brings "
@@ -582,7 +634,8 @@ def _activity_form(*, viewer: Viewer, store: Store, opened: Mapping[str, Any],
         else:
             _write("save", opened, lambda: store.update_activity(
                 record_id, values, expected_version=opened["version"], actor=viewer.email),
-                success="Saved the activity.", select=record_id)
+                success="Saved the activity.", select=record_id,
+                undo_edit=f"activity {record_id}")
     if record_id == NEW:
         return
     if rec.get("status") != "ended":
@@ -597,7 +650,8 @@ def _activity_form(*, viewer: Viewer, store: Store, opened: Mapping[str, Any],
             _write("end", opened, lambda: store.update_activity(
                 record_id, {"status": "ended", "end_date": end_on},
                 expected_version=opened["version"], actor=viewer.email),
-                success=f"Ended the activity on {end_on.isoformat()}.", select=record_id)
+                success=f"Ended the activity on {end_on.isoformat()}.", select=record_id,
+                undo_edit=f"activity {record_id} (ended)")
     _delete_controls(viewer, store, opened, label=f"activity {record_id}")
 
 

@@ -472,7 +472,12 @@ def sign_out() -> None:
         del st.session_state[key]
     st.session_state[COOKIE_ACTION_KEY] = ""
     if _sso_email():
-        st.logout()  # clears the identity cookie and reruns
+        # st.logout() only queues the redirect to /auth/logout (identity cookie cleared,
+        # then the provider's end-session page). A rerun now would clear that queue
+        # before it reaches the browser, and the sign-out would be lost now and then:
+        # end this run instead and let the redirect go out.
+        st.logout()
+        st.stop()
     st.rerun()
 
 

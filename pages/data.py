@@ -63,6 +63,8 @@ _NOT_USED = ""
 _PREVIEW_CACHE = "import_previews"
 _ROUND = "import_round"
 _PARTNER_OPTIONS = "import_partner_options"
+_FIXES = "import_fixes"  # file token -> {(column, value): replacement} accepted
+_FIXES_SHOWN = 20  # one-click fixes offered one by one
 _REVIEW_SHOWN = 50  # school names in review offered one by one
 _NEW_PARTNER = -1  # the "New partner…" choice of the file's partner
 
@@ -109,18 +111,22 @@ def _school_directory(database_url: str, version: int):  # noqa: ANN202
 
 def _prepare(store: Store, data: bytes, *, name: str, kind: str, partner: str | None,
              mapping: dict[str, str] | None, choices: dict[str, int | str],
-             place: dict[str, object] | None = None) -> ImportPreview:
+             place: dict[str, object] | None = None,
+             corrections: dict[tuple[str, str], str] | None = None) -> ImportPreview:
     """prepare_import, remembered in the session for the same file, choices and data.
 
     ``place``: the sheet, the CRS and the school picks of the review (``school_choices``).
+    ``corrections``: the one-click fixes accepted (:mod:`geo.importer.fixes`).
     """
     place = dict(place or {})
+    corrections = dict(corrections or {})
     version = store.data_version()
     key = (_digest(data), name, kind, partner,
            None if mapping is None else tuple(sorted(mapping.items())),
            tuple(sorted((k, str(v)) for k, v in choices.items())), version,
            place.get("sheet"), place.get("crs"),
-           tuple(sorted(dict(place.get("school_choices") or {}).items())))
+           tuple(sorted(dict(place.get("school_choices") or {}).items())),
+           tuple(sorted(corrections.items())))
     cache: dict = st.session_state.setdefault(_PREVIEW_CACHE, {})
     if key not in cache:
         with st.spinner(f"Checking {name}…"):
@@ -129,7 +135,8 @@ def _prepare(store: Store, data: bytes, *, name: str, kind: str, partner: str | 
                 mapping=mapping, partner_choices=choices or None,
                 sheet=place.get("sheet"), crs=place.get("crs") or None,
                 schools=_school_directory(_ui.settings().database_url, version),
-                school_choices=place.get("school_choices") or None)
+                school_choices=place.get("school_choices") or None,
+                corrections=corrections or None)
         for old in list(cache)[:-3]:  # keep the last few (mapping back and forth)
             del cache[old]
     return cache[key]
@@ -269,7 +276,47 @@ def _chosen_schools(token: str) -> dict[int, str]:
             if isinstance(k, str) and k.startswith(prefix) and v}
 
 
-def _show_preview(preview: ImportPreview) -> None:
+def _accept_fixes(token: str, fixes: list[tuple[tuple[str, str], str]]) -> None:
+    """Keep the fixes as corrections of this file (the next check applies them)."""
+    accepted = st.session_state.setdefault(_FIXES, {}).setdefault(token, {})
+    accepted.update(dict(fixes))
+
+
+def _drop_fixes(token: str) -> None:
+    st.session_state.setdefault(_FIXES, {}).pop(token, None)
+
+
+def _fix_widgets(preview: ImportPreview, *, token: str) -> None:
+    """A button per suggested replacement (every cell of the column with that value),
+    one for all of them, and what was replaced so far (with a way back)."""
+    fixes = preview.fixes()
+    if fixes:
+        st.markdown(f"**One-click fixes** ({len(fixes):,})")
+        st.caption("Each button writes the suggested value in every cell of that column "
+                   "that holds the same value, then checks the file again. Nothing is "
+                   "imported until you click Import below.")
+        for fix in fixes[:_FIXES_SHOWN]:
+            c1, c2 = st.columns([5, 1])
+            c1.markdown(md(fix.describe()))
+            c2.button("Apply", key=f"import_fix_{token}_{fix.key!r}",
+                      on_click=_accept_fixes, args=(token, [(fix.key, fix.suggestion)]))
+        if len(fixes) > 1:
+            st.button(f"Apply all {len(fixes):,} fixes", key=f"import_fix_all_{token}",
+                      on_click=_accept_fixes,
+                      args=(token, [(f.key, f.suggestion) for f in fixes]))
+    applied = {k: n for k, n in preview.corrected.items() if n}
+    if applied:
+        accepted = st.session_state.get(_FIXES, {}).get(token, {})
+        lines = [f"{column}: \u201c{value}\u201d \u2192 "
+                 f"\u201c{accepted.get((column, value), '')}\u201d "
+                 f"({n:,} cell{'s' if n != 1 else ''})"
+                 for (column, value), n in applied.items()]
+        st.caption(md("Fixed in the file as it will be imported: " + "; ".join(lines)))
+        st.button("Undo these fixes", key=f"import_fix_undo_{token}", on_click=_drop_fixes,
+                  args=(token,))
+
+
+def _show_preview(preview: ImportPreview, *, token: str = "") -> None:
     st.markdown("**3. Check**")
     counts = preview.counts
     report = preview.report
@@ -289,6 +336,7 @@ def _show_preview(preview: ImportPreview) -> None:
     if report:
         st.caption(f"Every problem, by row ({report.summary()}); row 1 is the header.")
         forms.show_problem_table(forms.problems_frame(list(report)))
+    _fix_widgets(preview, token=token)
     with st.expander("The rows as they will be imported"):
         st.dataframe(preview.rows, hide_index=True, width="stretch")
     if counts["rows_rejected"]:
@@ -336,6 +384,7 @@ def _confirm(store: Store, preview: ImportPreview, viewer: Viewer) -> None:
             return
         st.session_state[_ROUND] = st.session_state.get(_ROUND, 0) + 1
         st.session_state.pop(_PREVIEW_CACHE, None)
+        st.session_state.pop(_FIXES, None)
         what = ", ".join(f"{v:,} {k}" for k, v in written.items() if v)
         forms.flash(f"Imported {preview.filename}: {what or 'nothing new'}.")
 
@@ -386,10 +435,11 @@ def render_import(*, viewer: Viewer, store: Store, frames: Frames) -> None:
     data = upload.getvalue()
     token = _digest(data)
     place = _place_options(data, name=upload.name, token=token)
+    fixes = dict(st.session_state.get(_FIXES, {}).get(token, {}))
     base = _prepare(store, data, name=upload.name, kind=kind, partner=fill, mapping=None,
-                    choices={}, place=place)
+                    choices={}, place=place, corrections=fixes)
     if not base.columns:  # unreadable: nothing to map
-        _show_preview(base)
+        _show_preview(base, token=token)
         return
     mapping = _mapping_widgets(base, token=token, kind=kind, partner_given=fill is not None,
                                forced_partner=forced is not None)
@@ -403,15 +453,15 @@ def render_import(*, viewer: Viewer, store: Store, frames: Frames) -> None:
     else:
         preview = _prepare(store, data, name=upload.name, kind=kind, partner=fill,
                            mapping=mapping, choices=choices,
-                           place={**place, "school_choices": schools})
+                           place={**place, "school_choices": schools}, corrections=fixes)
     # The names in review come from the check without the picks, so a picked row keeps
     # its choice box.
     unpicked = preview if not schools else _prepare(
         store, data, name=upload.name, kind=kind, partner=fill, mapping=mapping,
-        choices=choices, place=place)
+        choices=choices, place=place, corrections=fixes)
     _partner_choice_widgets(preview, token=token)
     _school_review_widgets(unpicked, token=token)
-    _show_preview(preview)
+    _show_preview(preview, token=token)
     if not preview.file_errors:
         _confirm(store, preview, viewer)
 

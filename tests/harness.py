@@ -177,7 +177,8 @@ class Server:
         self.stop()
 
     def log(self) -> str:
-        self._log.flush()
+        if not self._log.closed:  # after stop() the file is closed and complete
+            self._log.flush()
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
     def wait_healthy(self) -> float:

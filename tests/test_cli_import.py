@@ -104,3 +104,23 @@ def test_size_limit_from_settings(sqlite_url, tmp_path):
     assert out.returncode == 1
     assert "big.csv is 1.3 MB, more than the import limit of 1 MB" in out.stderr
     assert open_store(sqlite_url).is_empty()
+
+
+def test_a_yes_no_community_school_column_decides_the_site_kind(db_url, tmp_path):
+    path = tmp_path / "schools.csv"
+    path.write_text("School,Is community school?,Lat,Lon\n"
+                    "Leon High School,Y,30.4456207,-84.2755025\n"
+                    "Godby High School,N,30.4729,-84.3346\n"
+                    "Rickards High School,sometimes,30.4647,-84.2417\n", encoding="utf-8")
+    store = open_store(db_url)
+    out = _geo(path, "--kind", "sites", "--partner", "Leon Education Foundation", url=db_url)
+    assert out.returncode == 1
+    assert "row 4, column 'Is community school?': error: 'sometimes' is not Yes or No. " \
+        "Fix: Write Yes or No" in out.stderr
+    assert store.is_empty()
+    out = _geo(path, "--kind", "sites", "--partner", "Leon Education Foundation",
+               "--skip-bad-rows", url=db_url)
+    assert out.returncode == 0, out.stderr
+    sites = store.frames().sites.set_index("name")
+    assert sites["site_kind"].to_dict() == {"Leon High School": "community_school",
+                                            "Godby High School": "school"}

@@ -181,6 +181,46 @@ def test_second_save_of_a_stale_record_gets_a_conflict(db_url):
     assert first.get_partner(pid)["expertise"] == "After-school"
 
 
+def test_an_edit_is_undone_as_an_audited_edit_unless_someone_changed_the_record_since(db_url):
+    store = open_store(db_url)
+    pid = _partner(store)
+    sid = store.add_site({"partner_id": pid, **LEON_HIGH}, actor=ACTOR)
+    before = store.get_site(sid)
+    moved = store.update_site(sid, {"name": "Leon High (moved)", "latitude": 30.59,
+                                    "longitude": -84.58, "state_fips": "12",
+                                    "county_fips": "12039", "district_geoid": "1200600",
+                                    "contact": "pat@example.org"},
+                              expected_version=before["version"], actor=ACTOR)
+    version = store.undo_update("sites", sid, before, version=moved, actor=ACTOR)
+    after = store.get_site(sid)
+    assert version == moved + 1 == after["version"]
+    for field in ("name", "latitude", "longitude", "county_fips", "district_geoid",
+                  "location_source", "contact"):
+        assert after[field] == before[field], field
+    log = store.audit_log(table="sites", record_id=sid)
+    undo = json.loads(log["changes"].iloc[0])
+    assert log["action"].iloc[0] == "update" and undo["undo_of_version"] == moved
+    assert undo["district_geoid"] == ["1200600", "1201110"]
+    # An edit someone else changed since is not undone: their change stays.
+    activity = store.add_activity({"partner_id": pid, "site_id": sid, "kind_of_work": "funding",
+                                   "start_date": "2023-08-01"}, actor=ACTOR)
+    opened = store.get_activity(activity)
+    ended = store.update_activity(activity, {"status": "ended", "end_date": "2024-06-30"},
+                                  expected_version=opened["version"], actor=ACTOR)
+    store.update_activity(activity, {"notes": "Renewed for a year"}, expected_version=ended,
+                          actor="colleague@example.org")
+    stamp = store.data_version()
+    with pytest.raises(ConflictError) as caught:
+        store.undo_update("activities", activity, opened, version=ended, actor=ACTOR)
+    assert caught.value.changed_by == "colleague@example.org"
+    assert store.data_version() == stamp
+    kept = store.get_activity(activity)
+    assert (kept["status"], kept["notes"]) == ("ended", "Renewed for a year")
+    store.delete_activity(activity, actor=ACTOR)
+    with pytest.raises(NotFoundError, match="was deleted"):
+        store.undo_update("activities", activity, opened, version=ended + 2, actor=ACTOR)
+
+
 def test_consent_records_who_and_when(db_url):
     store = open_store(db_url)
     pid = _partner(store)

@@ -125,3 +125,104 @@ def test_controlled_values_accept_codes_and_labels_and_suggest():
     assert VOCABULARIES["site_kind"].read("Initiative office") == "office"
     assert VOCABULARIES["principles"].suggest("Youth leadership") == \
         "Youth Leadership and Engagement"
+
+
+YES_NO_SITES = (
+    "partner,school,Community school (Y/N),zip\n"
+    "P,Alpha School,Yes,32301\n"
+    "P,Beta School,No,32301\n"
+    "P,Gamma School,Y,32301\n"
+    "P,Delta School,n,32301\n"
+    "P,Epsilon School,TRUE,32301\n"
+    "P,Zeta School,false,32301\n"
+    "P,Eta School,1,32301\n"
+    "P,Theta School,0,32301\n"
+    "P,Iota School,maybe,32301\n"
+    "P,Kappa School,,32301\n"
+)
+
+
+def test_a_yes_no_community_school_column_is_mapped_and_decides_the_site_kind():
+    assert suggest_mapping(["School", "Community school", "ZIP"])["community_school"] == \
+        "Community school"
+    assert suggest_mapping(["Is community school?"]) == {"community_school": "Is community school?"}
+    preview = prepare_import(YES_NO_SITES.encode(), filename="yn.csv", kind="sites",
+                             frames=_empty_frames())
+    assert preview.mapping["community_school"] == "Community school (Y/N)"
+    kinds = dict(zip(preview.frames.sites["name"], preview.frames.sites["site_kind"]))
+    assert kinds == {
+        "Alpha School": "community_school", "Beta School": "school",
+        "Gamma School": "community_school", "Delta School": "school",
+        "Epsilon School": "community_school", "Zeta School": "school",
+        "Eta School": "community_school", "Theta School": "school",
+        # An empty cell in a column that says No elsewhere is unknown: the default, warned.
+        "Kappa School": "community_school",
+    }
+    [bad] = [p for p in preview.report.errors()]
+    assert (bad.row, bad.column) == (10, "Community school (Y/N)")
+    assert "'maybe' is not Yes or No" in bad.message and "Write Yes or No" in bad.fix
+    [empty] = [p for p in preview.report.warnings() if p.row == 11
+               and p.column == "Community school (Y/N)"]
+    assert "Write Yes or No" in empty.fix
+
+
+def test_a_column_of_marks_says_no_by_its_empty_cells_and_must_agree_with_site_kind():
+    marks = ("partner,school,community school,site type,zip\n"
+             "P,Alpha School,x,,32301\n"
+             "P,Beta School,,,32301\n"
+             "P,Quincy office,,office,32351\n"
+             "P,Gamma School,X,office,32301\n")
+    preview = prepare_import(marks.encode(), filename="marks.csv", kind="sites",
+                             frames=_empty_frames())
+    kinds = dict(zip(preview.frames.sites["name"], preview.frames.sites["site_kind"]))
+    assert kinds == {"Alpha School": "community_school", "Beta School": "school",
+                     "Quincy office": "office"}
+    [clash] = preview.report.errors()
+    assert (clash.row, clash.column) == (5, "community school")
+    assert "'site type' column says 'office'" in clash.message
+
+
+def test_a_sites_file_keeps_each_sites_contact():
+    sites = ("partner,school,contact,zip\n"
+             "P,Alpha School,Pat Lee (850) 555-0100,32301\n"
+             "P,Beta School,,32303\n")
+    preview = prepare_import(sites.encode(), filename="s.csv", kind="sites",
+                             frames=_empty_frames())
+    assert preview.mapping["contact"] == "contact"
+    assert dict(zip(preview.frames.sites["name"], preview.frames.sites["contact"])) == {
+        "Alpha School": "Pat Lee (850) 555-0100", "Beta School": ""}
+    assert not [p for p in preview.report if "not used" in p.message]
+
+
+FIXABLE = (
+    "partner,site_name,kind_of_work,principles,start_date,zip\n"
+    "P,Alpha School,Coaching,Equity; Famly engagement,9/1/2021,32301\n"
+    "P,Beta School,Coaching,Equity,9/1/2021,32301\n"
+    "P,Gamma School,funding,Equity,13/1/2021,32301\n"
+)
+
+
+def test_refused_values_carry_their_suggestion_and_corrections_apply_it_to_every_such_cell():
+    preview = prepare_import(FIXABLE.encode(), filename="f.csv", kind="activities",
+                             frames=_empty_frames())
+    date = next(p for p in preview.report.errors() if p.row == 2 and p.column == "start_date")
+    assert (date.value, date.suggestion) == ("9/1/2021", "2021-09-01")
+    unclear = next(p for p in preview.report.errors() if p.row == 4)
+    assert unclear.suggestion is None, "no guess for a date that is not month/day/year"
+    fixes = {f.key: (f.suggestion, f.rows) for f in preview.fixes()}
+    assert fixes == {
+        ("kind_of_work", "Coaching"): ("technical_assistance", (2, 3)),
+        ("principles", "Equity; Famly engagement"): ("Equity; Family Engagement", (2,)),
+        ("start_date", "9/1/2021"): ("2021-09-01", (2, 3)),
+    }
+    fixed = prepare_import(FIXABLE.encode(), filename="f.csv", kind="activities",
+                           frames=_empty_frames(),
+                           corrections={key: s for key, (s, _) in fixes.items()})
+    assert fixed.corrected == {("kind_of_work", "Coaching"): 2,
+                               ("principles", "Equity; Famly engagement"): 1,
+                               ("start_date", "9/1/2021"): 2}
+    assert [(p.row, p.column) for p in fixed.report.errors()] == [(4, "start_date")]
+    acts = fixed.frames.activities
+    assert list(acts["kind_of_work"]) == ["technical_assistance"] * 2
+    assert [str(d) for d in acts["start_date"]] == ["2021-09-01"] * 2
+    assert list(acts["principles"]) == ["Equity;Family Engagement", "Equity"]

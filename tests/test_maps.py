@@ -134,6 +134,26 @@ def test_label_sites_uses_the_names_given():
     assert list(out["site_kind_label"]) == ["Initiative office", "Community school"]
 
 
+def test_a_sites_popup_contact_starts_with_the_sites_own_contact():
+    from geo.analysis.frames import make_frames
+
+    frames = make_frames(
+        partners=[{"partner_id": 1, "name": "Open Org"}],
+        sites=[{"site_id": s, "partner_id": 1, "name": n, "contact": c, "latitude": 30.4,
+                "longitude": -84.3, "district_geoid": "1201110", "county_fips": "12073"}
+               for s, n, c in ((1, "Alpha School", "Pat Lee 850-555-0100"), (2, "Beta School", ""),
+                               (3, "Gamma School", "lee@open.example.org"))],
+        activities=[{"activity_id": a, "partner_id": 1, "site_id": s, "kind_of_work": "funding",
+                     "contact": c} for a, s, c in ((1, 1, "lee@open.example.org"),
+                                                   (2, 2, "kim@open.example.org"),
+                                                   (3, 3, "lee@open.example.org"))])
+    out = maps.label_sites(frames.sites, frames.partners, frames.activities)
+    assert list(out["contact_label"]) == [
+        "Pat Lee 850-555-0100; lee@open.example.org", "kim@open.example.org",
+        "lee@open.example.org"]
+    assert maps.DETAILED_POPUP_FIELDS["Contact"] == "contact_label"
+
+
 def test_withheld_partner_names_never_reach_the_map(sample, national_html):
     hidden = sample.partners.loc[~sample.partners["public"], "name"]
     shown = sample.partners.loc[sample.partners["public"], "name"]

@@ -616,3 +616,195 @@ def test_staff_create_a_new_partner_from_the_import(db, repo_root):
     assert set(sites.loc[sites["partner_id"] == int(new["partner_id"].iloc[0]), "name"]) == \
         {"Eastside Elementary", "Westside Middle"}
     assert _counts(db)[0] == before[0] + 1
+
+
+YES_NO = (
+    "partner,school,Community school,zip\n"
+    "Brightpath Community Schools Alliance,Northside Academy,Yes,32301\n"
+    "Brightpath Community Schools Alliance,Southside Academy,No,32303\n"
+)
+
+
+def _mapping_boxes(at: AppTest) -> dict[str, object]:
+    return {re.sub(r"^import_map_[0-9a-f]+_", "", s.key): s for s in at.selectbox
+            if s.key and s.key.startswith("import_map_")}
+
+
+def test_a_yes_no_community_school_column_is_offered_and_a_no_stays_a_plain_school(
+        db, repo_root):
+    at = _open(repo_root, STAFF)
+    at.radio(key="import_kind").set_value("sites")
+    _run(at)
+    _upload(at, "yn.csv", YES_NO.encode())
+    box = _mapping_boxes(at)["community_school"]
+    assert box.value == "Community school", "suggested from the header"
+    assert {m.label: m.value for m in at.metric}["Ready to import"] == "2"
+    at.button(key="import_confirm").click()
+    _run(at)
+    sites = db.frames().sites.set_index("name")
+    assert sites.loc["Northside Academy", "site_kind"] == "community_school"
+    assert sites.loc["Southside Academy", "site_kind"] == "school"
+
+
+def test_an_unreadable_yes_no_value_is_a_problem_with_row_column_and_fix(db, repo_root):
+    at = _open(repo_root, STAFF)
+    at.radio(key="import_kind").set_value("sites")
+    _run(at)
+    _upload(at, "yn.csv", YES_NO.replace(",No,", ",Perhaps,").encode())
+    problems = _problem_table(at)
+    bad = problems[(problems["severity"] == "error")]
+    assert list(zip(bad["row"].astype(int), bad["column"])) == [(3, "Community school")]
+    assert "Write Yes or No" in bad["how to fix"].iloc[0]
+    assert at.button(key="import_confirm").disabled
+
+
+def test_a_site_contact_from_the_import_is_stored_and_shown_in_the_site_form(db, repo_root):
+    sites = ("partner,school,site contact,latitude,longitude\n"
+             "Brightpath Community Schools Alliance,Northside Academy,Pat Lee 850-555-0100,"
+             "30.4647,-84.2417\n")
+    at = _open(repo_root, STAFF)
+    at.radio(key="import_kind").set_value("sites")
+    _run(at)
+    _upload(at, "contacts.csv", sites.encode())
+    assert _mapping_boxes(at)["contact"].value == "site contact"
+    shown = [d.value for d in at.main.dataframe if "how to fix" in d.value.columns]
+    assert not any(table["problem"].str.contains("not used").any() for table in shown)
+    at.button(key="import_confirm").click()
+    _run(at)
+    stored = db.frames().sites
+    site = stored[stored["name"] == "Northside Academy"].iloc[0]
+    assert site["contact"] == "Pat Lee 850-555-0100"
+    _edit(at, "sites", partner=int(site["partner_id"]), record=int(site["site_id"]))
+    field = _by_label(at.text_input, "Contact at the site (name, e-mail or phone; optional)")
+    assert field.value == "Pat Lee 850-555-0100"
+    field.set_value("lee@brightpath.example.org")
+    _run(at)
+    _by_label(at.button, "Save changes").click()
+    _run(at)
+    assert db.get_site(int(site["site_id"]))["contact"] == "lee@brightpath.example.org"
+
+
+FIXABLE = (
+    "partner,site_name,kind_of_work,start_date,contact,latitude,longitude\n"
+    "Brightpath Community Schools Alliance,Leon High School,Coaching,9/1/2021,"
+    "fix1@example.org,30.4456207,-84.2755025\n"
+    "Brightpath Community Schools Alliance,Rickards High School,Coaching,9/1/2021,"
+    "fix2@example.org,30.4647,-84.2417\n"
+)
+
+
+def _fix_button(at: AppTest, column: str, value: str):
+    """The Apply button of the fix of ``value`` in ``column`` (its line says what it does)."""
+    assert sum(_plain(m.value).startswith(f"{column}: “{value}” → ")
+               for m in at.main.markdown) == 1
+    [button] = [b for b in at.button if b.key and b.key.startswith("import_fix_")
+                and b.key.endswith(repr((column, value)))]
+    assert button.label == "Apply"
+    return button
+
+
+def test_a_suggested_fix_is_applied_to_every_such_cell_with_one_click(db, repo_root):
+    before = _counts(db)
+    at = _open(repo_root, STAFF)
+    _upload(at, "fixable.csv", FIXABLE.encode())
+    assert {m.label: m.value for m in at.metric}["Rejected"] == "2"
+    assert at.button(key="import_confirm").disabled
+    _fix_button(at, "start_date", "9/1/2021").click()
+    _run(at)
+    errors = _problem_table(at)
+    errors = errors[errors["severity"] == "error"]
+    assert set(errors["column"]) == {"kind_of_work"}, "both dates fixed, the rest re-checked"
+    assert any("“9/1/2021” → “2021-09-01” (2 cells)" in c for c in _texts(at, "caption"))
+    assert _counts(db) == before, "a fix writes nothing"
+    _fix_button(at, "kind_of_work", "Coaching").click()
+    _run(at)
+    assert {m.label: m.value for m in at.metric}["Ready to import"] == "2"
+    assert _counts(db) == before
+    at.button(key="import_confirm").click()
+    _run(at)
+    acts = db.frames().activities
+    new = acts[acts["contact"].isin(["fix1@example.org", "fix2@example.org"])]
+    assert list(new["kind_of_work"]) == ["technical_assistance"] * 2
+    assert [str(pd.Timestamp(d).date()) for d in new["start_date"]] == ["2021-09-01"] * 2
+
+
+def test_fixes_can_be_undone_before_the_import(db, repo_root):
+    at = _open(repo_root, STAFF)
+    _upload(at, "fixable.csv", FIXABLE.encode())
+    at.button(key=next(b.key for b in at.button if b.key and b.key.startswith(
+        "import_fix_all_"))).click()
+    _run(at)
+    assert {m.label: m.value for m in at.metric}["Rejected"] == "0"
+    at.button(key=next(b.key for b in at.button if b.key and b.key.startswith(
+        "import_fix_undo_"))).click()
+    _run(at)
+    assert {m.label: m.value for m in at.metric}["Rejected"] == "2"
+
+
+def test_an_edit_of_a_site_is_undone_and_the_undo_is_audited(db, repo_root):
+    site = db.frames().sites.iloc[0]
+    sid, pid = int(site["site_id"]), int(site["partner_id"])
+    before = db.get_site(sid)
+    at = _open(repo_root, STAFF)
+    _edit(at, "sites", partner=pid, record=sid)
+    _by_label(at.text_input, "Name").set_value("Renamed by mistake")
+    _by_label(at.radio, "Set the location by").set_value("zip")
+    _run(at)
+    _by_label(at.text_input, "ZIP code").set_value("32301")
+    _run(at)
+    _by_label(at.button, "Save changes").click()
+    _run(at)
+    edited = db.get_site(sid)
+    assert (edited["name"], edited["location_source"]) == ("Renamed by mistake", "zip_centroid")
+    assert any("Changed the site Renamed by mistake" in i for i in _texts(at, "info"))
+    at.button(key="edit_undo_button").click()
+    _run(at)
+    assert any("Undid your changes" in s for s in _texts(at, "success"))
+    after = db.get_site(sid)
+    for field in ("name", "latitude", "longitude", "zip", "location_source", "district_geoid",
+                  "county_fips"):
+        assert after[field] == before[field], field
+    assert after["version"] == before["version"] + 2
+    log = db.audit_log(limit=1)
+    assert (log["action"].iloc[0], log["actor"].iloc[0]) == ("update", STAFF.email)
+    assert json.loads(log["changes"].iloc[0])["name"] == ["Renamed by mistake", before["name"]]
+    assert _by_label(at.text_input, "Name").value == before["name"], "the form shows it too"
+    assert not [b for b in at.button if b.key == "edit_undo_button"]
+
+
+def test_undo_of_an_edit_is_refused_when_someone_changed_the_record_since(db, repo_root):
+    at = _open(repo_root, STAFF)
+    _edit(at, "partners", partner=None, record=1)
+    _by_label(at.text_area, "Expertise").set_value("Mine, by mistake")
+    _run(at)
+    _by_label(at.button, "Save changes").click()
+    _run(at)
+    assert db.get_partner(1)["expertise"] == "Mine, by mistake"
+    version = db.get_partner(1)["version"]
+    db.update_partner(1, {"expertise": "The colleague's text"}, expected_version=version,
+                      actor="colleague@example.org")
+    at.button(key="edit_undo_button").click()
+    _run(at)
+    errors = _texts(at, "error")
+    assert any("Could not undo" in e and "colleague@example.org" in e for e in errors), errors
+    assert db.get_partner(1)["expertise"] == "The colleague's text"
+    assert db.get_partner(1)["version"] == version + 1
+    _run(at)
+    assert not [b for b in at.button if b.key == "edit_undo_button"]
+
+
+def test_ending_an_activity_can_be_undone(db, repo_root):
+    act = db.frames().activities
+    row = act[act["status"] == "active"].iloc[0]
+    aid, pid = int(row["activity_id"]), int(row["partner_id"])
+    at = _open(repo_root, STAFF)
+    _edit(at, "activities", partner=pid, record=aid)
+    _by_label(at.button, "End this activity").click()
+    _run(at)
+    assert db.get_activity(aid)["status"] == "ended"
+    at.button(key="edit_undo_button").click()
+    _run(at)
+    restored = db.get_activity(aid)
+    assert restored["status"] == "active"
+    assert restored["end_date"] == (None if pd.isna(row["end_date"])
+                                    else pd.Timestamp(row["end_date"]).date())

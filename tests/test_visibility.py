@@ -51,6 +51,14 @@ def test_public_frames_hide_names_in_sites_and_contacts(frames):
     assert "Quiet" not in text and "quiet" not in text
 
 
+def test_a_school_that_is_no_community_school_keeps_its_name_like_one(frames):
+    sites = pd.concat([frames.sites, pd.DataFrame({
+        "site_id": [4], "partner_id": [2], "name": ["Roosevelt Middle School"],
+        "site_kind": ["school"]})], ignore_index=True)
+    out = visible_frames(schema.Frames(frames.partners, sites, frames.activities), "public")
+    assert out.sites["name"].iloc[3] == "Roosevelt Middle School"
+
+
 def test_unknown_role_is_refused(frames):
     with pytest.raises(ValueError, match="viewer_role must be one of"):
         visible_partners(frames.partners, "admin")
@@ -94,3 +102,17 @@ def test_withheld_names_are_hidden_however_spelled(spelled):
     # What is not the name stays: years, grades, the word "youth" alone.
     assert out.activities["notes"].iloc[1].endswith("since 2019, grades 3-5")
     assert out.partners["expertise"].iloc[1] == f"{schema.ANONYMOUS_PARTNER} mentoring"
+
+
+def test_site_contacts_of_withheld_partners_are_blanked_for_the_public_and_other_partners(frames):
+    from geo.auth import Viewer
+    from geo.visibility import export_frames
+
+    sites = frames.sites.assign(contact=["a@open.example.org", "Pat at Quiet", "Lee 850-555-0100"])
+    both = schema.Frames(frames.partners, sites, frames.activities)
+    assert list(visible_frames(both, "public").sites["contact"]) == ["a@open.example.org", "", ""]
+    assert list(visible_frames(both, "staff").sites["contact"]) == list(sites["contact"])
+    other = export_frames(visible_frames(both, "partner"), Viewer("p@x.org", "partner", partner_id=1))
+    assert list(other.sites["contact"]) == ["a@open.example.org", "", ""]
+    own = export_frames(visible_frames(both, "partner"), Viewer("q@x.org", "partner", partner_id=2))
+    assert list(own.sites["contact"]) == list(sites["contact"])

@@ -101,6 +101,7 @@ sites = sa.Table(
     _text("county_fips"),
     _text("district_geoid"),
     _text("secondary_district_geoid"),
+    _text("contact"),  # who to reach at the site (migration 0005)
     *_record_columns(),
 )
 

@@ -340,6 +340,27 @@ class Store:
         """Undo delete_activity (its partner, and site if any, must be live)."""
         self._restore("activities", activity_id, actor)
 
+    # --- undoing an edit ------------------------------------------------------------
+    def undo_update(
+        self, table: str, record_id: int, before: Mapping[str, object], *, version: int,
+        actor: str,
+    ) -> int:
+        """Undo an edit of a partner, site or activity; returns the new version.
+
+        ``before`` is the record as it was read before the edit (``get_*``; its editable
+        fields are written back) and ``version`` the version that edit made (what
+        ``update_*`` returned). The undo is an edit like any other: checked, versioned and
+        audited as an ``update`` whose changes also say ``undo_of_version``. If the record
+        was changed since the edit (its version is no longer ``version``),
+        :class:`ConflictError` is raised and nothing is written, so nobody's later change
+        is lost; a record deleted since raises :class:`NotFoundError`.
+        """
+        if table not in _KINDS:
+            raise ValueError(f"table must be one of {', '.join(_KINDS)} (got {table!r})")
+        values = {f: before[f] for f in FIELDS[table] if f in before}
+        return self._update(table, record_id, values, version, actor,
+                            note={"undo_of_version": int(version)})
+
     # --- generic record operations ---------------------------------------------------
     def _get(self, table: str, record_id: int) -> dict[str, object]:
         with self.engine.connect() as conn:
@@ -454,7 +475,7 @@ class Store:
 
     def _update(
         self, table: str, record_id: int, values: Mapping[str, object],
-        expected_version: int, actor: str,
+        expected_version: int, actor: str, note: Mapping[str, object] | None = None,
     ) -> int:
         actor = _require_actor(actor)
         kind = _KINDS[table]
@@ -489,7 +510,7 @@ class Store:
             if result.rowcount != 1:  # another writer got there between read and write
                 raise self._conflict(table, self._row(conn, table, record_id) or current)
             audit_trail.record(conn, at=now, actor=actor, action="update", table=table,
-                               record_id=record_id, changes=changed)
+                               record_id=record_id, changes={**changed, **(note or {})})
         return expected_version + 1
 
     @staticmethod

@@ -42,7 +42,7 @@ CONSENT_FIELDS: tuple[str, ...] = ("public", "consent_by", "consent_at")
 SITE_FIELDS: tuple[str, ...] = (
     "partner_id", "name", "site_kind", "nces_id", "latitude", "longitude", "zip",
     "location_source", "state_fips", "county_fips", "district_geoid",
-    "secondary_district_geoid",
+    "secondary_district_geoid", "contact",
 )
 ACTIVITY_FIELDS: tuple[str, ...] = (
     "partner_id", "site_id", "area_level", "area_id", "kind_of_work", "principles",
@@ -386,6 +386,7 @@ def check_sites(df: pd.DataFrame, *, bulk: bool = False) -> tuple[pd.DataFrame, 
 
         c.flag(off, field, df[field], outside,
                "check the boundary assignment: the first two digits are the state FIPS code")
+    df["contact"] = _text(df["contact"])
     return df, c.problems
 
 

@@ -23,7 +23,8 @@ Columns (any order; other names are mapped, common synonyms are recognised; see
 ``start_date``, ``end_date``
     ``YYYY-MM-DD`` (spreadsheet date cells work too); the end not before the start.
 ``contact``, ``notes``
-    Free text.
+    Free text. For sites, ``contact`` is who to reach at the site (``notes`` is not
+    used); for activities, who to reach about the work.
 The place, most specific first: ``latitude`` + ``longitude`` (decimal degrees), or
 ``zip`` (placed at the ZIP centroid, marked approximate): both give a site, new unless
 the partner already has it (same NCES ID, or same name within ~11 m), and for activities
@@ -32,7 +33,11 @@ an activity at that site (``area_level`` ``site``). For activities only, ``distr
 ``state`` (postal code) -> state-wide work. With a point, ``state`` is only checked
 against it.
 Optional: ``site_kind`` (:data:`geo.schema.SITE_KINDS`, default ``community_school``),
-``nces_id`` (12 digits), ``website`` (stored on a new partner when its rows agree).
+``community_school`` (Yes/No, Y/N, TRUE/FALSE, 1/0, or x with empty for no: Yes makes a
+community school, No a ``school`` that is not one unless ``site_kind`` names an office or
+affiliate; in a column that never says No an empty cell means No, elsewhere it is
+warned and left to ``site_kind``), ``nces_id`` (12 digits), ``website`` (stored on a new
+partner when its rows agree).
 
 Rules: every row is checked and every problem reported (row numbers as in a
 spreadsheet: header = row 1); repeated rows, sites or activities already stored, and

@@ -30,12 +30,14 @@ DATE_FORMAT_FIX = "Write dates as YYYY-MM-DD, e.g. 2024-09-01 (or leave the cell
 
 
 class CellError(ValueError):
-    """A cell that cannot be used: ``message`` says why, ``fix`` what to do."""
+    """A cell that cannot be used: ``message`` says why, ``fix`` what to do, and
+    ``suggestion`` the value to write instead when there is one obvious replacement."""
 
-    def __init__(self, message: str, fix: str) -> None:
+    def __init__(self, message: str, fix: str, suggestion: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.fix = fix
+        self.suggestion = suggestion
 
 
 def is_blank(value: object) -> bool:
@@ -117,6 +119,7 @@ def parse_date(value: object) -> dt.date | None:
             raise CellError(f"{text!r} is not a real date (no such day).",
                             DATE_FORMAT_FIX) from None
     fix = DATE_FORMAT_FIX
+    suggestion = None
     us = _US_DATE.match(text)
     if us:
         month, day, year = (int(g) for g in us.groups())
@@ -124,9 +127,38 @@ def parse_date(value: object) -> dt.date | None:
             meant = dt.date(year, month, day)
             fix = f"Write it as {meant.isoformat()} if you meant {meant:%B} {day}, {year} " \
                 "(dates are YYYY-MM-DD)."
+            suggestion = meant.isoformat()
         except ValueError:
             pass
-    raise CellError(f"{_clip(text)!r} is not a date in the format YYYY-MM-DD.", fix)
+    raise CellError(f"{_clip(text)!r} is not a date in the format YYYY-MM-DD.", fix,
+                    suggestion)
+
+
+# Yes/No cells: the words people use, any case. A mark ("x", a tick) says yes; in a
+# column of marks an empty cell says no (see :func:`yes_no`).
+_YES = frozenset({"yes", "y", "true", "t", "1", "x", "\u2713", "\u2714", "\u2611"})
+_NO = frozenset({"no", "n", "false", "f", "0"})
+MARKS = frozenset({"x", "\u2713", "\u2714", "\u2611"})
+YES_NO_FIX = ("Write Yes or No (also Y/N, TRUE/FALSE, 1/0, or x for yes with the cell "
+              "left empty for no).")
+
+
+def yes_no(value: object) -> bool | None:
+    """``True``/``False`` for a Yes/No cell (see :data:`YES_NO_FIX`); ``None`` if empty.
+
+    Raises :class:`CellError` for anything else.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    text = cell_text(value)
+    if not text:
+        return None
+    word = text.casefold().rstrip(".")
+    if word in _YES:
+        return True
+    if word in _NO:
+        return False
+    raise CellError(f"{_clip(text)!r} is not Yes or No.", YES_NO_FIX)
 
 
 def zip5(text: str) -> str:

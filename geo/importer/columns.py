@@ -34,7 +34,8 @@ TEMPLATE_COLUMNS: dict[str, str] = {
     "status": f"One of {', '.join(STATUSES)}. Optional (default active).",
     "start_date": "When the work started, as YYYY-MM-DD (e.g. 2024-09-01). Optional.",
     "end_date": "When it ended or will end, as YYYY-MM-DD; not before start_date. Optional.",
-    "contact": "Who to reach about this work (name, e-mail or phone). Optional.",
+    "contact": "Who to reach (name, e-mail or phone): about this work for activities, at "
+    "the site for sites. Optional.",
     "notes": "Anything else worth knowing. Optional.",
     "latitude": "Place as a point: latitude in decimal degrees (e.g. 30.4456).",
     "longitude": "Place as a point: longitude in decimal degrees (e.g. -84.2755; negative "
@@ -52,6 +53,9 @@ TEMPLATE_COLUMNS: dict[str, str] = {
     "a point it is only checked against the coordinates.",
     "site_kind": "Kind of site: " + "; ".join(f"{c} ({label})" for c, label in SITE_KINDS.items())
     + ". Optional (default community_school).",
+    "community_school": "Is the site a community school? Yes or No (also Y/N, TRUE/FALSE, "
+    "1/0, or x for yes with the cell left empty for no): Yes makes it a community_school, "
+    "No a school (not a community school), or the site_kind given. Optional.",
     "nces_id": "The school's 12-digit NCES ID. Optional; used to spot the same school twice.",
     "website": "The partner's website (https://...), stored for a new partner. Optional.",
 }
@@ -67,8 +71,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 }
 # Columns that only mean something for activities (ignored, with a warning, for sites).
 ACTIVITY_ONLY: tuple[str, ...] = ("kind_of_work", "principles", "status", "start_date",
-                                  "end_date", "contact", "notes", "district_geoid",
-                                  "county_fips")
+                                  "end_date", "notes", "district_geoid", "county_fips")
 
 # Recognised names per target, best first (compared after :func:`column_key`).
 _SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -85,7 +88,8 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
                    "fromdate"),
     "end_date": ("enddate", "end", "dateended", "until", "todate", "finishdate"),
     "contact": ("contact", "contactname", "contactemail", "contactperson", "pointofcontact",
-                "poc", "email"),
+                "poc", "email", "sitecontact", "schoolcontact", "sitecoordinator",
+                "coordinator", "contactinfo"),
     "notes": ("notes", "note", "comments", "comment", "remarks", "description"),
     "latitude": ("latitude", "lat", "y", "latdd", "ycoord", "ycoordinate",
                  "geometrylatitude"),
@@ -102,6 +106,10 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "state": ("state", "statecode", "stateabbr", "stateabbreviation", "statepostal",
               "stusps", "stabbr", "st", "statename"),
     "site_kind": ("sitekind", "sitetype", "kindofsite", "typeofsite", "locationtype"),
+    "community_school": ("communityschool", "iscommunityschool", "communityschoolyn",
+                         "communityschoolyesno", "communityschoolflag",
+                         "isacommunityschool", "isthisacommunityschool",
+                         "isitacommunityschool"),
     "nces_id": ("ncesid", "ncessch", "ncesschoolid", "schoolncesid", "ncesschid",
                 "schoolid"),
     "website": ("website", "partnerwebsite", "url", "websiteurl", "web", "homepage"),

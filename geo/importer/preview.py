@@ -39,6 +39,7 @@ from geo.importer.cells import (
     is_blank,
     is_formula_like,
     parse_date,
+    yes_no,
     zip5,
 )
 from geo.importer.columns import (
@@ -49,11 +50,12 @@ from geo.importer.columns import (
     required_targets,
     suggest_mapping,
 )
+from geo.importer.fixes import Corrections, Fix, apply_corrections, suggested_fixes
 from geo.importer.partners import Choice, PartnerMatch, match_partners
 from geo.importer.vocabulary import VOCABULARIES, split_principles
 from geo.problems import Problem, Report
 from geo.safe import safe_url
-from geo.schema import ACTIVITY_COLUMNS, PARTNER_COLUMNS, SITE_COLUMNS, Frames
+from geo.schema import ACTIVITY_COLUMNS, PARTNER_COLUMNS, SITE_COLUMNS, SITE_KINDS, Frames
 
 if TYPE_CHECKING:
     from geo.db import Store
@@ -118,6 +120,8 @@ class ImportPreview:
     review: pd.DataFrame = field(default_factory=pd.DataFrame)
     sheet: str | None = None
     sheets: list[str] = field(default_factory=list)
+    # The corrections applied to the file's cells: (column, value) -> cells changed.
+    corrected: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @property
     def file_errors(self) -> list[Problem]:
@@ -126,6 +130,10 @@ class ImportPreview:
     @property
     def has_errors(self) -> bool:
         return self.report.has_errors()
+
+    def fixes(self) -> list[Fix]:
+        """The one-click fixes the errors suggest (see :mod:`geo.importer.fixes`)."""
+        return suggested_fixes(self.report)
 
     def can_commit(self, *, valid_rows_only: bool = False) -> bool:
         """True when :func:`commit_import` would write (see the module docstring)."""
@@ -187,6 +195,7 @@ def prepare_import(
     sheet: str | None = None,
     schools: SchoolDirectory | None = None,
     school_choices: Mapping[int, str] | None = None,
+    corrections: Corrections | None = None,
 ) -> ImportPreview:
     """Read ``source`` (a path, or uploaded bytes named ``filename``) and check it all.
 
@@ -199,7 +208,9 @@ def prepare_import(
     setting (50 MB). ``crs``, ``schools`` and ``school_choices`` are those of
     :func:`geo.locate.place_frame` (the CRS of projected coordinates, the school
     directory, a person's picks for school names in review); ``sheet`` the workbook
-    sheet to read (default: the first).
+    sheet to read (default: the first). ``corrections`` (``{(column, value):
+    replacement}``, see :mod:`geo.importer.fixes`) are applied to the file's cells
+    before any check; the preview's ``corrected`` says how many cells each changed.
     """
     _check_kind(kind)
     if (store is None) == (frames is None):
@@ -230,6 +241,8 @@ def prepare_import(
     raw = _read(source, name=name, max_bytes=max_bytes, report=report, sheet=sheet)
     if raw is None:
         return state.failed()
+    if corrections:
+        raw, state.corrected = apply_corrections(raw, corrections)
     state.columns = [str(c) for c in raw.columns]
     state.suggested = suggest_mapping(state.columns)
     used = dict(state.suggested if mapping is None else mapping)
@@ -326,6 +339,7 @@ class _State:
     placement: Placement | None = None  # of the point rows
     sheet: str | None = None
     sheets: list[str] = field(default_factory=list)
+    corrected: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def preview(self, frames: Frames, rows: pd.DataFrame, rejected: pd.DataFrame,
                 counts: dict[str, int]) -> ImportPreview:
@@ -340,7 +354,7 @@ class _State:
             crs_detected=bool(placed.crs_detected) if placed is not None else False,
             review=placed.review if placed is not None else pd.DataFrame(),
             sheet=self.sheet or (self.sheets[0] if self.sheets else None),
-            sheets=self.sheets)
+            sheets=self.sheets, corrected=self.corrected)
 
     def failed(self) -> ImportPreview:
         counts = dict.fromkeys(_COUNT_NAMES, 0)
@@ -445,13 +459,18 @@ class _Checker:
         self.fill = fill
         self.rows = [int(r) for r in data.index]
         self.cells = {t: data[t].tolist() for t in data.columns}
+        self.blank_is_no = _blank_means_no(self.cells.get("community_school"))
 
     def src(self, target: str) -> str:
         return self.mapping.get(target, target)
 
-    def error(self, row: int, target: str | None, message: str, fix: str) -> None:
+    def error(self, row: int, target: str | None, message: str, fix: str, *,
+              value: str | None = None, suggestion: str | None = None) -> None:
+        """Report an error; ``value`` -> ``suggestion``: the one obvious replacement of
+        the cell, when there is one (a one-click fix on the page)."""
         self.report.error(message, row=row, column=self.src(target) if target else None,
-                          fix=fix)
+                          fix=fix, value=value if suggestion is not None else None,
+                          suggestion=suggestion)
 
     def text(self, target: str, i: int) -> str:
         values = self.cells.get(target)
@@ -484,10 +503,11 @@ class _Checker:
             "nces_id" in self.cells and not is_blank(self.cells["nces_id"][i])
             and not any(texts.get(t) for t in ("district_geoid", "county_fips")))
         v = row.values
-        v["site_kind"] = self._code(row, "site_kind", texts.get("site_kind", ""),
-                                    default="community_school")
+        v["site_kind"] = self._site_kind(row, texts)
         v["nces_id"] = self._nces(row, texts.get("nces_id", ""))
         v["website"] = texts.get("website", "")
+        if self.kind == "sites":
+            v["contact"] = texts.get("contact", "")  # the site's (an activity's: below)
         if row.point:
             row.site_name = texts.get("site_name", "")
             self._name(row, "site_name", row.site_name, "site name",
@@ -523,11 +543,57 @@ class _Checker:
         vocab = VOCABULARIES[target]
         code = vocab.read(text)
         if code is None:
-            close = vocab.suggest(text)
-            fix = (f"Did you mean {close}? " if close else "") + \
+            close = vocab.suggest_code(text)
+            fix = (f"Did you mean {vocab.show(close)}? " if close else "") + \
                 f"Use one of: {vocab.choices()}."
-            self.error(row.row, target, f"{text!r} is not a valid {target}.", fix)
+            self.error(row.row, target, f"{text!r} is not a valid {target}.", fix,
+                       value=text, suggestion=close)
         return code
+
+    def _site_kind(self, row: _Row, texts: dict[str, str]) -> str | None:
+        """The site's kind from ``site_kind`` and a Yes/No ``community_school`` column.
+
+        Yes makes a community school, No a school that is not one (or the office or
+        affiliate ``site_kind`` names); an empty cell means No in a column that marks
+        community schools and never says No, else it leaves the kind to ``site_kind``
+        (default community_school) with a warning. A Yes/No that contradicts
+        ``site_kind`` is an error.
+        """
+        stated = texts.get("site_kind", "")
+        kind = self._code(row, "site_kind", stated, default="community_school")
+        if "community_school" not in self.cells or "community_school" in row.failed:
+            return kind
+        text = texts.get("community_school", "")
+        try:
+            answer = yes_no(text)
+        except CellError as exc:
+            self.error(row.row, "community_school", exc.message,
+                       exc.fix + " If the column holds something else, map it to its own "
+                       "column (or to '(not used)') instead.")
+            return kind
+        if answer is None:
+            if self.blank_is_no is None:  # an empty column: site_kind decides
+                return kind
+            if not self.blank_is_no:
+                if kind is not None:
+                    self.report.warning(
+                        "The cell is empty, so the site is recorded as "
+                        f"\u201c{SITE_KINDS[kind]}\u201d "
+                        f"({'from site_kind' if stated else 'the default'}).",
+                        row=row.row, column=self.src("community_school"),
+                        fix="Write Yes or No to say whether it is a community school.")
+                return kind
+            answer = False
+        if stated and kind is not None and (kind == "community_school") != answer:
+            self.error(row.row, "community_school",
+                       f"{text or '(empty)'!r} says the site is "
+                       f"{'' if answer else 'not '}a community school, but the "
+                       f"{self.src('site_kind')!r} column says {stated!r}.",
+                       "Correct one of the two cells (or leave site_kind empty).")
+            return None
+        if answer:
+            return "community_school"
+        return kind if stated and kind is not None else "school"
 
     def _nces(self, row: _Row, text: str) -> str:
         if not text:
@@ -619,7 +685,8 @@ class _Checker:
                 if dates[target] is not None:
                     check_text(texts[target])
             except CellError as exc:
-                self.error(row.row, target, exc.message, exc.fix)
+                self.error(row.row, target, exc.message, exc.fix,
+                           value=texts.get(target), suggestion=exc.suggestion)
                 dates[target] = None
         start, end = dates["start_date"], dates["end_date"]
         if start and end and end < start:
@@ -633,15 +700,24 @@ class _Checker:
     def _principles(self, row: _Row, text: str) -> str:
         vocab = VOCABULARIES["principles"]
         good: list[str] = []
+        unknown: list[tuple[str, str | None]] = []
         for item in split_principles(text):
             code = vocab.read(item)
             if code is None:
-                close = vocab.suggest(item)
-                self.error(row.row, "principles", f"{item!r} is not one of the principles.",
-                           (f"Did you mean {close}? " if close else "")
-                           + f"Use these, separated by ';': {vocab.choices()}.")
+                unknown.append((item, vocab.suggest_code(item)))
             elif code not in good:
                 good.append(code)
+        # The cell as it would read with every unknown item replaced by its closest
+        # principle: one replacement for the whole cell (None unless each has one).
+        mended = None
+        if unknown and all(close for _, close in unknown):
+            close_of = dict(unknown)
+            mended = "; ".join(close_of.get(item) or item for item in split_principles(text))
+        for item, close in unknown:
+            self.error(row.row, "principles", f"{item!r} is not one of the principles.",
+                       (f"Did you mean {close}? " if close else "")
+                       + f"Use these, separated by ';': {vocab.choices()}.",
+                       value=text, suggestion=mended)
         return ";".join(good)
 
     # --- location ----------------------------------------------------------------
@@ -778,6 +854,27 @@ class _Checker:
             if key is not None and key in keys:
                 self.error(rec.row, None, f"This activity is already in the database "
                            f"(activity {keys[key]}).", "Remove the row: it was imported before.")
+
+
+def _blank_means_no(values: list[object] | None) -> bool | None:
+    """What an empty cell of a Yes/No ``community_school`` column says.
+
+    ``None`` when the column says nothing (all empty, or not mapped): ``site_kind``
+    decides. ``True`` when it marks community schools and never says No (Yes or x on
+    some rows, the others empty). ``False`` when it says No somewhere: an empty cell is
+    then unknown.
+    """
+    if values is None:
+        return None
+    answers = set()
+    for value in values:
+        try:
+            answers.add(yes_no(value))
+        except CellError:
+            continue
+    if False in answers:
+        return False
+    return True if True in answers else None
 
 
 _KEY_COLUMN = {"NCES ID": "nces_id", "name and place": "site_name"}
@@ -934,6 +1031,7 @@ def _build_frames(valid: list[_Row], matches: dict[str, PartnerMatch], *, kind: 
                         "partner_id": partner_id(rec.partner_ref), "name": rec.site_name,
                         "site_kind": rec.values["site_kind"],
                         "nces_id": rec.values["nces_id"], "zip": rec.values["zip"],
+                        "contact": rec.values["contact"] if kind == "sites" else "",
                         **rec.location, "row": rec.row,
                     })
                 site_id = site_ids[rec.site_ref]

@@ -31,7 +31,7 @@ EXAMPLE_ROWS: tuple[dict[str, str], ...] = (
 )
 _TEXT_COLUMNS = ("zip", "district_geoid", "county_fips", "nces_id", "start_date", "end_date")
 _CHOICES = {"kind_of_work": tuple(KINDS_OF_WORK), "status": STATUSES,
-            "site_kind": tuple(SITE_KINDS)}
+            "site_kind": tuple(SITE_KINDS), "community_school": ("Yes", "No")}
 _FORMATTED_ROWS = 1000
 
 

@@ -34,8 +34,9 @@ _HINTS: dict[str, dict[str, str]] = {
     "principles": {"learning": "Learning and Development",
                    "youth leadership": "Youth Leadership and Engagement",
                    "results": "Results-Driven Partnership"},
-    "site_kind": {"school": "community_school", "initiative office": "office",
-                  "affiliate": "affiliate", "local affiliate": "affiliate"},
+    "site_kind": {"initiative office": "office", "affiliate": "affiliate",
+                  "local affiliate": "affiliate", "regular school": "school",
+                  "public school": "school"},
 }
 
 
@@ -65,13 +66,18 @@ class Vocabulary:
 
     def suggest(self, text: str) -> str | None:
         """The closest valid value to ``text`` as shown to users, or ``None``."""
+        code = self.suggest_code(text)
+        return None if code is None else self.show(code)
+
+    def suggest_code(self, text: str) -> str | None:
+        """The code of the closest valid value to ``text``, or ``None``."""
         key = _key(text)
         hints = {_key(k): v for k, v in _HINTS.get(self.field, {}).items()}
         if key in hints:
-            return self.show(hints[key])
+            return hints[key]
         candidates = {**hints, **self._table}
         close = difflib.get_close_matches(key, list(candidates), n=1, cutoff=0.6)
-        return self.show(candidates[close[0]]) if close else None
+        return candidates[close[0]] if close else None
 
     def show(self, code: str) -> str:
         """``"policy (Policy and advocacy)"``, or just the code when it is its own label."""

@@ -1,24 +1,22 @@
 """The Data page in a real browser: sign in as staff, upload a file, see the preview.
 
-Uses the harness of ``conftest.py`` (the real ``streamlit run app.py`` on a free port,
-offline Chromium) with a database prepared beforehand: the sample dataset and a staff
+Uses the shared harness (``tests/harness.py``: the real app on a free port, offline
+Chromium) with a database prepared beforehand: the sample dataset and a staff
 account with a real bcrypt password, signed in through the sidebar form like a user.
 The test also takes a screenshot (``data.png``, the page with a preview visible; see the
 ``shots_dir`` fixture).
 """
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from geo.auth import hash_password
 from geo.db import open_store
 from geo.sample import make_sample
+from tests.harness import Server, offline_page
 
 EMAIL = "staff@example.org"
 PASSWORD = "correct horse battery staple"
@@ -35,19 +33,6 @@ UPLOAD = (
 )
 
 
-def _harness():
-    """tests/browser/conftest.py as a module, for its ``Server`` (shared module name
-    with the other browser tests that load it the same way)."""
-    name = "partnermap_browser_harness"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(
-            "conftest.py"))
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)  # type: ignore[union-attr]
-        sys.modules[name] = module
-    return sys.modules[name]
-
-
 @pytest.fixture(scope="module")
 def staff_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
     tmp = tmp_path_factory.mktemp("data_app")
@@ -56,7 +41,7 @@ def staff_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
     store.load_frames(make_sample(), actor="sample-data")
     store.users.add_user(EMAIL, hash_password(PASSWORD), "staff")
     store.close()
-    server = _harness().Server(tmp / "streamlit.log", url)
+    server = Server(tmp / "streamlit.log", url)
     try:
         server.wait_healthy()
         yield server
@@ -69,18 +54,23 @@ def _idle(page) -> None:
                            timeout=120_000)
 
 
+def _sign_in_to_data(page, url: str) -> None:
+    """Sign in as the staff account through the sidebar form and open the Data page."""
+    page.goto(url, wait_until="domcontentloaded")
+    _idle(page)
+    page.get_by_text("Sign in", exact=True).first.click()
+    page.get_by_role("textbox", name="E-mail").fill(EMAIL)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text(f"Signed in as {EMAIL}").wait_for(timeout=60_000)
+    page.get_by_role("link", name="Data").click()
+    page.get_by_text("1. Start from the template").wait_for(timeout=60_000)
+    _idle(page)
+
+
 def test_staff_signs_in_uploads_and_sees_the_preview(staff_server, page, tmp_path, shots_dir):
     try:
-        page.goto(staff_server.url, wait_until="domcontentloaded")
-        _idle(page)
-        page.get_by_text("Sign in", exact=True).first.click()
-        page.get_by_role("textbox", name="E-mail").fill(EMAIL)
-        page.get_by_role("textbox", name="Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.get_by_text(f"Signed in as {EMAIL}").wait_for(timeout=60_000)
-        page.get_by_role("link", name="Data").click()
-        page.get_by_text("1. Start from the template").wait_for(timeout=60_000)
-        _idle(page)
+        _sign_in_to_data(page, staff_server.url)
         upload = tmp_path / "schools.csv"
         upload.write_text(UPLOAD, encoding="utf-8")
         page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
@@ -107,3 +97,58 @@ def test_staff_signs_in_uploads_and_sees_the_preview(staff_server, page, tmp_pat
     except Exception:
         print(f"\n----- streamlit server log -----\n{staff_server.log()}")
         raise
+
+
+def _open_partner_form(page, partner: str) -> None:
+    """Data → Edit → Partners, and the partner ``partner`` (its label in the picker)."""
+    main = page.locator("[data-testid='stMain']")
+    main.get_by_text("Edit", exact=True).click()
+    picker = main.get_by_text("Partner to change")
+    picker.wait_for(timeout=60_000)
+    _idle(page)
+    main.locator("[data-testid='stSelectbox']").filter(has_text="Partner to change").click()
+    page.get_by_role("option", name=partner).click()
+    _idle(page)
+    main.get_by_label("Expertise").wait_for(timeout=60_000)
+
+
+def test_two_staff_saving_the_same_partner_the_second_is_told_and_nothing_is_lost(
+        staff_server, browser):
+    """Two colleagues open the same partner; the first saves; the second's save is refused
+    with who changed it, the first's text stays stored, the second's stays in the form."""
+    with open_store(staff_server.database_url) as store:
+        partner = store.frames().partners.sort_values("partner_id").iloc[0]
+    label = f"{partner['name']} (partner {int(partner['partner_id'])})"
+    first, second = offline_page(browser), offline_page(browser)
+    try:
+        for page in (first, second):
+            _sign_in_to_data(page, staff_server.url)
+            _open_partner_form(page, label)
+        # Both forms are open on the same version of the record.
+        for page, text in ((first, "Written by the first colleague"),
+                           (second, "Written by the second colleague")):
+            field = page.locator("[data-testid='stMain']").get_by_label("Expertise")
+            field.fill(text)
+            field.press("Control+Enter")  # "Press Ctrl+Enter to apply", as the field says
+            _idle(page)
+        first.get_by_role("button", name="Save changes").click()
+        first.get_by_text(f"Saved {partner['name']}.").wait_for(timeout=60_000)
+        second.get_by_role("button", name="Save changes").click()
+        refusal = second.locator("[data-testid='stAlert']").filter(has_text="Not saved")
+        refusal.wait_for(timeout=60_000)
+        told = refusal.inner_text()
+        assert "since you opened it" in told and EMAIL in told, told
+        # The second colleague's text is still in the form, to copy or save again.
+        field = second.locator("[data-testid='stMain']").get_by_label("Expertise")
+        assert field.input_value() == "Written by the second colleague"
+        with open_store(staff_server.database_url) as store:
+            stored = store.frames().partners.set_index("partner_id")
+        assert stored.loc[int(partner["partner_id"]), "expertise"] == \
+            "Written by the first colleague"
+        assert not first.errors and not second.errors, (first.errors, second.errors)
+    except Exception:
+        print(f"\n----- streamlit server log -----\n{staff_server.log()}")
+        raise
+    finally:
+        first.context.close()
+        second.context.close()

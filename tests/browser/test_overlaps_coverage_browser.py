@@ -23,6 +23,8 @@ IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 # Every district is a layer of the map (drawn on its canvas) once the choropleth is in.
 DISTRICTS_DRAWN = """() => window.map && document.querySelector('.partner-legend') !== null
   && Object.values(window.map._layers).filter(l => l.feature && l._parts && l._parts.length).length >= 13000"""
+# The same for the ~3,200 counties (a map drawn at county level).
+COUNTIES_DRAWN = DISTRICTS_DRAWN.replace("13000", "3000")
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +129,9 @@ def _center_js(geoid: str) -> str:
 
 def test_copied_overlaps_link_restores_the_view(ready, app_url, public_frames):
     page = ready
-    _open(page, f"{app_url}/overlaps?kind=funding,policy&status=active&level=county&mi=2.5")
+    frame, _ = _open(page, f"{app_url}/overlaps?kind=funding,policy&status=active&level=county&mi=2.5",
+                     COUNTIES_DRAWN)
+    assert "Partners per county" in _legend(frame)  # the level chosen is the level drawn
     kinds = page.inner_text("[data-testid='stSidebar'] [data-testid='stMultiSelect']:has-text('Kind of work')")
     assert "Funding" in kinds and "Policy and advocacy" in kinds
     status = page.inner_text("[data-testid='stSidebar'] [data-testid='stMultiSelect']:has-text('Status')")
@@ -143,7 +147,7 @@ def test_copied_overlaps_link_restores_the_view(ready, app_url, public_frames):
 def test_copied_coverage_link_restores_the_view_and_filters_rerender(ready, app_url):
     page = ready
     url = f"{app_url}/coverage?level=county&metric=activities&classes=equal_interval&k=4&kind=policy&asof=2023-01-15"
-    frame, first_s = _open(page, url, DISTRICTS_DRAWN.replace("13000", "3000"))
+    frame, first_s = _open(page, url, COUNTIES_DRAWN)
     assert "Activities per county" in _legend(frame) and "No activity" in _legend(frame)
     for label, shown in (("Level", "Counties"), ("Measure", "Activities"), ("Classification", "Equal intervals"),
                          ("Classes", "4")):

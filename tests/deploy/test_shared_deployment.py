@@ -103,7 +103,7 @@ def _sign_in(page, email: str) -> None:  # noqa: ANN001
 
 
 def _search_partners(page, text: str) -> None:  # noqa: ANN001
-    box = page.get_by_role("textbox", name="Search names and expertise")
+    box = page.get_by_role("textbox", name="Search names, expertise and places")
     box.fill(text)
     box.press("Enter")
 
