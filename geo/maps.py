@@ -582,7 +582,7 @@ def label_sites(sites: pd.DataFrame, partners: pd.DataFrame,
     if "contact" in out.columns:  # the site's own contact first, then its activities'
         own = out["contact"].fillna("").astype("str").str.strip().tolist()
         work = out["contact_label"].astype("str").tolist()
-        out["contact_label"] = [_own_contact_first(c, w) for c, w in zip(own, work)]
+        out["contact_label"] = [_own_contact_first(c, w) for c, w in zip(own, work, strict=True)]
     return out
 
 

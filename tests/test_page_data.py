@@ -653,7 +653,7 @@ def test_an_unreadable_yes_no_value_is_a_problem_with_row_column_and_fix(db, rep
     _upload(at, "yn.csv", YES_NO.replace(",No,", ",Perhaps,").encode())
     problems = _problem_table(at)
     bad = problems[(problems["severity"] == "error")]
-    assert list(zip(bad["row"].astype(int), bad["column"])) == [(3, "Community school")]
+    assert list(zip(bad["row"].astype(int), bad["column"], strict=True)) == [(3, "Community school")]
     assert "Write Yes or No" in bad["how to fix"].iloc[0]
     assert at.button(key="import_confirm").disabled
 
