@@ -33,9 +33,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from tests.harness import CHROMIUM, CHROMIUM_ARGS, Server as AppServer, rss_bytes, tree_cpu_seconds  # noqa: E402
 from national import national_database  # noqa: E402
 from pages import IDLE, MAPS_DRAWN, VIEWPORT, wait_settled  # noqa: E402
+from tests.harness import CHROMIUM, CHROMIUM_ARGS, Server as AppServer, rss_bytes, tree_cpu_seconds  # noqa: E402
 
 # name -> (path, maps): home, then Scan, Overlaps and Coverage, in this order.
 VISIT = {

@@ -32,8 +32,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from geo import schema  # noqa: E402
-from geo import sample as _sample  # noqa: E402  (its helpers: one way to build data)
+from geo import sample as _sample, schema  # noqa: E402  (sample's helpers: one way to build data)
 from geo.join import assign_boundaries  # noqa: E402
 
 SEED = 20250901
@@ -73,7 +72,7 @@ def _partners(rng: np.random.Generator) -> pd.DataFrame:
     types = rng.choice(list(_TYPE_SHARE), size=N_PARTNERS, p=list(_TYPE_SHARE.values()))
     combos = rng.permutation(len(_ADJECTIVES) * len(_NOUNS))[:N_PARTNERS]
     names, sites, emails = [], [], []
-    for i, (combo, ptype) in enumerate(zip(combos.tolist(), types)):
+    for i, (combo, ptype) in enumerate(zip(combos.tolist(), types, strict=True)):
         adjective, noun = _ADJECTIVES[combo // len(_NOUNS)], _NOUNS[combo % len(_NOUNS)]
         suffixes = _SUFFIX_BY_TYPE[str(ptype)]
         name = f"{adjective} {noun} {suffixes[i % len(suffixes)]}"
@@ -82,10 +81,10 @@ def _partners(rng: np.random.Generator) -> pd.DataFrame:
         sites.append(f"https://{slug}.example.org")
         emails.append(f"hello@{slug}.example.org")
     public = rng.random(N_PARTNERS) < 0.6
-    stamp0 = dt.datetime(2023, 1, 9, 15, 0, tzinfo=dt.timezone.utc)
+    stamp0 = dt.datetime(2023, 1, 9, 15, 0, tzinfo=dt.UTC)
     consent_at = [
         (stamp0 + dt.timedelta(days=int(d))).isoformat() if p else ""
-        for d, p in zip(rng.integers(0, 900, N_PARTNERS), public)
+        for d, p in zip(rng.integers(0, 900, N_PARTNERS), public, strict=True)
     ]
     principle_sets = [
         ";".join(sorted(rng.choice(schema.PRINCIPLES, size=int(k), replace=False)))
@@ -131,7 +130,7 @@ def _places(
     types = partners.set_index("partner_id")["type"]
     starts = np.flatnonzero(np.r_[True, site_partner[1:] != site_partner[:-1]])
     ends = np.r_[starts[1:], len(site_partner)]
-    for lo, hi in zip(starts.tolist(), ends.tolist()):
+    for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
         n = hi - lo
         if types[site_partner[lo]] in ("national", "state_network") and n > 50:
             picks[lo:hi] = rng.integers(0, len(cands), n)  # national reach
@@ -241,7 +240,7 @@ def _activities(rng: np.random.Generator, partners: pd.DataFrame, sites: pd.Data
         kind[mask] = kinds[rng.integers(0, len(kinds), int(mask.sum()))]
     partner_principles = partners.set_index("partner_id")["principles"]
     principles = sites["partner_id"].map(partner_principles).to_numpy(dtype=object)[src]
-    slug = {pid: _sample._slug(str(name)) for pid, name in zip(partners["partner_id"], partners["name"])}
+    slug = {pid: _sample._slug(str(name)) for pid, name in zip(partners["partner_id"], partners["name"], strict=True)}
     partner = sites["partner_id"].to_numpy()[src]
     role = np.array(["coordinator", "programs", "info"], dtype=object)[rng.integers(0, 3, len(src))]
     contact = role + "@" + pd.Series(partner).map(slug).to_numpy(dtype=object) + ".example.org"

@@ -3,20 +3,31 @@ under AppTest (three runs per page; the third, with the caches warm, is profiled
 
     .venv/bin/python bench/profile_pages.py [home scan overlaps coverage partners]
 """
-import cProfile, io, os, pstats, sys, tempfile, time
+import cProfile
+import importlib.util
+import io
+import os
+import pstats
+import sys
+import tempfile
+import time
 from pathlib import Path
+
 REPO = Path.cwd()
 sys.path.insert(0, str(REPO))
-import importlib.util
+
 _spec = importlib.util.spec_from_file_location("national", REPO / "bench" / "national.py")
-_nat = importlib.util.module_from_spec(_spec); _spec.loader.exec_module(_nat)
+_nat = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_nat)
 national_database = _nat.national_database
 sys.modules.pop("pages", None)
 tmp = tempfile.mkdtemp(prefix="perf11-prof-")
 url = national_database(Path(tmp) / "db")
 os.environ.update(DATABASE_URL=url, PARTNERMAP_SAMPLE_DATA="0", PARTNERMAP_TILES="none")
-from streamlit.testing.v1 import AppTest
-import streamlit.runtime.scriptrunner.script_runner as _sr
+# Streamlit is imported only now, after the environment above is set.
+import streamlit.runtime.scriptrunner.script_runner as _sr  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
 _orig = _sr.exec_func_with_error_handling
 PROF = {"p": None}
 def _wrapped(func, ctx):

@@ -40,9 +40,9 @@ sys.path.insert(0, str(REPO / "bench"))
 
 import pandas as pd  # noqa: E402
 
-from tests.harness import CHROMIUM, CHROMIUM_ARGS, Server as AppServer, free_port as _free_port  # noqa: E402
 from geo import boundaries  # noqa: E402
 from national import SEED, national_dataset  # noqa: E402
+from tests.harness import CHROMIUM, CHROMIUM_ARGS, Server as AppServer, free_port as _free_port  # noqa: E402
 
 VIEWPORT = {"width": 1400, "height": 1000}
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
@@ -194,8 +194,7 @@ def bench_join(sites: pd.DataFrame) -> dict[str, object]:
 
 
 def bench_analysis(frames) -> dict[str, object]:
-    from geo.analysis import coverage, nearby_pairs, overlap_places
-    from geo.analysis import gazetteer
+    from geo.analysis import coverage, gazetteer, nearby_pairs, overlap_places
 
     for level in ("state", "county", "district"):
         gazetteer.place_table(level)  # boundary tables: loaded once per process
@@ -495,8 +494,8 @@ def _table(results: dict) -> str:
     for name, title in (("state_choropleth", "state choropleth"),
                         ("district_choropleth", "district choropleth"), ("sites", "sites layer")):
         e = results["maps"][name]
-        def vis(v, key):
-            return "timeout (> %s s)" % e.get(key) if v is None else f"{v} s"
+        def vis(v, key, e=e):
+            return f"timeout (> {e.get(key)} s)" if v is None else f"{v} s"
         row(f"{title}: sent", f"{e['bytes'] / 1e6:.2f} MB (naive {e['naive_bytes'] / 1e6:.1f} MB, "
             f"{e['bytes_ratio']}x fewer)",
             "<= 6 MB; >= 10x" if name == "district_choropleth" else (">= 10x" if name == "sites" else ""),

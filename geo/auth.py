@@ -55,7 +55,7 @@ import ipaddress
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -198,14 +198,18 @@ def _utc(value: Any) -> datetime | None:
     """A stored timestamp (datetime or ISO text, naive meaning UTC) as aware UTC."""
     if value is None or value == "":
         return None
-    when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return _aware(value if isinstance(value, datetime) else datetime.fromisoformat(str(value)))
+
+
+def _aware(when: datetime) -> datetime:
+    """``when`` in UTC, a naive time taken as UTC."""
     if when.tzinfo is None:
-        return when.replace(tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc)
+        return when.replace(tzinfo=UTC)
+    return when.astimezone(UTC)
 
 
 def _now(now: datetime | None) -> datetime:
-    return datetime.now(timezone.utc) if now is None else _utc(now)  # type: ignore[return-value]
+    return datetime.now(UTC) if now is None else _aware(now)
 
 
 def _viewer_from_user(user: Any) -> Viewer:

@@ -11,9 +11,9 @@ default ``data/`` in the repository) unless a ``data_dir`` keyword is given.
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Literal, TypeVar, get_args
 
 import geopandas as gpd
 import pandas as pd
@@ -63,7 +63,10 @@ def _path(layer: str, data_dir: Path) -> Path:
     return path
 
 
-def _checked(frame: pd.DataFrame, columns: tuple[str, ...], path: Path) -> pd.DataFrame:
+_Frame = TypeVar("_Frame", bound=pd.DataFrame)  # a GeoDataFrame comes back as one
+
+
+def _checked(frame: _Frame, columns: tuple[str, ...], path: Path) -> _Frame:
     absent = [c for c in columns if c not in frame.columns]
     if absent:
         raise ValueError(
@@ -73,14 +76,14 @@ def _checked(frame: pd.DataFrame, columns: tuple[str, ...], path: Path) -> pd.Da
     return frame
 
 
-@lru_cache(maxsize=None)
+@cache
 def _geo_layer(layer: str, data_dir: Path, columns: tuple[str, ...]) -> gpd.GeoDataFrame:
     path = _path(layer, data_dir)
     frame = gpd.read_parquet(path)
     return _checked(frame, columns, path)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _table(layer: str, data_dir: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     path = _path(layer, data_dir)
     return _checked(pd.read_parquet(path), columns, path)

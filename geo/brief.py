@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -129,7 +130,7 @@ def _path_data(geom: BaseGeometry, proj: _Projection) -> str:
         if len(coords) < 2:
             continue
         x, y = proj.xy(coords[:, 0], coords[:, 1])
-        pts = " ".join(f"{a:.1f} {b:.1f}" for a, b in zip(x, y))
+        pts = " ".join(f"{a:.1f} {b:.1f}" for a, b in zip(x, y, strict=True))
         parts.append(f"M{pts}Z")
     return "".join(parts)
 
@@ -246,7 +247,7 @@ def static_map_svg(
         out.append(f'<path d="M{cx[0] - 7:.1f} {cy[0]:.1f}H{cx[0] + 7:.1f}M{cx[0]:.1f} {cy[0] - 7:.1f}'
                    f'V{cy[0] + 7:.1f}" stroke="#b3261e" stroke-width="2.2"/>')
     x, y = proj.xy(lon, lat)
-    for xi, yi, is_school in sorted(zip(x.tolist(), y.tolist(), school.tolist()), key=lambda t: t[2]):
+    for xi, yi, is_school in sorted(zip(x.tolist(), y.tolist(), school.tolist(), strict=True), key=lambda t: t[2]):
         fill = "#b3261e" if is_school else "#ffffff"
         out.append(f'<circle cx="{xi:.1f}" cy="{yi:.1f}" r="3" fill="{fill}" stroke="#b3261e" stroke-width="1.1"/>')
     out.append(_scale_bar(proj, width, height))
@@ -265,9 +266,9 @@ def _cell(value: object) -> str:
     return escape_text(value)
 
 
-def _number(value: object, *, decimals: int = 0, suffix: str = "") -> str:
+def _number(value: Any, *, decimals: int = 0, suffix: str = "") -> str:  # any cell value
     try:
-        number = float(value)  # type: ignore[arg-type]
+        number = float(value)
     except (TypeError, ValueError):
         return ""
     if math.isnan(number):
@@ -322,7 +323,7 @@ def _fit_table(best: pd.DataFrame) -> str:
     rows = "".join(
         f"<tr><td class=num>{int(rank)}</td><td><b>{_cell(r['name'])}</b></td><td class=num><b>{_number(r['score'])}"
         f"</b></td><td>{_cell(r['presence'])}</td><td>{_cell(r['reasons'])}</td></tr>"
-        for rank, r in best.iterrows())
+        for rank, r in zip(best.index.tolist(), best.to_dict("records"), strict=True))
     return ("<table class=small><thead><tr><th class=num>Rank</th><th>Partner</th><th class=num>Fit</th>"
             "<th>Presence</th><th>Why</th></tr></thead><tbody>" + rows + "</tbody></table>")
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from functools import cache
+from itertools import pairwise
 
 import folium
 import numpy as np
@@ -27,8 +28,8 @@ LEVELS: tuple[str, ...] = ("state", "county", "district")
 
 # The data behind every choropleth, as a downloaded map names them (geo.assets.MapHeader).
 RECORDS_SOURCE = "Community Schools Partner Map (partner records)"
-BOUNDARY_SOURCE = ("US Census Bureau boundaries (school districts 2015-16, 1:500k; states and counties 2023, "
-                   "1:10m)")
+BOUNDARY_SOURCE = ("US Census Bureau boundaries (school districts 2015-16, 1:500k; "
+                   "states and counties 2023, 1:10m)")
 
 NO_ACTIVITY_LABEL = "No activity"
 NO_DATA_LABEL = "No data"
@@ -131,7 +132,7 @@ def add_area_choropleth(
     upper = [float(u) for u in upper]
     if len(labels) != len(upper):
         raise ValueError(f"labels has {len(labels)} entries for {len(upper)} classes; give one per class")
-    if any(b <= a for a, b in zip(upper, upper[1:])):
+    if any(b <= a for a, b in pairwise(upper)):
         raise ValueError(f"upper must be ascending class bounds (got {upper})")
     shades = list(colors) if colors is not None else (palette(scheme, len(upper)) if upper else [])
     if len(shades) != len(upper):
@@ -217,7 +218,7 @@ def add_state_lines(m: folium.Map) -> folium.Map:
 def add_selection(m: folium.Map, place_id: str | None) -> folium.Map:
     """Outline the selected place (any level, told by the id's length) in red."""
     level = level_of(place_id) if place_id else None
-    if level is None:
+    if level is None or place_id is None:
         return m
     areas = subset_areas(level, [place_id])
     if not areas.ids:

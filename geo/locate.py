@@ -42,7 +42,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -51,6 +51,7 @@ from geo import placement
 from geo.join import JOIN_COLUMNS
 from geo.problems import Report, row_number
 from geo.read import ReadError
+from geo.schema import LOCATION_SOURCES
 
 if TYPE_CHECKING:
     from geo.schools import SchoolDirectory
@@ -195,18 +196,19 @@ class Placement:
     review: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REVIEW_COLUMNS))
 
     def counts(self) -> dict[str, int]:
-        """Rows per ``location_source``, in :data:`geo.placement.LOCATION_SOURCES` order."""
+        """Rows per ``location_source``, in :data:`geo.schema.LOCATION_SOURCES` order."""
         found = self.frame["location_source"].value_counts()
-        return {s: int(found.get(s, 0)) for s in placement.LOCATION_SOURCES
+        return {s: int(found.get(s, 0)) for s in LOCATION_SOURCES
                 if int(found.get(s, 0))}
 
 
-REVIEW_COLUMNS = ["row", "name", "candidate_id", "candidate_name", "candidate_city", "score"]
+REVIEW_COLUMNS: list[str] = ["row", "name", "candidate_id", "candidate_name", "candidate_city",
+                              "score"]
 
 
-def locate_frame(df: pd.DataFrame, *, report: Report, **options: object) -> pd.DataFrame:
+def locate_frame(df: pd.DataFrame, *, report: Report, **options: Any) -> pd.DataFrame:
     """:func:`place_frame`'s frame (same arguments)."""
-    return place_frame(df, report=report, **options).frame  # type: ignore[arg-type]
+    return place_frame(df, report=report, **options).frame
 
 
 def place_frame(
@@ -275,8 +277,6 @@ def place_frame(
             lat_in, lon_in, lat_bad, lon_bad, lat_blank, lon_blank,
             rows=rows, roles=roles, raw_lat=df[roles["latitude"]], raw_lon=df[roles["longitude"]],
             report=report, projected=projected,
-            has_fallback=any(r in roles for r in ("zip", "wkt", "text", "nces", "leaid"))
-            or (schools is not None and "name" in roles),
         )
         lat[usable] = lat_in[usable]
         lon[usable] = lon_in[usable]
@@ -375,9 +375,9 @@ def _resolve_columns(columns: pd.Index, given: dict[str, str | None],
     for role, col in detect_place_columns(free, taken=taken).items():
         if role not in place_given:
             roles[role] = col
-    for role, col in place_given.items():
-        if col:
-            roles[role] = col
+    for role, chosen in place_given.items():
+        if chosen:
+            roles[role] = chosen
     placeable = has_lat or any(r in roles for r in ("zip", "wkt", "text", "nces", "leaid")) \
         or (schools and "name" in roles)
     if not placeable:
@@ -496,7 +496,6 @@ def _check_coordinates(
     raw_lon: pd.Series,
     report: Report,
     projected: bool = False,
-    has_fallback: bool = False,
 ) -> np.ndarray:
     """Report coordinate problems row by row; return the mask of usable coordinates.
 
@@ -506,7 +505,6 @@ def _check_coordinates(
     from geo.join import in_us
 
     lat_c, lon_c = roles["latitude"], roles["longitude"]
-    has_zip = has_fallback
     numeric = ~(lat_bad | lon_bad | lat_blank | lon_blank)
     in_range = numeric & _in_range(lat, lon)
     inside = np.zeros(len(lat), dtype=bool)
@@ -525,9 +523,6 @@ def _check_coordinates(
 
     raw_lat_v = raw_lat.to_numpy(dtype=object)
     raw_lon_v = raw_lon.to_numpy(dtype=object)
-    both_fix = f"Fill in latitude and longitude in decimal degrees ({_EXAMPLE})" + (
-        ", or a ZIP code." if has_zip else "."
-    )
     for i in range(len(lat)):
         row = int(rows[i])
         if lat_blank[i] and lon_blank[i]:
@@ -671,11 +666,12 @@ class _Chain:
         for k in np.flatnonzero(~placed):
             i = int(idx[k])
             text = str(values[i]).strip()[:60]
-            if found[k] is None:
+            point = found[k]
+            if point is None:
                 self.error(i, f"{text!r} is not a WKT point such as 'POINT (-81.37 28.53)'.",
                            "wkt", "Write the point as POINT (longitude latitude), or give "
                            "latitude and longitude columns.")
-            elif abs(found[k][0]) > 180 or abs(found[k][1]) > 90:
+            elif abs(point[0]) > 180 or abs(point[1]) > 90:
                 self.error(i, f"The point {text!r} is not in degrees: it looks like projected "
                            "coordinates.", "wkt", "Say which CRS the file uses: --crs "
                            "EPSG:NNNN on the command line, or the CRS choice on the Data page.")
@@ -790,10 +786,10 @@ class _Chain:
         if not rows:
             return
         near = np.full((len(rows), 2), np.nan)  # lon, lat of each row's ZIP centroid
-        for k, (_, _, _, zip_code) in enumerate(rows):
+        for j, (_, _, _, zip_code) in enumerate(rows):
             centre = placement.zip_centroid(zip_code) if zip_code else None
             if centre is not None:
-                near[k] = (centre[1], centre[0])
+                near[j] = (centre[1], centre[0])
         # One pass for the ZIP centroids already inside their district; the rest are
         # moved inside it one by one.
         found = assign_boundaries(near[:, 0], near[:, 1])
@@ -896,7 +892,6 @@ class _Chain:
     def _nothing(self, need: np.ndarray) -> None:
         roles = self.roles
         for i in self.open(need):
-            row = int(self.rows[i])
             if "latitude" in roles:
                 if set(roles) & {"zip"} and not set(roles) & {"wkt", "text", "nces", "leaid"}:
                     message, column = "Latitude, longitude and ZIP code are empty.", "latitude"
@@ -921,7 +916,8 @@ class _Chain:
         for role, label in labels.items():
             if role not in self.roles:
                 continue
-            value = self.values(role)[i]
+            values = self.values(role)
+            value = None if values is None else values[i]  # never None: the role is there
             said.append(f"{label} {'is empty' if _blank(value) else 'gives no place'}")
         if self.match["school_match"][i] == "review":
             said.insert(0, "its school name matches no one school clearly (see the review)")
@@ -957,8 +953,8 @@ def _detect_crs(df: pd.DataFrame, roles: dict[str, str], *, x: np.ndarray, y: np
     stated = np.full(n, "", dtype=object)
     if "state" in roles:
         for i, v in enumerate(df[roles["state"]].to_numpy(dtype=object)):
-            found = None if _blank(v) else placement.find_state(v)
-            stated[i] = found.postal if found else ""
+            state = None if _blank(v) else placement.find_state(v)
+            stated[i] = state.postal if state else ""
     zips = np.full((n, 2), np.nan)
     if "zip" in roles:
         for i, v in enumerate(df[roles["zip"]].to_numpy(dtype=object)):
@@ -992,7 +988,7 @@ def _detect_crs(df: pd.DataFrame, roles: dict[str, str], *, x: np.ndarray, y: np
     for code in candidates:
         lon, lat = placement.to_degrees(x[check], y[check], code)
         found = assign_boundaries(lon, lat)["state"].to_numpy(dtype=object)
-        good = found == stated[check]
+        good = np.asarray(found == stated[check], dtype=bool)
         near_zip = has_zip[check]
         if near_zip.any():
             km = _km(lat, lon, zips[check, 0], zips[check, 1])

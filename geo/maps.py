@@ -26,7 +26,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import pairwise
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import folium
 import geopandas as gpd
@@ -38,6 +40,9 @@ from jinja2 import Template
 
 from geo import schema
 from geo.assets import DEFAULT_BASE_URL, SAMPLE_LABEL, MapHeader, export_js_links, use_local_assets
+
+if TYPE_CHECKING:
+    from geo.boundaries import Detail
 
 JS_DIR = Path(__file__).resolve().parent / "js"
 
@@ -115,8 +120,10 @@ class _RenderedScript(Element):
 class _ScriptElement(MacroElement):
     """A MacroElement with only a ``script`` macro, rendered without re-templating."""
 
-    def render(self, **kwargs: object) -> None:
+    # branca's MacroElement.render returns None although Element.render says str
+    def render(self, **kwargs: object) -> None:  # type: ignore[override]
         figure = self.get_root()
+        assert isinstance(figure, Figure), "render the map, not this element alone"  # as branca
         script = self._template.module.__dict__["script"]
         figure.script.add_child(_RenderedScript(script(self, kwargs)), name=self.get_name())
         for child in self._children.values():
@@ -203,7 +210,7 @@ L.partnerImageExport({{ this.spec }}).addTo({{ this._parent.get_name() }});
 {% endmacro %}"""
     )
 
-    def __init__(self, spec: dict[str, object], asset_base_url: str) -> None:
+    def __init__(self, spec: Mapping[str, object], asset_base_url: str) -> None:
         super().__init__()
         self._name = "PartnerImageExport"
         self.library = _js("export.js")
@@ -211,7 +218,7 @@ L.partnerImageExport({{ this.spec }}).addTo({{ this._parent.get_name() }});
         # Read by folium's page render (below) and by pages._ui.map_spec (st_folium's js_links).
         self.default_js = export_js_links(asset_base_url)
 
-    def render(self, **kwargs: object) -> None:
+    def render(self, **kwargs: object) -> None:  # type: ignore[override]  # as _ScriptElement
         figure = self.get_root()
         if isinstance(figure, Figure):
             for name, url in self.default_js:
@@ -407,7 +414,7 @@ def encode_areas(
     ring_geom, ring_part, per_ring = _ring_deltas(geoms, scale)
     nested: list[list[list[list[int]]]] = [[] for _ in range(len(geoms))]
     previous_part = -1
-    for geom_i, part_i, ring in zip(ring_geom.tolist(), ring_part.tolist(), per_ring):
+    for geom_i, part_i, ring in zip(ring_geom.tolist(), ring_part.tolist(), per_ring, strict=True):
         if part_i != previous_part:
             nested[geom_i].append([])
             previous_part = part_i
@@ -422,12 +429,12 @@ def encode_areas(
 
 
 @lru_cache(maxsize=8)
-def district_areas(detail: str = "national", data_dir: str | None = None) -> EncodedAreas:
+def district_areas(detail: Detail = "national", data_dir: str | None = None) -> EncodedAreas:
     """The bundled school districts at ``detail`` ("national", "draw", "join"), encoded
     once per process (about 0.4 s for the national layer) and reused by every map."""
     from geo import boundaries
 
-    gdf = boundaries.districts(detail, data_dir=data_dir)  # type: ignore[arg-type]
+    gdf = boundaries.districts(detail, data_dir=data_dir)
     return encode_areas(gdf, id_column="geoid", name_column="name")
 
 
@@ -446,11 +453,11 @@ def area_payload(areas: EncodedAreas, *, values: pd.Series | None = None) -> str
     return _script_json(head)[:-1] + ',"geoms":' + areas.geoms_json + "}"
 
 
-def _json_number(value: object) -> float | int | None:
+def _json_number(value: Any) -> float | int | None:  # any cell value
     if value is None or value is pd.NA:
         return None
     try:
-        number = float(value)  # type: ignore[arg-type]
+        number = float(value)
     except (TypeError, ValueError):
         return None
     if math.isnan(number) or math.isinf(number):
@@ -561,7 +568,7 @@ def _class_edges(values: pd.Series, bins: int | Sequence[float]) -> list[float]:
         qs = np.unique(np.quantile(finite.to_numpy(dtype=float), np.linspace(0, 1, bins + 1)[1:]))
         return [float(q) for q in qs]
     edges = [float(b) for b in bins]
-    if not edges or any(b2 <= b1 for b1, b2 in zip(edges, edges[1:])):
+    if not edges or any(b2 <= b1 for b1, b2 in pairwise(edges)):
         raise ValueError(f"bins must be class upper edges in ascending order (got {list(bins)})")
     return edges
 
@@ -640,7 +647,7 @@ def label_sites(sites: pd.DataFrame, partners: pd.DataFrame,
     if "contact" in out.columns:  # the site's own contact first, then its activities'
         own = out["contact"].fillna("").astype("str").str.strip().tolist()
         work = out["contact_label"].astype("str").tolist()
-        out["contact_label"] = [_own_contact_first(c, w) for c, w in zip(own, work)]
+        out["contact_label"] = [_own_contact_first(c, w) for c, w in zip(own, work, strict=True)]
     return out
 
 
@@ -671,7 +678,7 @@ def _activity_details(a: pd.DataFrame) -> pd.DataFrame:
     dates = np.where(ongoing | (hi == ""), np.where(lo != "", "since " + lo, ""),
                      np.where(lo != "", lo + " to " + hi, "until " + hi))
     sets: dict[str, dict] = {c: {} for c in ("kind", "status", "contact")}
-    for sid, k, st_, c in zip(ids, kinds, status, contact):
+    for sid, k, st_, c in zip(ids, kinds, status, contact, strict=True):
         sets["kind"].setdefault(sid, {})[k] = None
         if st_:
             sets["status"].setdefault(sid, {})[st_] = None
@@ -718,7 +725,7 @@ def sites_payload(sites: pd.DataFrame, *, popup_fields: Mapping[str, str]) -> tu
     order = np.lexsort((ilon, ilat // (scale // 4)))
     rows = sites.loc[ok].iloc[order]
     fields = []
-    for i, (label, column) in enumerate(popup_fields.items()):
+    for label, column in popup_fields.items():
         text = rows[column].astype("string").fillna("").to_numpy(dtype=object)
         codes, uniques = pd.factorize(text)
         field: dict[str, object] = {"key": column, "label": label}

@@ -27,8 +27,6 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from geo.schema import LOCATION_SOURCES  # every way a row can be placed, best first
-
 SOURCE_LABELS: dict[str, str] = {
     "coordinates": "coordinates",
     "school_directory": "school directory",
@@ -239,13 +237,14 @@ def crs_candidates(postal: str) -> tuple[tuple[str, str], ...]:
     cross it; from the EPSG database that ships with pyproj (offline).
     """
     from pyproj.database import query_crs_info
+    from pyproj.enums import PJType
 
     state = find_state(postal)
     if state is None:
         return ()
     bounds = _state_bounds().get(state.fips)
     out: list[tuple[str, str]] = []
-    for info in query_crs_info(auth_name="EPSG", pj_types="PROJECTED_CRS"):
+    for info in query_crs_info(auth_name="EPSG", pj_types=PJType.PROJECTED_CRS):
         if info.deprecated:
             continue
         name = info.name
@@ -264,6 +263,9 @@ def _state_bounds() -> dict[str, tuple[float, float, float, float]]:
     from geo.boundaries import states
 
     table = states()
-    return {str(f): tuple(float(v) for v in geom.bounds)
-            for f, geom in zip(table["state_fips"], table.geometry, strict=True)
-            if geom is not None and not geom.is_empty}
+    out: dict[str, tuple[float, float, float, float]] = {}
+    for f, geom in zip(table["state_fips"], table.geometry, strict=True):
+        if geom is not None and not geom.is_empty:
+            west, south, east, north = (float(v) for v in geom.bounds)
+            out[str(f)] = (west, south, east, north)
+    return out

@@ -9,7 +9,8 @@ coalition's website can embed (``<iframe src=".../map.html">``)::
     DIR/map.html                the map alone (embeddable); Leaflet from DIR/vendor/
     DIR/partners.csv|.json      the directory (partners without approval: one line)
     DIR/coverage_by_state.csv|.json
-    DIR/vendor/...              Leaflet, leaflet.markercluster, html-to-image (from static/vendor; licences beside)
+    DIR/vendor/...              Leaflet, leaflet.markercluster, html-to-image (from
+                                static/vendor; licences beside them)
 
 Everything is built from :func:`geo.visibility.visible_frames` (role ``public``) before
 anything is drawn or written, so the public view's rules apply in full. Text is HTML-
@@ -31,7 +32,13 @@ import pandas as pd
 from geo import schema
 from geo.analysis.coverage import coverage
 from geo.analysis.directory import directory, public_view, unlisted_line
-from geo.assets import VENDOR_DIR, VENDOR_FILES, MissingAssetsError, missing_vendor_files, vendor_notice
+from geo.assets import (
+    VENDOR_DIR,
+    VENDOR_FILES,
+    MissingAssetsError,
+    missing_vendor_files,
+    vendor_notice,
+)
 from geo.maps import national_map
 from geo.safe import safe_url
 from geo.sample import contains_sample
@@ -127,16 +134,17 @@ def _cell(value: object) -> str:
 
 def _index(table: pd.DataFrame, states: pd.DataFrame, *, sample: bool, sites: int) -> str:
     rows = []
-    for r in table.itertuples(index=False):
-        url = safe_url(r.website)
+    for r in table.to_dict("records"):
+        url = safe_url(r["website"])
         site = f'<a href="{html.escape(url)}" rel="noopener nofollow">{html.escape(url)}</a>' \
             if url else ""
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in (
-            _cell(r.name), _cell(r.type), site, _cell(r.expertise), _cell(r.principles),
-            _cell(int(r.sites)), _cell(int(r.activities)), _cell(r.states))) + "</tr>")
+            _cell(r["name"]), _cell(r["type"]), site, _cell(r["expertise"]), _cell(r["principles"]),
+            _cell(int(r["sites"])), _cell(int(r["activities"])), _cell(r["states"]))) + "</tr>")
     cov = ["<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in (
-        r.place, int(r.partners), int(r.activities), int(r.sites), int(r.community_schools)))
-        + "</tr>" for r in states.itertuples(index=False)]
+        r["place"], int(r["partners"]), int(r["activities"]), int(r["sites"]),
+        int(r["community_schools"])))
+        + "</tr>" for r in states.to_dict("records")]
     notice = ("<p class=\"notice\">Sample data — fictional partners. Every organization shown "
               "here is invented; the places are real.</p>") if sample else ""
     return f"""<!doctype html>

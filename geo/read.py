@@ -37,13 +37,13 @@ import re
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pandas as pd
 
-from geo.config import LIMIT_VARIABLES, ReadLimits
-from geo.config import read_limits as _limits_from_env
+from geo.config import LIMIT_VARIABLES, ReadLimits, read_limits as _limits_from_env
 from geo.problems import Report
 
 SUPPORTED_FORMATS: dict[str, str] = {
@@ -400,7 +400,7 @@ def _text_row(rec: list[str], position: int, *, width: int, delim: str, report: 
             )
 
 
-def _clean_header(names: list[object], *, header_row: int, report: Report) -> list[str]:
+def _clean_header(names: Sequence[object], *, header_row: int, report: Report) -> list[str]:
     """Strip header names; name blank ones ``column_N`` and make duplicates unique."""
     cleaned: list[str] = []
     seen: set[str] = set()
@@ -607,6 +607,7 @@ def _read_parquet(path: Path, *, report: Report, limits: ReadLimits) -> pd.DataF
     # Text columns are read dictionary-encoded, so a value repeated on every row is
     # held once, not once per row.
     text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+    frame: pd.DataFrame
     try:
         if geo:
             import geopandas as gpd
@@ -702,10 +703,13 @@ def _from_geoframe(gdf, *, report: Report, name: str, limits: ReadLimits) -> pd.
         geom = geom.where(~non_point, geom.representative_point())
     lon = np.full(len(geom), np.nan)
     lat = np.full(len(geom), np.nan)
-    ok = ~missing.to_numpy()
+    ok = ~missing.to_numpy(dtype=bool)
     if ok.any():
-        lon[ok] = geom[ok].x.to_numpy()
-        lat[ok] = geom[ok].y.to_numpy()
+        import shapely
+
+        points = np.asarray(geom.values)[ok]  # every one a point by now
+        lon[ok] = shapely.get_x(points)
+        lat[ok] = shapely.get_y(points)
     lower = {str(c).lower() for c in attrs.columns}
     prefix = "geometry_" if {"latitude", "longitude"} & lower else ""
     attrs[f"{prefix}latitude"] = lat

@@ -161,7 +161,7 @@ def _near(cands: pd.DataFrame, lat: float, lon: float, radius: float) -> np.ndar
 
 def _partners(rng: np.random.Generator) -> pd.DataFrame:
     rows = []
-    stamp0 = dt.datetime(2023, 1, 9, 15, 0, tzinfo=dt.timezone.utc)
+    stamp0 = dt.datetime(2023, 1, 9, 15, 0, tzinfo=dt.UTC)
     # Exactly 60% approved public listing; the others show as anonymous to the public.
     n_public = round(0.6 * len(_PARTNERS))
     public_flags = rng.permutation(np.arange(len(_PARTNERS)) < n_public)
@@ -195,21 +195,21 @@ def _footprint(
 ) -> dict[int, tuple[list[int], int, int]]:
     """Per partner: its metros (indexes into METROS), sites in metros, scattered sites."""
     plan: dict[int, tuple[list[int], int, int]] = {}
-    for row in partners.itertuples():
-        ptype = row.type
+    for row in partners.to_dict("records"):
+        ptype, pid = row["type"], int(row["partner_id"])
         if ptype == "national":
             metros = sorted(rng.choice(len(METROS), size=int(rng.integers(6, 10)), replace=False).tolist())
-            plan[row.partner_id] = (metros, int(rng.integers(55, 80)), int(rng.integers(15, 30)))
+            plan[pid] = (metros, int(rng.integers(55, 80)), int(rng.integers(15, 30)))
         elif ptype == "state_network":
             metros = [int(rng.integers(len(METROS)))]
-            plan[row.partner_id] = (metros, int(rng.integers(8, 14)), 0)
+            plan[pid] = (metros, int(rng.integers(8, 14)), 0)
         elif ptype == "foundation":
             metros = sorted(rng.choice(len(METROS), size=2, replace=False).tolist())
-            plan[row.partner_id] = (metros, int(rng.integers(6, 12)), 0)
+            plan[pid] = (metros, int(rng.integers(6, 12)), 0)
         else:
             n_metros = 1 if rng.random() < 0.7 else 2
             metros = sorted(rng.choice(len(METROS), size=n_metros, replace=False).tolist())
-            plan[row.partner_id] = (metros, int(rng.integers(14, 30)), int(rng.integers(0, 4)))
+            plan[pid] = (metros, int(rng.integers(14, 30)), int(rng.integers(0, 4)))
     return plan
 
 
@@ -233,9 +233,9 @@ def _sites(
     for pid, (metros, n_metro, n_scattered) in plan.items():
         for k in range(n_metro):
             metro = metros[k % len(metros)]
-            core = k < 2 and core_pool[metro].size > 0
-            pool = core_pool[metro] if core else metro_pool[metro]
-            picks.append((pid, int(pool[rng.integers(pool.size)]), core))
+            at_core = k < 2 and core_pool[metro].size > 0
+            pool = core_pool[metro] if at_core else metro_pool[metro]
+            picks.append((pid, int(pool[rng.integers(pool.size)]), at_core))
         for _ in range(n_scattered):
             picks.append((pid, int(rng.integers(len(cands))), False))
     rows = cands.loc[[c for _, c, _ in picks]].reset_index(drop=True)
@@ -277,7 +277,7 @@ def _sites(
     for col in ("name", "site_kind", "nces_id", "zip", "location_source", "state_fips",
                 "county_fips", "district_geoid", "secondary_district_geoid", "contact"):
         frame[col] = frame[col].astype("str")
-    return frame, set(frame.loc[core, "site_id"].tolist())
+    return frame, set(frame["site_id"].to_numpy()[core].tolist())
 
 
 def _dates(rng: np.random.Generator, n: int) -> tuple[list, list, list[str]]:
@@ -316,18 +316,20 @@ def _activities(
             "notes": _NOTES[int(rng.integers(len(_NOTES)))],
         })
 
-    for site in sites.itertuples():
-        kinds = _KINDS_BY_TYPE[by_id.loc[site.partner_id, "type"]]
+    type_of = by_id["type"].to_dict()
+    for site in sites[["site_id", "partner_id"]].to_dict("records"):
+        kinds = _KINDS_BY_TYPE[type_of[site["partner_id"]]]
         first = kinds[int(rng.integers(len(kinds)))]
-        if site.site_id in core and "implementation" in kinds:
+        if site["site_id"] in core and "implementation" in kinds:
             first = "implementation"  # same place, same kind of work: an overlap to find
-        add(site.partner_id, site.site_id, "site", "", first)
+        add(site["partner_id"], site["site_id"], "site", "", first)
         if rng.random() < 0.27 and len(set(kinds)) > 1:
             second = next(k for k in rng.permutation(kinds) if k != first)
-            add(site.partner_id, site.site_id, "site", "", str(second))
+            add(site["partner_id"], site["site_id"], "site", "", str(second))
 
     # Area-wide work: state policy, county convening and funding, district-wide efforts.
-    for pid, partner in by_id.iterrows():
+    for pid in by_id.index.tolist():
+        partner = by_id.loc[pid]
         own_sites = sites[sites["partner_id"] == pid]
         if own_sites.empty:
             continue
@@ -378,5 +380,5 @@ def contains_sample(partners: pd.DataFrame) -> bool:
     """True when ``partners`` (unredacted) include partners of the sample dataset, so
     the UI can label what it shows as fictional."""
     sample = {(name, f"https://{_slug(name)}.example.org") for name, _, _ in _PARTNERS}
-    pairs = zip(partners["name"].astype(str), partners["website"].astype(str))
+    pairs = zip(partners["name"].astype(str), partners["website"].astype(str), strict=True)
     return any(pair in sample for pair in pairs)

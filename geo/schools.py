@@ -18,9 +18,10 @@ into the directory's columns (:data:`DIRECTORY_COLUMNS`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -203,7 +204,7 @@ class SchoolDirectory:
     def __len__(self) -> int:
         return len(self.frame)
 
-    def row(self, position: int) -> dict[str, object]:
+    def row(self, position: int) -> dict[Hashable, Any]:
         return self.frame.iloc[position].to_dict()
 
     def by_id(self, value: object) -> int | None:

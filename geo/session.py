@@ -29,7 +29,7 @@ import hashlib
 import hmac
 import json
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from geo.auth import Viewer, _viewer_from_user, normalize_email
@@ -73,7 +73,7 @@ def signing_key(store: Any, configured: str = "") -> str:
 def issue_token(key: str, email: str, generation: int, *, now: datetime | None = None,
                 lifetime: timedelta = SESSION_LIFETIME) -> str:
     """A signed token for ``email`` under its account's session ``generation``."""
-    moment = now or datetime.now(timezone.utc)
+    moment = now or datetime.now(UTC)
     issued = int(moment.timestamp())
     body = {"e": normalize_email(email), "g": int(generation), "iat": issued,
             "exp": issued + int(lifetime.total_seconds())}
@@ -104,7 +104,7 @@ def read_token(key: str, token: str, *, now: datetime | None = None
         issued, expires = int(body["iat"]), int(body["exp"])
     except (binascii.Error, ValueError, KeyError, TypeError):
         return None
-    moment = int((now or datetime.now(timezone.utc)).timestamp())
+    moment = int((now or datetime.now(UTC)).timestamp())
     if not address or moment >= expires or issued > moment + 60:
         return None
     return address, generation

@@ -25,6 +25,7 @@ those words, three letters or more, in capitals: "ZOA") is taken out too.
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -84,19 +85,19 @@ def _identity_patterns(partners: pd.DataFrame) -> dict[int, re.Pattern[str]]:
     """Per withheld partner id: a pattern matching its name (loosely, see the module
     docstring), its acronym, website and web host."""
     patterns: dict[int, re.Pattern[str]] = {}
-    for row in partners.itertuples(index=False):
+    for row in partners.to_dict("records"):
         literal = []
-        website = str(getattr(row, "website", "") or "")
+        website = str(row.get("website", "") or "")
         if website:
             host = urlsplit(website).hostname or ""
             literal += [website, host, host.removeprefix("www.")]
         literal = sorted({w.strip() for w in literal if len(w.strip()) >= 3}, key=len, reverse=True)
-        name, acronym = _name_pattern(str(row.name))
+        name, acronym = _name_pattern(str(row["name"]))
         parts = [f"(?i:{re.escape(w)})" for w in literal]
         parts += [f"(?i:{name})"] if name else []
         parts += [acronym] if acronym else []
         if parts:
-            patterns[int(row.partner_id)] = re.compile("|".join(parts))
+            patterns[int(row["partner_id"])] = re.compile("|".join(parts))
     return patterns
 
 
@@ -118,10 +119,11 @@ def _scrub_column(frame: pd.DataFrame, column: str, owners: pd.Series,
     rows = owners.isin(list(patterns))
     if not rows.any():
         return
-    frame.loc[rows, column] = [
+    scrubbed: list[Any] = [  # cell values: text scrubbed, anything else as it was
         _scrub(text, patterns.get(int(owner)))
-        for text, owner in zip(frame.loc[rows, column], owners[rows])
+        for text, owner in zip(frame.loc[rows, column], owners[rows], strict=True)
     ]
+    frame.loc[rows, column] = scrubbed
 
 
 def visible_partners(partners: pd.DataFrame, viewer_role: str) -> pd.DataFrame:

@@ -23,7 +23,6 @@ Rules the forms keep
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -41,8 +40,8 @@ from geo.problems import Problem
 from geo.safe import markdown_text
 from geo.schema import (
     EARLIEST_DATE,
-    LATEST_DATE,
     KINDS_OF_WORK,
+    LATEST_DATE,
     PARTNER_TYPES,
     PRINCIPLES,
     SITE_KINDS,
@@ -131,7 +130,7 @@ def render_edit(*, viewer: Viewer, store: Store, frames: Frames) -> None:
     table = st.radio("Records", list(TABLES), format_func=TABLES.get, horizontal=True,
                      key="edit_table")
     names = {int(p): str(n) for p, n in zip(frames.partners["partner_id"],
-                                              frames.partners["name"])}
+                                              frames.partners["name"], strict=True)}
     if viewer.role == "partner":
         own = int(viewer.partner_id)  # type: ignore[arg-type]
         st.caption(md(f"You can change the records of {names.get(own, 'your organization')} "
@@ -209,13 +208,13 @@ def _labels(frames: Frames, table: str, names: Mapping[int, str]) -> dict[int, s
         return {p: f"{n} (partner {p})" for p, n in names.items()}
     if table == "sites":
         s = frames.sites
-        return {int(i): f"{n} (site {i})" for i, n in zip(s["site_id"], s["name"])}
+        return {int(i): f"{n} (site {i})" for i, n in zip(s["site_id"], s["name"], strict=True)}
     a = frames.activities
-    site_names = dict(zip(frames.sites["site_id"], frames.sites["name"]))
+    site_names = dict(zip(frames.sites["site_id"], frames.sites["name"], strict=True))
     out: dict[int, str] = {}
     for aid, kind, level, area, sid, status in zip(
             a["activity_id"], a["kind_of_work"], a["area_level"], a["area_id"], a["site_id"],
-            a["status"]):
+            a["status"], strict=True):
         where = (site_names.get(sid, f"site {sid}") if level == "site"
                  else f"{level} {area}")
         out[int(aid)] = f"{KINDS_OF_WORK.get(kind, kind)} at {where}, {status} " \
@@ -576,7 +575,7 @@ def _activity_form(*, viewer: Viewer, store: Store, opened: Mapping[str, Any],
     record_id = int(opened["id"])
     target_partner = int(rec["partner_id"]) if record_id != NEW else partner_id
     sites = frames.sites[frames.sites["partner_id"] == target_partner]
-    site_names = {int(i): str(n) for i, n in zip(sites["site_id"], sites["name"])}
+    site_names = {int(i): str(n) for i, n in zip(sites["site_id"], sites["name"], strict=True)}
     stored_level = rec.get("area_level") or "site"
     place = st.radio("Where", ["site", "area"], horizontal=True,
                      index=0 if stored_level == "site" else 1, key=k("place"),

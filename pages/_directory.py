@@ -13,14 +13,15 @@ import pandas as pd
 
 from geo import boundaries, schema
 from geo.analysis import activity_places
-from geo.analysis.gazetteer import place_table
 from geo.analysis.directory import (  # noqa: F401  (the page uses them through this module)
     DIRECTORY_COLUMNS,
     directory,
-    state_choices,
     public_view,
+    state_choices,
     unlisted_line,
 )
+from geo.analysis.gazetteer import place_table
+
 
 def filter_directory(table: pd.DataFrame, *, text: str = "", types: list[str] = (),
                      principles: list[str] = (), states: list[str] = ()) -> pd.DataFrame:

@@ -20,8 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import schema, visibility
-from geo.analysis import activity_places, filter_activities
-from geo.analysis import gazetteer
+from geo.analysis import activity_places, filter_activities, gazetteer
 from pages import _query, _ui
 
 # URL-friendly codes for the six principles (the labels have spaces).
@@ -230,7 +229,7 @@ def _date(label: str, *, param: str, key: str, container: Any, bounds: tuple[dt.
 def _partner_options(partners) -> dict[str, str]:
     """Partner id -> name in name order; repeated names (e.g. every withheld partner is
     "A coalition partner" for the public) get their id so each choice is distinct."""
-    rows = sorted(zip(partners["partner_id"].astype("int64").tolist(), partners["name"].astype("str").tolist()),
+    rows = sorted(zip(partners["partner_id"].astype("int64").tolist(), partners["name"].astype("str").tolist(), strict=True),
                   key=lambda r: (r[1].lower(), r[0]))
     counts: dict[str, int] = {}
     for _, name in rows:
@@ -240,7 +239,8 @@ def _partner_options(partners) -> dict[str, str]:
 
 def _state_options() -> dict[str, str]:
     postal = gazetteer.postal_codes()
-    names = dict(zip(gazetteer.place_table("state")["place_id"], gazetteer.place_table("state")["name"]))
+    names = dict(zip(gazetteer.place_table("state")["place_id"], gazetteer.place_table("state")["name"],
+                     strict=True))
     return {code: f"{names.get(fips, code)} ({code})"
             for fips, code in sorted(postal.items(), key=lambda kv: names.get(kv[0], kv[1]))}
 
@@ -340,7 +340,8 @@ def summary_lines(filters: Filters, partners) -> list[str]:
     """The filters in words, one line each ("Kind of work: Funding, Policy"), for what
     leaves the page (a downloaded map); ``partners`` are the viewer's (redacted), so a
     partner filter names partners as the viewer sees them. "No filters" when none is on."""
-    names = dict(zip(partners["partner_id"].astype("int64"), partners["name"].astype("str")))
+    names = dict(zip(partners["partner_id"].astype("int64"), partners["name"].astype("str"),
+                     strict=True))
     lines = []
     if filters.partners:
         lines.append("Partner: " + ", ".join(names.get(p, f"#{p}") for p in filters.partners))

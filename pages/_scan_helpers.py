@@ -169,7 +169,8 @@ def sites_by_partner(result: ScanResult, all_sites: pd.DataFrame) -> dict[int, p
     show as "A coalition partner" to the public)."""
     if result.sites.empty:
         return {}
-    owner = dict(zip(all_sites["site_id"].astype("int64"), all_sites["partner_id"].astype("int64")))
+    owner = dict(zip(all_sites["site_id"].astype("int64"), all_sites["partner_id"].astype("int64"),
+                     strict=True))
     pid = result.sites["site_id"].astype("int64").map(owner)
     return {int(k): g for k, g in result.sites.groupby(pid.to_numpy(), sort=False)}
 

@@ -67,8 +67,7 @@ if PagesManager.uses_pages_directory:
 import streamlit_folium
 from streamlit_folium import st_folium
 
-from geo import schema
-from geo import session as sessions
+from geo import schema, session as sessions
 from geo.auth import (
     PUBLIC,
     SignInError,
@@ -346,7 +345,13 @@ def map_spec(m: folium.Map, *, key: str) -> MapSpec:
     number of times. Rendering a national map (4 MB of script, with regular
     expressions over all of it) is most of a page's server time: done once, it is
     shared by every session that shows the same map."""
-    from streamlit_folium import _get_header, _get_html, _get_map_string, generate_js_hash, get_full_id
+    from streamlit_folium import (
+        _get_header,
+        _get_html,
+        _get_map_string,
+        generate_js_hash,
+        get_full_id,
+    )
 
     m.get_root().render()
     m.render()

@@ -35,7 +35,8 @@ ACTOR = viewer.email
 
 def _partner_names() -> dict[int, str]:
     partners = _ui.all_frames().partners
-    return {int(pid): str(n) for pid, n in zip(partners["partner_id"], partners["name"])}
+    return {int(pid): str(n)
+            for pid, n in zip(partners["partner_id"], partners["name"], strict=True)}
 
 
 def _show_done(key: str) -> None:
@@ -185,7 +186,7 @@ def _consent_tab() -> None:
     if partners.empty:
         st.info("No partners yet.")
         return
-    names = {int(p): str(n) for p, n in zip(partners["partner_id"], partners["name"])}
+    names = {int(p): str(n) for p, n in zip(partners["partner_id"], partners["name"], strict=True)}
     with st.form("admin_consent"):
         pid = st.selectbox("Partner", sorted(names, key=lambda p: names[p].casefold()),
                            format_func=names.__getitem__, key="admin_consent_partner")

@@ -12,8 +12,15 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from geo.analysis import (activities_by_start_year, activities_per_state, classify, coverage, for_display, gaps,
-                          summary)
+from geo.analysis import (
+    activities_by_start_year,
+    activities_per_state,
+    classify,
+    coverage,
+    for_display,
+    gaps,
+    summary,
+)
 from geo.analysis.gazetteer import NEED_SOURCE
 from geo.assets import MapHeader, standalone_html
 from geo.choropleth import BOUNDARY_SOURCE, RECORDS_SOURCE, bounds_of, coverage_map, level_of
@@ -96,15 +103,17 @@ with c3:
 with c4:
     k = int(_filters.selectbox("Classes", CLASS_COUNTS, param="k", key="cv_k", default="5"))
 o1, o2 = st.columns(2)
-show_gaps = _filters.checkbox("Show gaps against need on the map", param="gaps", key="cv_gaps", container=o1,
-                              help="Shade in orange the school districts with the most children in poverty "
-                                   "and few or no partners (set under “Gaps against need”).")
-show_names = _filters.checkbox("Show place names", param="names", key="cv_names", container=o2,
-                               help="Write the names of the states on the map, and of the counties once you "
-                                    "zoom in to about one state. They come with the app and need no internet. "
-                                    "A background street map is a server setting: PARTNERMAP_TILES=osm adds "
-                                    "OpenStreetMap underneath when there is internet (see the README's "
-                                    "Configuration); without it the map has a plain background.")
+show_gaps = _filters.checkbox(
+    "Show gaps against need on the map", param="gaps", key="cv_gaps", container=o1,
+    help="Shade in orange the school districts with the most children in poverty "
+         "and few or no partners (set under “Gaps against need”).")
+show_names = _filters.checkbox(
+    "Show place names", param="names", key="cv_names", container=o2,
+    help="Write the names of the states on the map, and of the counties once you zoom in "
+         "to about one state. They come with the app and need no internet. A background "
+         "street map is a server setting: PARTNERMAP_TILES=osm adds OpenStreetMap "
+         "underneath when there is internet (see the README's Configuration); without it "
+         "the map has a plain background.")
 
 noun = LEVEL_NOUNS[level]
 table = _filters.cached(coverage, filters, level, metric=metric)
@@ -196,7 +205,8 @@ bounds = bounds_of(level_of(selected), [selected], pad=0.75, min_span=1.0) if le
 map_args = dict(level=level, legend=legend, value_label=METRICS[metric], gaps=gap_values, gap_legend=gap_legend,
                 bounds=bounds, tiles=settings.tiles, labels=show_names)
 # What a downloaded map (HTML or PNG) says about itself: view, filters, date, sources.
-details = [f"{legend}, {METHODS[method].lower()} classes", *_filters.summary_lines(filters, frames.partners)]
+details = [f"{legend}, {METHODS[method].lower()} classes",
+           *_filters.summary_lines(filters, frames.partners)]
 if gap_values is not None:
     details.append(gap_legend)
 sources = [RECORDS_SOURCE, BOUNDARY_SOURCE]
@@ -213,8 +223,8 @@ def _map():
 
 
 # Built once per data version, viewer role and everything the map shows; shared by every session.
-view = (filters, level, metric, method, k, selected, show_gaps, gap_max, gap_by, gap_top, settings.tiles, show_names,
-        header)
+view = (filters, level, metric, method, k, selected, show_gaps, gap_max, gap_by, gap_top,
+        settings.tiles, show_names, header)
 with map_box:
     _ui.cached_map(_map, view=view, key="coverage_map", height=560)
 
@@ -227,9 +237,9 @@ def _map_html() -> str:
 
 map_box.download_button("Download the map (HTML)", _map_html, file_name=f"{file_stem}.html",
                         mime="text/html", key="cv_dl_map", on_click="ignore",
-                        help="A standalone page that opens in any browser, with no internet needed. "
-                             "To get a picture of the map (PNG) for a slide or a handout, use "
-                             "“Save as image (PNG)” on the map itself.")
+                        help="A standalone page that opens in any browser, with no internet "
+                             "needed. To get a picture of the map (PNG) for a slide or a "
+                             "handout, use “Save as image (PNG)” on the map itself.")
 
 with selection_box:
     if selected:

@@ -44,8 +44,7 @@ from geo.importer import (
     template_xlsx,
 )
 from geo.schema import Frames
-from pages import _data_forms as forms
-from pages import _ui
+from pages import _data_forms as forms, _ui
 from pages._data_forms import md
 
 SECTIONS = {"import": "Import", "edit": "Edit", "export": "Export"}
@@ -192,7 +191,7 @@ def _partner_choice_widgets(preview: ImportPreview, *, token: str) -> None:
         where = (f"row {match.rows[0]}" if rows == 1 else
                  f"{rows:,} rows, first row {match.rows[0]}" if rows else "")
         st.radio(md(f"The file says “{name}” ({where}). Did you mean…"),
-                 list(labels), index=None, key=key, format_func=lambda v: labels[v])
+                 list(labels), index=None, key=key, format_func=labels.__getitem__)
 
 
 def _chosen_partners(token: str) -> dict[str, int | str]:
@@ -404,7 +403,7 @@ def render_import(*, viewer: Viewer, store: Store, frames: Frames) -> None:
         fill = forced
     else:
         names = {int(p): str(n) for p, n in zip(frames.partners["partner_id"],
-                                                  frames.partners["name"])}
+                                                  frames.partners["name"], strict=True)}
         ids = sorted(names, key=lambda p: names[p].casefold())
         chosen = c2.selectbox("Partner for rows without one", [None, _NEW_PARTNER, *ids],
                               key="import_fill",
@@ -486,7 +485,7 @@ def render_export(*, viewer: Viewer, store: Store, frames: Frames) -> None:
                         ("activities", frames.activities)):
         cols = st.columns([2, 1, 1, 1, 1])
         cols[0].markdown(f"**{what.capitalize()}** ({len(frame):,})")
-        for col, (label, (fmt, mime)) in zip(cols[1:], EXPORT_FORMATS.items()):
+        for col, (label, (fmt, mime)) in zip(cols[1:], EXPORT_FORMATS.items(), strict=True):
             col.download_button(
                 label, data=functools.partial(export_bytes, frames, what=what, fmt=fmt),
                 file_name=f"partnermap_{what}.{fmt}", mime=mime, on_click="ignore",

@@ -12,10 +12,18 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from geo.analysis import (PlaceNotFound, for_display, introductions, nearby_pairs, overlap_places,
-                          partner_pairs, resolve_place, scan)
-from geo.analysis.overlaps import COMPLEMENTARY, DUPLICATION
 from geo import visibility
+from geo.analysis import (
+    PlaceNotFound,
+    for_display,
+    introductions,
+    nearby_pairs,
+    overlap_places,
+    partner_pairs,
+    resolve_place,
+    scan,
+)
+from geo.analysis.overlaps import COMPLEMENTARY, DUPLICATION
 from geo.assets import MapHeader
 from geo.choropleth import BOUNDARY_SOURCE, RECORDS_SOURCE, bounds_of, level_of, partner_count_map
 from geo.maps import add_image_export, add_site_pairs, pair_bounds
@@ -273,7 +281,8 @@ pick = None if near_pick is None else (near_pick if near_pick < MAX_PAIRS_DRAWN 
 pairs_note = ""
 if not drawn.empty:
     more = f" (the nearest {len(drawn):,} of {len(near):,})" if len(near) > len(drawn) else ""
-    pairs_note = f"Orange lines: sites of different partners within {miles:g} mi of each other{more}."
+    pairs_note = (f"Orange lines: sites of different partners within {miles:g} mi of each "
+                  f"other{more}.")
 # What the map's "Save as image (PNG)" writes above it: view, filters, date, sources.
 details = [f"Partners per {noun}", *_filters.summary_lines(filters, frames.partners)]
 if place is not None:

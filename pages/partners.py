@@ -14,9 +14,7 @@ import streamlit as st
 from geo import boundaries, maps, schema
 from geo.analysis import for_display
 from geo.safe import safe_url
-from pages import _directory as D
-from pages import _query, _ui
-from pages import _scan_helpers as H
+from pages import _directory as D, _query, _scan_helpers as H, _ui
 
 ss = st.session_state
 MAP_HEIGHT = 380
@@ -82,7 +80,7 @@ else:
 # --- one partner -------------------------------------------------------------------------------
 
 choices = [int(x) for x in named["partner_id"]]
-names = dict(zip(named["partner_id"].astype(int), named["name"]))
+names = dict(zip(named["partner_id"].astype(int), named["name"], strict=True))
 wanted = _query.read("partner", _query.parse_pattern, r"\d{1,9}")
 if "dir_partner" not in ss or (ss["dir_partner"] not in choices and ss["dir_partner"] is not None):
     ss["dir_partner"] = int(wanted) if wanted and int(wanted) in choices else None

@@ -13,12 +13,17 @@ import datetime as dt
 import streamlit as st
 
 from geo import schema
-from geo.analysis import PlaceNotFound, best_match, find_places, for_display, partners_by_place, scan
+from geo.analysis import (
+    PlaceNotFound,
+    best_match,
+    find_places,
+    for_display,
+    partners_by_place,
+)
 from geo.analysis.lookup import parse_point
 from geo.brief import brief_html
 from geo.safe import safe_url
-from pages import _filters, _query, _ui
-from pages import _scan_helpers as H
+from pages import _filters, _query, _scan_helpers as H, _ui
 
 MAP_HEIGHT = 480
 MAX_PARTNER_GROUPS = 25

@@ -193,7 +193,7 @@ def _coverage(districts: gpd.GeoDataFrame) -> _Coverage:
             shapely.point_on_surface(faces), predicate="within"
         )
         owners: dict[int, list[int]] = {}
-        for f, m in zip(face_idx.tolist(), member.tolist()):
+        for f, m in zip(face_idx.tolist(), member.tolist(), strict=True):
             owners.setdefault(f, []).append(int(positions[m]))
         for f, face_owners in owners.items():  # faces owned by nobody are unified enclaves
             add(faces[f], face_owners)
@@ -256,7 +256,7 @@ def _simplified(
     starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
     ends = np.r_[starts[1:], len(owners)]
     geoms = np.empty(len(districts), dtype=object)
-    for start, end in zip(starts, ends):
+    for start, end in zip(starts, ends, strict=True):
         parts = simple[members[start:end]]
         geoms[owners[start]] = parts[0] if end - start == 1 else shapely.coverage_union_all(parts)
     missing = [districts["geoid"].iat[i] for i in range(len(geoms)) if geoms[i] is None]

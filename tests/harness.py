@@ -170,7 +170,7 @@ class Server:
     def rss_bytes(self) -> int:
         return rss_bytes(self.pid)
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -3,11 +3,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_analysis_places import LEON_DISTRICT, florida_frames
 
 from geo import boundaries
-from geo.analysis import (activities_by_start_year, activities_per_state, classify, coverage,
-                          filter_activities, gaps, summary)
+from geo.analysis import (
+    activities_by_start_year,
+    activities_per_state,
+    classify,
+    coverage,
+    filter_activities,
+    gaps,
+    summary,
+)
+from test_analysis_places import LEON_DISTRICT, florida_frames
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +81,7 @@ def test_summaries(frames):
     per_state = activities_per_state(frames)
     assert per_state.iloc[0]["state"] == "FL" and per_state.iloc[0]["activities"] == 11
     years = activities_by_start_year(frames)
-    assert dict(zip(years["start_year"], years["activities"]))["2023"] == 3
+    assert dict(zip(years["start_year"], years["activities"], strict=True))["2023"] == 3
     s = summary(frames)
     assert s["districts_with_activity"] == 3 and s["counties_with_activity"] == 3 and s["community_schools"] == 6
 

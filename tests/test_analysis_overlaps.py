@@ -3,10 +3,16 @@ from __future__ import annotations
 
 import pytest
 from pyproj import Geod
-from test_analysis_places import LEON_DISTRICT, PALM_BEACH_DISTRICT, florida_frames
 
-from geo.analysis import filter_activities, introductions, nearby_pairs, overlap_places, partner_pairs
+from geo.analysis import (
+    filter_activities,
+    introductions,
+    nearby_pairs,
+    overlap_places,
+    partner_pairs,
+)
 from geo.analysis.frames import make_frames
+from test_analysis_places import LEON_DISTRICT, PALM_BEACH_DISTRICT, florida_frames
 
 
 @pytest.fixture(scope="module")

@@ -3,11 +3,19 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from test_analysis_places import LEON_COUNTY, LEON_DISTRICT, PALM_BEACH_DISTRICT, florida_frames
 
-from geo.analysis import (PlaceNotFound, UnknownTermError, find_places, for_display, parse_needs, rank_fit,
-                          resolve_place, scan)
+from geo.analysis import (
+    PlaceNotFound,
+    UnknownTermError,
+    find_places,
+    for_display,
+    parse_needs,
+    rank_fit,
+    resolve_place,
+    scan,
+)
 from geo.analysis.distance import haversine_mi
+from test_analysis_places import LEON_COUNTY, LEON_DISTRICT, PALM_BEACH_DISTRICT, florida_frames
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +66,7 @@ def test_find_places_understands_name_with_state_and_zip():
 
 def test_scan_district_lists_partners_in_and_covering(frames):
     r = scan(frames, resolve_place(district=LEON_DISTRICT))
-    presence = dict(zip(r.partners["partner"], r.partners["presence"]))
+    presence = dict(zip(r.partners["partner"], r.partners["presence"], strict=True))
     assert presence == {
         "Tallahassee Family Alliance": "in this place",
         "Leon Teachers Union": "in this place",
@@ -101,7 +109,7 @@ def test_scan_point_with_radius_measures_distance(frames):
 def test_scan_radius_adds_partners_just_outside(frames):
     # Gilchrist County (1200630) with a 100-mile radius reaches Tallahassee but not Palm Beach.
     r = scan(frames, resolve_place(district="1200630"), radius_mi=100)
-    presence = dict(zip(r.partners["partner"], r.partners["presence"]))
+    presence = dict(zip(r.partners["partner"], r.partners["presence"], strict=True))
     assert presence["National Policy Center"] == "in this place"
     assert presence["Tallahassee Family Alliance"] == "within 100 mi"
     assert "Palm Beach Youth Voices" not in presence

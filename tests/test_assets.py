@@ -78,18 +78,19 @@ def _export_spec(html: str) -> dict:
 def test_image_export_button_carries_the_header_as_text_only():
     """The "Save as image (PNG)" button gets html-to-image from the app's own files and
     the header (title, sample label, filters, date, sources) as script-safe JSON."""
-    header = assets.MapHeader("Coverage: <b>x</b>", details=("Partner: Evil </script><script>alert(1)",),
-                              sources=("Census",), sample=True)
+    evil = "Partner: Evil </script><script>alert(1)"
+    header = assets.MapHeader("Coverage: <b>x</b>", details=(evil,), sources=("Census",),
+                              sample=True)
     m = maps.add_image_export(maps.base_map(), header, file_name="../coverage state/partners")
     html = m.get_root().render()
     assert 'src="/app/static/vendor/html-to-image/html-to-image.js"' in html
     assert "</script><script>alert(1)" not in html and "<b>x</b>" not in html
     spec = _export_spec(html)
     assert spec == {"title": "Coverage: <b>x</b>", "sample": assets.SAMPLE_LABEL,
-                    "lines": ["Partner: Evil </script><script>alert(1)", f"Made {header.made.isoformat()}"],
+                    "lines": [evil, f"Made {header.made.isoformat()}"],
                     "sources": ["Source: Census"], "fileName": "coverage_state_partners.png"}
-    assert _export_spec(maps.add_image_export(maps.base_map(), assets.MapHeader("t"), file_name="m.png")
-                        .get_root().render())["sample"] is None
+    plain = maps.add_image_export(maps.base_map(), assets.MapHeader("t"), file_name="m.png")
+    assert _export_spec(plain.get_root().render())["sample"] is None
 
 
 def test_standalone_html_inlines_the_image_export_with_its_licence():

@@ -145,7 +145,7 @@ def test_brief_is_a_handout_every_partner_contact_school_and_the_ranking_of_the_
     best = result.best_fit(10)
     ranked = re.findall(r"<tr><td class=num>(\d+)</td><td><b>([^<]+)</b></td><td class=num><b>([\d.]+)</b>", html)
     assert [(int(r), n, float(sc)) for r, n, sc in ranked] == [
-        (int(rank), name, float(score)) for rank, name, score in zip(best.index, best["name"], best["score"])]
+        (int(rank), name, float(score)) for rank, name, score in zip(best.index, best["name"], best["score"], strict=True)]
     assert "not here" in set(best["presence"])  # partners elsewhere that fit are ranked with the rest
     # What, when, sources.
     assert "What this brief shows:" in html and "records as of 2025-03-14" in html

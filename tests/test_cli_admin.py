@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -184,7 +184,7 @@ def test_users_unlock_and_set_password_clear_a_lock(db):
 
 def test_partners_consent_records_who_and_when(db):
     url, ids = db
-    before = datetime.now(timezone.utc) - timedelta(seconds=1)
+    before = datetime.now(UTC) - timedelta(seconds=1)
     run = geo(url, "partners", "consent", "  united WAY of the   plains", "--public", "yes",
               "--approved-by", "Director@UnitedWay.example.org")
     assert run.returncode == 0, run.stderr
@@ -195,7 +195,7 @@ def test_partners_consent_records_who_and_when(db):
         assert bool(row["public"]) is True
         assert row["consent_by"] == "director@unitedway.example.org"
         consent_at = datetime.fromisoformat(str(row["consent_at"]))
-        assert before <= consent_at <= datetime.now(timezone.utc)
+        assert before <= consent_at <= datetime.now(UTC)
         # The other partner is untouched.
         other = partners.loc[ids["harbor"]]
         assert bool(other["public"]) is False and other["consent_by"] == ""

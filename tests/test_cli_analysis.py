@@ -7,9 +7,9 @@ import sys
 
 import pandas as pd
 import pytest
-from test_analysis_places import LEON_DISTRICT, florida_frames
 
 from geo.db import open_store
+from test_analysis_places import LEON_DISTRICT, florida_frames
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

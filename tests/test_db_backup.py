@@ -48,7 +48,7 @@ def test_round_trip_gives_identical_exports(db_url, tmp_path):
     # deleted rows, versions and bookkeeping come back too
     before = source.frames(include_deleted=True)
     after = target.frames(include_deleted=True)
-    for old, new in zip(before, after):
+    for old, new in zip(before, after, strict=True):
         pd.testing.assert_frame_equal(old, new)
     assert source.table_frame("partners")["updated_by"].tolist() == \
         target.table_frame("partners")["updated_by"].tolist()
@@ -80,7 +80,7 @@ def test_backup_leaves_password_hashes_out_by_default(sqlite_url, tmp_path):
     assert users["password_hash"].fillna("").tolist() == [""]
     info = pyogrio.read_dataframe(tmp_path / "b.gpkg", layer="backup_info",
                                   read_geometry=False)
-    assert dict(zip(info["key"], info["value"]))["password_hashes"] == "left out"
+    assert dict(zip(info["key"], info["value"], strict=True))["password_hashes"] == "left out"
     assert not (tmp_path / "b.partial.gpkg").exists()
     target = open_store(f"sqlite:///{tmp_path / 'r.db'}")
     restore(target, tmp_path / "b.gpkg", actor="t")

@@ -1,7 +1,6 @@
 """The command line: export, backup and restore against DATABASE_URL."""
 from __future__ import annotations
 
-import io
 import json
 import os
 import subprocess

@@ -58,7 +58,7 @@ def test_xlsx_export_has_no_formula_cells(store, tmp_path):
     expertise = [row[headers.index("expertise")].value for row in sheet.iter_rows(min_row=2)]
     assert "'@family engagement" in expertise
     counts = dict(zip(names, (row[headers.index("sites")].value
-                              for row in sheet.iter_rows(min_row=2))))
+                              for row in sheet.iter_rows(min_row=2)), strict=True))
     assert counts["Communities In Schools of Leon County"] == 2
 
 

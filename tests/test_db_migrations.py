@@ -36,7 +36,7 @@ def test_0005_adds_an_empty_site_contact_and_a_new_data_stamp(db_url):
     engine = create_engine(db_url)
     with engine.begin() as conn:
         command.upgrade(alembic_config(conn), "0004")
-    now = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     with engine.begin() as conn:
         conn.execute(sa.text(
             "INSERT INTO partners (partner_id, name, name_key, created_at, updated_at) "

@@ -13,7 +13,7 @@ ACTOR = "staff@example.org"
 
 
 def _equal(a, b) -> None:
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=True):
         pd.testing.assert_frame_equal(x, y)
 
 

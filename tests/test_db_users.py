@@ -42,7 +42,7 @@ def test_sign_in_bookkeeping_counts_locks_forgets_and_leaves_the_data_version(db
     store = open_store(db_url)
     store.users.add_user("staff@coalition.org", "h", "staff")
     version, stamp = store.data_version(), store.data_stamp()
-    t0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
+    t0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
     memory = dt.timedelta(hours=1)
     lock_at_3 = {"k": lambda n: dt.timedelta(minutes=n) if n >= 3 else None}
     for minute in range(2):

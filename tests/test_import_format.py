@@ -9,8 +9,14 @@ import pytest
 from openpyxl import load_workbook
 
 from geo.importer import (
-    TEMPLATE_COLUMNS, MappingError, apply_mapping, merge_mapping, prepare_import,
-    suggest_mapping, template_csv, template_xlsx,
+    TEMPLATE_COLUMNS,
+    MappingError,
+    apply_mapping,
+    merge_mapping,
+    prepare_import,
+    suggest_mapping,
+    template_csv,
+    template_xlsx,
 )
 from geo.importer.partners import match_partners
 from geo.importer.preview import _empty_frames
@@ -143,7 +149,7 @@ def test_a_yes_no_community_school_column_is_mapped_and_decides_the_site_kind():
     preview = prepare_import(YES_NO_SITES.encode(), filename="yn.csv", kind="sites",
                              frames=_empty_frames())
     assert preview.mapping["community_school"] == "Community school (Y/N)"
-    kinds = dict(zip(preview.frames.sites["name"], preview.frames.sites["site_kind"]))
+    kinds = dict(zip(preview.frames.sites["name"], preview.frames.sites["site_kind"], strict=True))
     assert kinds == {
         "Alpha School": "community_school", "Beta School": "school",
         "Gamma School": "community_school", "Delta School": "school",
@@ -168,7 +174,7 @@ def test_a_column_of_marks_says_no_by_its_empty_cells_and_must_agree_with_site_k
              "P,Gamma School,X,office,32301\n")
     preview = prepare_import(marks.encode(), filename="marks.csv", kind="sites",
                              frames=_empty_frames())
-    kinds = dict(zip(preview.frames.sites["name"], preview.frames.sites["site_kind"]))
+    kinds = dict(zip(preview.frames.sites["name"], preview.frames.sites["site_kind"], strict=True))
     assert kinds == {"Alpha School": "community_school", "Beta School": "school",
                      "Quincy office": "office"}
     [clash] = preview.report.errors()
@@ -183,7 +189,7 @@ def test_a_sites_file_keeps_each_sites_contact():
     preview = prepare_import(sites.encode(), filename="s.csv", kind="sites",
                              frames=_empty_frames())
     assert preview.mapping["contact"] == "contact"
-    assert dict(zip(preview.frames.sites["name"], preview.frames.sites["contact"])) == {
+    assert dict(zip(preview.frames.sites["name"], preview.frames.sites["contact"], strict=True)) == {
         "Alpha School": "Pat Lee (850) 555-0100", "Beta School": ""}
     assert not [p for p in preview.report if "not used" in p.message]
 

@@ -187,7 +187,7 @@ def test_bad_rows_keep_one_output_row_each_and_locate_only_good_ones(bad_rows) -
 def test_issues_column_joins_each_rows_problems(bad_rows) -> None:
     frame, report = bad_rows
     out = with_issues(frame, report=report)
-    issues = dict(zip(out["site_id"], out["issues"]))
+    issues = dict(zip(out["site_id"], out["issues"], strict=True))
     assert issues["B12"].startswith("warning (state): The state column says 'GA'")
     assert issues["B15"].count("; ") >= 1  # several problems in one cell
     assert out.loc[out["note"] == "clean", "issues"].item().startswith("error (site_id)")

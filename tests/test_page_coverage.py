@@ -7,7 +7,6 @@ draw the map; the map's script (``json_args``) is what the browser would receive
 from __future__ import annotations
 
 import datetime as dt
-
 import json
 import re
 from collections.abc import Iterator
@@ -17,9 +16,16 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo import choropleth, schema
+from geo.analysis import (
+    activities_by_start_year,
+    activities_per_state,
+    classify,
+    coverage,
+    filter_activities,
+    gaps,
+    summary,
+)
 from geo.boundaries import counties
-from geo.analysis import (activities_by_start_year, activities_per_state, classify, coverage, filter_activities,
-                          gaps, summary)
 from geo.db import open_store
 from geo.sample import make_sample
 from geo.visibility import visible_frames
@@ -133,7 +139,7 @@ def test_level_metric_and_classification_switch_the_map(world, repo_root):
     assert _legends(_map_args(at.run())["script"])[0] == legend, "the classes stay put across reruns"
     # Every county with a shape, with or without activity (Falls Church city, VA has
     # none at 1:10m: it is in the table but cannot be drawn).
-    drawable = {f for f, g in zip(counties()["county_fips"], counties().geometry) if not g.is_empty}
+    drawable = {f for f, g in zip(counties()["county_fips"], counties().geometry, strict=True) if not g.is_empty}
     assert set(_layers(script)[0][0]) == drawable and len(drawable) >= len(table) - 1
     wanted = {"level": "county", "metric": "activities", "classes": "natural_breaks", "k": "4"}
     assert all(at.query_params.get(k) in (v, [v]) for k, v in wanted.items()), dict(at.query_params)
@@ -327,7 +333,8 @@ def test_map_has_a_png_export_saying_what_it_shows(world, repo_root):
     assert f"Kind of work: {schema.KINDS_OF_WORK['funding']}" in spec["lines"]
     assert spec["lines"][-1] == f"Made {dt.date.today().isoformat()}"
     assert any(line.startswith("Gaps:") for line in spec["lines"])
-    assert any("Census" in s for s in spec["sources"]) and any("Urban Institute" in s for s in spec["sources"])
+    sources = " ".join(spec["sources"])
+    assert "Census" in sources and "Urban Institute" in sources
     assert "html-to-image/html-to-image.js" in " ".join(_map_args(at)["js_links"])
 
 
@@ -340,8 +347,10 @@ def test_place_names_are_off_by_default_and_follow_the_checkbox(world, repo_root
     at.run()
     script = _map_args(at)["script"]
     payload = json.loads(re.search(r"L\.partnerLabels\((\{.*?\})\)\.addTo", script).group(1))
-    assert {"Texas", "Colorado"} <= set(payload["states"]["names"]) and "TX" in payload["states"]["short"]
-    assert len(payload["counties"]["names"]) > 3000 and payload["countyZoom"] == choropleth.COUNTY_LABEL_ZOOM
+    states, counties = payload["states"], payload["counties"]
+    assert {"Texas", "Colorado"} <= set(states["names"]) and "TX" in states["short"]
+    assert len(counties["names"]) > 3000
+    assert payload["countyZoom"] == choropleth.COUNTY_LABEL_ZOOM
     assert at.query_params["names"] in ("1", ["1"])
     assert "L.partnerLabels(" in _map_args(_run(repo_root, {"names": "1"}))["script"]
 

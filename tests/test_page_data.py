@@ -215,7 +215,7 @@ def test_bad_file_shows_row_and_column_problems_and_writes_nothing(db, repo_root
     _upload(at, "bad.csv", BAD.encode())
     problems = _problem_table(at)
     errors = problems[problems["severity"] == "error"]
-    where = set(zip(errors["row"].astype(int), errors["column"]))
+    where = set(zip(errors["row"].astype(int), errors["column"], strict=True))
     assert (3, "start_date") in where
     assert (4, "latitude") in where
     assert (5, "notes") in where
@@ -543,7 +543,7 @@ def test_preview_shows_how_rows_are_placed_and_review_picks_a_school(db, repo_ro
     _run(at)
     _upload(at, "names.csv", names.encode())
     placed = next(d.value for d in at.main.dataframe if "placed by" in d.value.columns)
-    assert dict(zip(placed["placed by"], placed["rows"])) == {
+    assert dict(zip(placed["placed by"], placed["rows"], strict=True)) == {
         "school directory": 1, "ZIP centroid (approximate)": 2}
     assert any("School names to review" in m for m in _texts(at, "markdown"))
     pick = next(s for s in at.selectbox if s.key and s.key.startswith("import_school_"))
@@ -552,7 +552,7 @@ def test_preview_shows_how_rows_are_placed_and_review_picks_a_school(db, repo_ro
     pick.select(re.search(r"NCES (\d{12})", south).group(1))  # the option's value
     _run(at)
     placed = next(d.value for d in at.main.dataframe if "placed by" in d.value.columns)
-    assert dict(zip(placed["placed by"], placed["rows"])) == {
+    assert dict(zip(placed["placed by"], placed["rows"], strict=True)) == {
         "school directory": 2, "ZIP centroid (approximate)": 1}
     sites_before = len(db.frames().sites)
     at.button(key="import_confirm").click()
@@ -653,7 +653,7 @@ def test_an_unreadable_yes_no_value_is_a_problem_with_row_column_and_fix(db, rep
     _upload(at, "yn.csv", YES_NO.replace(",No,", ",Perhaps,").encode())
     problems = _problem_table(at)
     bad = problems[(problems["severity"] == "error")]
-    assert list(zip(bad["row"].astype(int), bad["column"])) == [(3, "Community school")]
+    assert list(zip(bad["row"].astype(int), bad["column"], strict=True)) == [(3, "Community school")]
     assert "Write Yes or No" in bad["how to fix"].iloc[0]
     assert at.button(key="import_confirm").disabled
 

@@ -295,11 +295,13 @@ def test_map_has_a_png_export_saying_what_it_shows(world, repo_root):
     at = _run(repo_root, {"status": "active", "district": geoid})
     script = _map_script(at)
     spec = json.loads(re.search(r"L\.partnerImageExport\((\{.*?\})\)\.addTo", script).group(1))
-    assert spec["title"] == "Overlaps: partners per district" and spec["fileName"] == "overlaps_district.png"
+    assert spec["title"] == "Overlaps: partners per district"
+    assert spec["fileName"] == "overlaps_district.png"
     lines = spec["lines"]
     assert "Status: Active" in lines
     assert len(nearby_pairs(filter_activities(world["public"], statuses=["active"]), 1.0)) > 0
-    assert f"Outlined in red: {gazetteer.place_table('district').set_index('place_id').loc[geoid, 'label']}" in lines
+    label = gazetteer.place_table("district").set_index("place_id").loc[geoid, "label"]
+    assert f"Outlined in red: {label}" in lines
     assert any(line.startswith("Orange lines: sites of different partners") for line in lines)
     assert lines[-1].startswith("Made ") and spec["sample"].startswith("Sample data")
     assert any("Census" in s for s in spec["sources"])

@@ -5,9 +5,9 @@ import json
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_page_scan import REPO, STAFF, World
 
 from geo import auth, schema
+from test_page_scan import REPO, STAFF, World
 from tests.pagetools import app_env
 
 PAGE = "pages/partners.py"
@@ -126,7 +126,8 @@ def test_search_finds_partners_by_where_they_work_and_state_codes_whole(env):
     in_denver = set(places.loc[places["place_id"].isin(["0803360", "08031"]), "partner_id"].astype(int))
     in_colorado = set(places.loc[places["place_id"] == "08", "partner_id"].astype(int))
     in_colorado |= set(env.frames.sites.loc[env.frames.sites["state_fips"] == "08", "partner_id"].astype(int))
-    names = dict(zip(env.frames.partners["partner_id"].astype(int), env.frames.partners["name"]))
+    names = dict(zip(env.frames.partners["partner_id"].astype(int), env.frames.partners["name"],
+                     strict=True))
     assert in_denver and len(in_colorado) < len(names) / 2
 
     at = _open({"q": "Denver"}, viewer=staff)

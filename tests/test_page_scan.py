@@ -329,4 +329,4 @@ def test_best_fit_tab_shows_the_ranking_of_the_brief(env, monkeypatch):
     html = _brief(downloads)
     top = expected.head(10)
     assert all(f"<td class=num>{rank}</td><td><b>{name}</b>" in html.replace("&#x27;", "'")
-               for rank, name in zip(top.index, top["name"]))
+               for rank, name in zip(top.index, top["name"], strict=True))

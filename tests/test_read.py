@@ -134,7 +134,7 @@ def test_utf8_bom_is_not_part_of_the_first_column_name(tmp_path: Path) -> None:
 
 def test_row_numbers_count_the_header_and_blank_lines() -> None:
     frame, report = _read(BAD / "bad_rows.csv")
-    numbers = dict(zip(frame["site_id"], frame.index))
+    numbers = dict(zip(frame["site_id"], frame.index, strict=True))
     assert numbers["B3"] == 3 and numbers["B8"] == 8
     assert numbers["B10"] == 10  # the blank line is row 9 and is skipped
     assert 9 not in frame.index

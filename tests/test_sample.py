@@ -17,7 +17,7 @@ def sample() -> schema.Frames:
 
 def test_same_seed_same_frames_other_seed_other_frames(sample):
     again = make_sample(seed=7)
-    for a, b in zip(sample, again):
+    for a, b in zip(sample, again, strict=True):
         pdt.assert_frame_equal(a, b)
     other = make_sample(seed=8)
     assert not other.sites[["latitude", "longitude"]].equals(sample.sites[["latitude", "longitude"]])

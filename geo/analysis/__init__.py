@@ -13,11 +13,24 @@ Nothing here imports streamlit or touches a database.
 """
 from geo.analysis.classify import Classes, classify
 from geo.analysis.columns import LABELS, for_display
-from geo.analysis.coverage import (activities_by_start_year, activities_per_state, coverage, gaps, partners_by_place,
-                                   summary)
+from geo.analysis.coverage import (
+    activities_by_start_year,
+    activities_per_state,
+    coverage,
+    gaps,
+    partners_by_place,
+    summary,
+)
 from geo.analysis.filters import filter_activities
 from geo.analysis.fit import rank_fit
-from geo.analysis.lookup import Place, PlaceNotFound, Suggestion, best_match, find_places, resolve_place
+from geo.analysis.lookup import (
+    Place,
+    PlaceNotFound,
+    Suggestion,
+    best_match,
+    find_places,
+    resolve_place,
+)
 from geo.analysis.overlaps import introductions, nearby_pairs, overlap_places, partner_pairs
 from geo.analysis.places import activity_places
 from geo.analysis.scan import ScanResult, scan

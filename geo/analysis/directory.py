@@ -48,7 +48,7 @@ def directory(frames: schema.Frames) -> pd.DataFrame:
     schools.index = schools.index.astype("int64")
     acts = a.groupby(a["partner_id"].astype("int64")).size()
     places = activity_places(frames, levels=("state",))
-    names = dict(zip(place_table("state")["place_id"], place_table("state")["state"]))
+    names = dict(zip(place_table("state")["place_id"], place_table("state")["state"], strict=True))
     states = (places.assign(st=places["place_id"].map(names).fillna(places["place_id"]))
               .groupby(places["partner_id"].astype("int64"))["st"]
               .agg(lambda v: ", ".join(sorted(set(v)))))
@@ -97,4 +97,4 @@ def unlisted_line(unlisted: pd.DataFrame) -> pd.DataFrame:
 def state_choices() -> dict[str, str]:
     """Postal code -> "Name (CO)" for every state, DC and territory, by name."""
     t = place_table("state").sort_values("name")
-    return {str(code): f"{name} ({code})" for code, name in zip(t["state"], t["name"])}
+    return {str(code): f"{name} ({code})" for code, name in zip(t["state"], t["name"], strict=True)}

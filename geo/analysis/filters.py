@@ -30,7 +30,7 @@ def _timestamp(value: DateLike, name: str) -> pd.Timestamp:
 
 def _partner_ids(partners: pd.DataFrame, wanted: Iterable[int | str]) -> tuple[set[int], list[str]]:
     ids = {int(i) for i in partners["partner_id"]}
-    by_name = {str(n).strip().lower(): int(i) for i, n in zip(partners["partner_id"], partners["name"])}
+    by_name = {str(n).strip().lower(): int(i) for i, n in zip(partners["partner_id"], partners["name"], strict=True)}
     found: set[int] = set()
     problems: list[str] = []
     for item in wanted:

@@ -76,15 +76,15 @@ def rank_fit(frames: Frames, place: Place, needs=()) -> pd.DataFrame:
     current = acts[acts["status"] != "ended"]
 
     # Expertise: principles from the partner record and current activities; kinds from activities.
-    own_principles = {int(pid): set(split_list(p)) for pid, p in zip(partners["partner_id"], partners["principles"])}
+    own_principles = {int(pid): set(split_list(p)) for pid, p in zip(partners["partner_id"], partners["principles"], strict=True)}
     act_principles: dict[int, set[str]] = {}
     pairs = current[["partner_id", "principles"]].drop_duplicates()
-    for pid, cell in zip(pairs["partner_id"].tolist(), pairs["principles"].tolist()):
+    for pid, cell in zip(pairs["partner_id"].tolist(), pairs["principles"].tolist(), strict=True):
         if cell:
             act_principles.setdefault(int(pid), set()).update(split_list(cell))
     kinds_by_partner: dict[int, set[str]] = {}
     pairs = current[["partner_id", "kind_of_work"]].drop_duplicates()
-    for pid, kind in zip(pairs["partner_id"].tolist(), pairs["kind_of_work"].tolist()):
+    for pid, kind in zip(pairs["partner_id"].tolist(), pairs["kind_of_work"].tolist(), strict=True):
         kinds_by_partner.setdefault(int(pid), set()).add(kind)
 
     # Presence: best tier of current activities, plus sites (a site is presence too).
@@ -97,11 +97,11 @@ def rank_fit(frames: Frames, place: Place, needs=()) -> pd.DataFrame:
     site_counts = site_rows.groupby(["partner_id", "tier"]).size().to_dict()
     reach_by: dict[tuple[int, str], set[str]] = {}
     triples = tiers.drop_duplicates()
-    for pid, tier, reach in zip(triples["partner_id"].tolist(), triples["tier"].tolist(), triples["reach"].tolist()):
+    for pid, tier, reach in zip(triples["partner_id"].tolist(), triples["tier"].tolist(), triples["reach"].tolist(), strict=True):
         reach_by.setdefault((int(pid), tier), set()).add(reach)
 
     rows = []
-    for pid, name in zip(partners["partner_id"], partners["name"]):
+    for pid, name in zip(partners["partner_id"], partners["name"], strict=True):
         pid = int(pid)
         matched: list[str] = []
         missing: list[str] = []

@@ -16,22 +16,23 @@ _INT = {"partner_id", "site_id", "activity_id"}
 _FLOAT = {"latitude", "longitude"}
 _DATE = {"start_date", "end_date"}
 _BOOL = {"public"}
-_DEFAULTS = {"area_level": "site", "status": "active", "site_kind": "community_school",
-             "location_source": "coordinates", "type": "nonprofit", "public": True}
+_DEFAULTS: dict[str, str | bool] = {
+    "area_level": "site", "status": "active", "site_kind": "community_school",
+    "location_source": "coordinates", "type": "nonprofit", "public": True}
 
 
 def _frame(records: Iterable[Mapping] | pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
-    df = pd.DataFrame(records) if not isinstance(records, pd.DataFrame) else records.copy()
+    df = pd.DataFrame(list(records)) if not isinstance(records, pd.DataFrame) else records.copy()
     for col in columns:
         if col not in df.columns:
             df[col] = _DEFAULTS.get(col, pd.NA if col in _INT | _FLOAT | _DATE else "")
-    out = {}
+    out: dict[str, pd.Series] = {}
     for col in df.columns:
         s = df[col]
         if col in _DEFAULTS:
             s = s.where(s.notna(), _DEFAULTS[col])
         if col in _INT:
-            out[col] = pd.array(pd.to_numeric(s, errors="raise"), dtype="Int64")
+            out[col] = pd.to_numeric(s, errors="raise").astype("Int64")
             if col != "site_id" or not out[col].isna().any():
                 out[col] = out[col].astype("int64") if not out[col].isna().any() else out[col]
         elif col in _FLOAT:

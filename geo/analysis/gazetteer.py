@@ -36,7 +36,8 @@ def _boundaries():
 @cache
 def _postal() -> dict[str, str]:
     states = _boundaries().states()
-    return dict(zip(states["state_fips"].astype("str"), states["postal"].astype("str")))
+    return dict(zip(states["state_fips"].astype("str"), states["postal"].astype("str"),
+                    strict=True))
 
 
 def postal_codes() -> dict[str, str]:
@@ -158,7 +159,9 @@ def _zip_tree():
 
     z = _boundaries().zip_centroids()
     x, y = project(z["longitude"].to_numpy(), z["latitude"].to_numpy())
-    return shapely.STRtree(shapely.points(x, y)), z["zip"].astype("str").to_numpy(dtype=object)
+    centroids = shapely.points(x, y)
+    assert isinstance(centroids, np.ndarray)  # arrays of coordinates give an array of points
+    return shapely.STRtree(centroids), z["zip"].astype("str").to_numpy(dtype=object)
 
 
 def nearest_zip(lon, lat):

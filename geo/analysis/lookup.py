@@ -179,7 +179,7 @@ def resolve_place(*, state: str | None = None, county: str | None = None, distri
                             f"(got {', '.join(given) or 'none'})")
     kind, value = next(iter(given.items()))
     if kind == "state":
-        return _polygon_place("state", _state_id(value))
+        return _polygon_place("state", _state_id(str(value)))
     if kind == "county":
         text = str(value).strip()
         if not re.fullmatch(r"\d{5}", text):
@@ -277,7 +277,8 @@ def find_places(text: str, *, limit: int = 10, partners: Mapping[str, int] | Non
     out: list[Suggestion] = []
     if re.fullmatch(r"\d{7}", query):
         t = gazetteer.lookup_table("district")
-        out += [Suggestion("district", r.place_id, r.label, True, r.state) for r in t[t["place_id"] == query].itertuples()]
+        out += [Suggestion("district", str(r.place_id), str(r.label), True, str(r.state))
+                for r in t[t["place_id"] == query].itertuples()]
     if re.fullmatch(r"\d{5}", query):
         from geo.boundaries import zip_centroids
 
@@ -286,7 +287,7 @@ def find_places(text: str, *, limit: int = 10, partners: Mapping[str, int] | Non
             out.append(Suggestion("zip", query, f"ZIP {query}", True))
         if not zip_text:
             t = gazetteer.place_table("county")
-            out += [Suggestion("county", r.place_id, r.label, True, r.state)
+            out += [Suggestion("county", str(r.place_id), str(r.label), True, str(r.state))
                     for r in t[t["place_id"] == query].itertuples()]
     if out or query.isdigit():
         return out[:limit]
@@ -320,7 +321,7 @@ def find_places(text: str, *, limit: int = 10, partners: Mapping[str, int] | Non
         level_order=found["level"].map(_LEVEL_ORDER),
     ).sort_values(["tier", "n_partners", "size", "level_order", "label"],
                   ascending=[True, False, False, True, True], kind="stable")
-    return [Suggestion(r.level, r.place_id, r.label, r.tier == 0, r.state)
+    return [Suggestion(str(r.level), str(r.place_id), str(r.label), bool(r.tier == 0), str(r.state))
             for r in found.head(limit).itertuples()]
 
 

@@ -36,7 +36,7 @@ def _joined(keys: pd.Series, values: pd.Series, fmt=None) -> dict:
     """``key -> "; "-joined values`` in the given order, built with plain Python lists
     (much faster than a pandas groupby with a Python function over arrow strings)."""
     out: dict = {}
-    for k, v in zip(keys.tolist(), values.tolist()):
+    for k, v in zip(keys.tolist(), values.tolist(), strict=True):
         out.setdefault(k, []).append(v)
     return {k: fmt(v) if fmt else "; ".join(v) for k, v in out.items()}
 
@@ -118,7 +118,7 @@ def partner_pairs(frames: Frames, *, level: str = "district", max_listed: int = 
     both = (pairs.merge(pk.rename(columns={"partner_id": "partner_id_a"}), on=["place_id", "partner_id_a"])
             .merge(pk.rename(columns={"partner_id": "partner_id_b"}), on=["place_id", "partner_id_b", "kind_of_work"]))
     same = both.groupby(["partner_id_a", "partner_id_b"])["kind_of_work"].agg(_kind_labels)
-    labels = dict(zip(*_place_names(level)[["place_id", "place"]].to_numpy().T))
+    labels = dict(zip(*_place_names(level)[["place_id", "place"]].to_numpy().T, strict=True))
     grouped = pairs.sort_values("place_id").groupby(["partner_id_a", "partner_id_b"])["place_id"]
     out = pd.DataFrame({"places": grouped.size(),
                         "place_ids": grouped.agg(lambda ids: ";".join(ids)),
@@ -152,14 +152,15 @@ def introductions(frames: Frames, partners_contacts: pd.DataFrame | None = None,
     by_partner_place = ac.groupby(["partner_id", "place_id"])["contact"].agg(lambda c: list(dict.fromkeys(c)))
     lookup = by_partner_place.to_dict()
     rows = []
-    for r in pairs.itertuples(index=False):
-        ids = r.place_ids.split(";")
-        a_c = list(dict.fromkeys(c for pid in ids for c in lookup.get((r.partner_a_id, pid), [])))
-        b_c = list(dict.fromkeys(c for pid in ids for c in lookup.get((r.partner_b_id, pid), [])))
-        places_word = "place" if r.places == 1 else "places"
-        why = f"Both work in {r.places} {places_word} ({r.place_names})"
-        why += f" on the same kind of work: {r.same_kinds}." if r.same_kinds else ", on different kinds of work."
-        rows.append((int(r.partner_a_id), int(r.partner_b_id), int(r.places), why, "; ".join(a_c), "; ".join(b_c)))
+    for r in pairs.to_dict("records"):
+        ids = r["place_ids"].split(";")
+        a_id, b_id = r["partner_a_id"], r["partner_b_id"]
+        a_c = list(dict.fromkeys(c for pid in ids for c in lookup.get((a_id, pid), [])))
+        b_c = list(dict.fromkeys(c for pid in ids for c in lookup.get((b_id, pid), [])))
+        places_word = "place" if r["places"] == 1 else "places"
+        why = f"Both work in {r['places']} {places_word} ({r['place_names']})"
+        why += f" on the same kind of work: {r['same_kinds']}." if r["same_kinds"] else ", on different kinds of work."
+        rows.append((int(a_id), int(b_id), int(r["places"]), why, "; ".join(a_c), "; ".join(b_c)))
     out = pd.DataFrame(rows, columns=["partner_a_id", "partner_b_id", "places", "why", "a_contacts", "b_contacts"])
     for side in ("a", "b"):
         side_info = info.rename(columns={"partner_id": f"partner_{side}_id", "name": f"partner_{side}",
@@ -189,6 +190,7 @@ def nearby_pairs(frames: Frames, miles: float = 1.0) -> pd.DataFrame:
     partner = s["partner_id"].to_numpy(dtype="int64")[ok]
     x, y = project(lon, lat)
     pts = shapely.points(x, y)
+    assert isinstance(pts, np.ndarray)  # arrays of coordinates give an array of points
     tree = shapely.STRtree(pts)
     search_m = miles * METRES_PER_MILE * max_scale(lon, lat) * 1.01
     left, right = tree.query(pts, predicate="dwithin", distance=search_m)

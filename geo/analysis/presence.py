@@ -105,7 +105,8 @@ def activity_tiers(frames, place: Place) -> pd.DataFrame:
     if at_site.any():
         s = frames.sites.assign(site_tier=site_tier(frames.sites, place))[["site_id", "site_tier"]]
         ids = a["site_id"].where(pd.Series(at_site, index=a.index))
-        st = ids.astype("Int64").map(dict(zip(s["site_id"].astype("int64"), s["site_tier"])))
+        st = ids.astype("Int64").map(dict(zip(s["site_id"].astype("int64"), s["site_tier"],
+                                              strict=True)))
         out.loc[at_site, "tier"] = st[at_site].fillna("none").astype("str").to_numpy()
         out.loc[at_site, "reach"] = "site"
     return out

@@ -16,7 +16,7 @@ import pandas as pd
 import shapely
 
 from geo.analysis import gazetteer
-from geo.analysis.distance import METRES_PER_MILE, _TO_ALBERS, haversine_mi, max_scale
+from geo.analysis.distance import _TO_ALBERS, METRES_PER_MILE, haversine_mi, max_scale
 from geo.analysis.fit import rank_fit
 from geo.analysis.lookup import Place
 from geo.analysis.presence import activity_tiers, site_tier
@@ -57,7 +57,8 @@ class ScanResult:
         elsewhere): the one ranking the Best fit tab and the brief both show."""
         if self.fit is None or self.fit.empty:
             return pd.DataFrame(columns=list(BEST_FIT_COLUMNS))
-        presence = dict(zip(self.partners["partner_id"].astype("int64"), self.partners["presence"]))
+        presence = dict(zip(self.partners["partner_id"].astype("int64"), self.partners["presence"],
+                            strict=True))
         out = self.fit.assign(presence=self.fit["partner_id"].astype("int64").map(presence).fillna("not here"))
         out = out[list(BEST_FIT_COLUMNS)]
         return out if limit is None else out.head(limit)
@@ -91,7 +92,7 @@ def _by_partner(acts: pd.DataFrame) -> dict[int, dict]:
     starts = pd.to_datetime(acts["start_date"])
     for pid, kind, status, cells, contact, start in zip(
             acts["partner_id"].astype("int64").tolist(), acts["kind_of_work"].tolist(), acts["status"].tolist(),
-            acts["principles"].tolist(), acts["contact"].tolist(), starts.tolist()):
+            acts["principles"].tolist(), acts["contact"].tolist(), starts.tolist(), strict=True):
         d = out.setdefault(pid, {"kinds": set(), "statuses": set(), "principles": [], "contacts": [],
                                  "since": None})
         d["kinds"].add(kind)
@@ -122,7 +123,8 @@ def _nearest_mi(place: Place, sites: pd.DataFrame, dist: np.ndarray, lon: np.nda
     if place.is_point:
         d = haversine_mi(lon, lat, place.center[1], place.center[0])
         frame = pd.DataFrame({"partner_id": pid_arr[ok], "d": d[ok]})
-        out.update(frame[frame["partner_id"].isin(missing)].groupby("partner_id")["d"].min().to_dict())
+        found = frame[frame["partner_id"].isin(missing)].groupby("partner_id")["d"].min()
+        out.update(zip(found.index.tolist(), found.tolist(), strict=True))
         return out
     poly = _projected(place.geometry)
     scale = max_scale([place.center[1]], [place.center[0]])
@@ -223,10 +225,11 @@ def scan(frames: Frames, place: Place, *, radius_mi: float | None = None, needs=
     ], ignore_index=True)
     evidence["order"] = evidence["code"].map(_PRESENCE_ORDER).astype("int64")
     best = evidence.sort_values("order", kind="stable").drop_duplicates("partner_id")
-    codes = dict(zip(best["partner_id"].tolist(), best["code"].tolist()))
+    codes = dict(zip(best["partner_id"].tolist(), best["code"].tolist(), strict=True))
 
     fit = rank_fit(frames, place, wanted)
     fit_by = fit.set_index("partner_id")
+    fit_score = fit_by["score"]
     relevant = pd.concat([here_acts, cover_acts, near_acts]).drop_duplicates("activity_id")
     info = _by_partner(relevant)
     nearest = _nearest_mi(place, s, dist, lon, lat, list(codes))
@@ -254,7 +257,7 @@ def scan(frames: Frames, place: Place, *, radius_mi: float | None = None, needs=
             "website": str(prow["website"] or ""),
             "email": str(prow["email"] or ""),
             "contact": "; ".join(mine.get("contacts", [])),
-            "fit_score": float(fit_by.loc[pid, "score"]),
+            "fit_score": float(fit_score[pid]),
             "fit_reasons": str(fit_by.loc[pid, "reasons"]),
             "_order": _PRESENCE_ORDER[code],
         })
@@ -265,7 +268,7 @@ def scan(frames: Frames, place: Place, *, radius_mi: float | None = None, needs=
                                 "nearest_mi": "float64", "fit_score": "float64"})
 
     shown = inside_site | within
-    names = dict(zip(p["partner_id"].astype("int64"), p["name"].astype("str")))
+    names = dict(zip(p["partner_id"].astype("int64"), p["name"].astype("str"), strict=True))
     district_names = gazetteer.lookup_table("district").set_index("place_id")["name"]
     sites = s[shown].assign(
         site=lambda d: d["name"].astype("str"),

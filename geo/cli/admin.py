@@ -25,7 +25,7 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -142,7 +142,7 @@ def _find_partner(store: Any, name: str) -> tuple[int, str]:
     wanted = _name_key(name)
     hits = [
         (int(pid), str(pname))
-        for pid, pname in zip(partners["partner_id"], partners["name"])
+        for pid, pname in zip(partners["partner_id"], partners["name"], strict=True)
         if _name_key(pname) == wanted
     ]
     if len(hits) == 1:
@@ -275,8 +275,9 @@ def _users_list(args: argparse.Namespace) -> int:  # noqa: ARG001
         print("No accounts yet. Add one with: python -m geo users add EMAIL --role staff")
         return 0
     partners = store.frames().partners
-    names = {int(pid): str(n) for pid, n in zip(partners["partner_id"], partners["name"])}
-    now = datetime.now(timezone.utc)
+    names = {int(pid): str(n)
+             for pid, n in zip(partners["partner_id"], partners["name"], strict=True)}
+    now = datetime.now(UTC)
     table = [("EMAIL", "ROLE", "PARTNER", "SIGN-IN")]
     for row in users.itertuples(index=False):
         pid = None if pd.isna(row.partner_id) else int(row.partner_id)
@@ -285,7 +286,7 @@ def _users_list(args: argparse.Namespace) -> int:  # noqa: ARG001
                       _status(int(row.failed_attempts), str(row.locked_until or ""), now)))
     widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
     for line in table:
-        print("  ".join(v.ljust(w) for v, w in zip(line, widths)).rstrip())
+        print("  ".join(v.ljust(w) for v, w in zip(line, widths, strict=True)).rstrip())
     return 0
 
 

@@ -105,7 +105,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     frames = _frames_as_of(args.as_of)
     result = scan(frames, place, radius_mi=args.radius_mi, needs=needs)
     table = result.partners
-    if args.all_partners:
+    if args.all_partners and result.fit is not None:
         listed = set(table["partner_id"])
         rest = result.fit[~result.fit["partner_id"].isin(listed)]
         extra = pd.DataFrame({"partner_id": rest["partner_id"], "partner": rest["name"], "presence": "",

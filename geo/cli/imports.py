@@ -93,8 +93,13 @@ def _choices(args: argparse.Namespace) -> dict[str, int | str]:
 
 def run(args: argparse.Namespace) -> int:
     from geo.cli.data import _store, cli_actor
-    from geo.importer import ImportRefused, MappingError, commit_import, merge_mapping, \
-        prepare_import
+    from geo.importer import (
+        ImportRefused,
+        MappingError,
+        commit_import,
+        merge_mapping,
+        prepare_import,
+    )
 
     path = Path(args.input)
     if not path.is_file():

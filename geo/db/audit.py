@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -72,7 +73,7 @@ def record(
     )
 
 
-def record_many(conn: sa.Connection, rows: list[dict[str, object]]) -> None:
+def record_many(conn: sa.Connection, rows: Sequence[Mapping[str, Any]]) -> None:
     """Add several audit rows at once (keys as in :func:`record`)."""
     if not rows:
         return

@@ -77,7 +77,7 @@ def backup(store: Store, path: str | Path, *, include_password_hashes: bool = Fa
         "key": ["format", "format_version", "schema_revision", "created_at",
                 "password_hashes", *(f"rows_{n}" for n in counts)],
         "value": [FORMAT, str(FORMAT_VERSION), head_revision(),
-                  dt.datetime.now(dt.timezone.utc).isoformat(),
+                  dt.datetime.now(dt.UTC).isoformat(),
                   "included" if include_password_hashes else "left out",
                   *(str(c) for c in counts.values())],
     })
@@ -113,7 +113,7 @@ def _info(path: Path) -> dict[str, str]:
         raise ValueError(f"{str(path)!r} is a GeoPackage but not a Partner Map backup (no "
                          "backup_info table); give a file written by `python -m geo backup`")
     info = _read(path, "backup_info")
-    values = dict(zip(info["key"].astype(str), info["value"].astype(str)))
+    values = dict(zip(info["key"].astype(str), info["value"].astype(str), strict=True))
     if values.get("format") != FORMAT or int(values.get("format_version", 0)) > FORMAT_VERSION:
         raise ValueError(f"{str(path)!r} has backup format {values.get('format')!r} version "
                          f"{values.get('format_version')}; this version of the app reads "
@@ -181,7 +181,7 @@ def _restore_users(conn: sa.Connection, frame: pd.DataFrame, *, now: dt.datetime
     rows = []
     for record, generation, created, updated in zip(
         frame.to_dict(orient="records"), generations,
-        _timestamps(frame["created_at"]), _timestamps(frame["updated_at"]),
+        _timestamps(frame["created_at"]), _timestamps(frame["updated_at"]), strict=True,
     ):
         rows.append({
             "email": str(record["email"]).lower(),
@@ -204,7 +204,7 @@ def _restore_audit(conn: sa.Connection, frame: pd.DataFrame) -> int:
         "table_name": str(r["table_name"]),
         "record_id": "" if pd.isna(r["record_id"]) else str(r["record_id"]),
         "changes": str(r["changes"]),
-    } for r, at in zip(frame.to_dict(orient="records"), _timestamps(frame["at"]))]
+    } for r, at in zip(frame.to_dict(orient="records"), _timestamps(frame["at"]), strict=True)]
     if any(r["at"] is None for r in rows):
         raise ValidationError([Problem(row=None, column="at", severity="error",
                                        message="the backup's audit table has rows without a time",

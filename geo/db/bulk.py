@@ -7,7 +7,8 @@ for ordinary statements, so rows written here read back exactly like the others.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Iterator, Mapping
 
 import pandas as pd
 import sqlalchemy as sa
@@ -33,8 +34,12 @@ def insert_frame(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> i
 
 
 def _copy(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> int:
+    import psycopg
+
     columns = ", ".join(f'"{c}"' for c in frame.columns)
     dbapi = conn.connection.driver_connection
+    if not isinstance(dbapi, psycopg.Connection):
+        raise TypeError(f"COPY needs a psycopg 3 connection, not {type(dbapi).__name__}")
     count = 0
     with dbapi.cursor() as cursor:
         with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
@@ -58,13 +63,33 @@ def _executemany(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> i
         frame[name] = converted.where(values.notna(), None)
     columns = ", ".join(f'"{c}"' for c in frame.columns)
     marks = ", ".join("?" for _ in frame.columns)
-    cursor = conn.connection.cursor()
+    # sqlite3's own cursor: its executemany takes the rows as they come (an iterator),
+    # without a list of them all in memory.
+    driver = conn.connection.driver_connection
+    if not isinstance(driver, sqlite3.Connection):
+        raise TypeError(f"executemany here is for sqlite3, not {type(driver).__name__}")
+    cursor = driver.cursor()
     try:
         cursor.executemany(f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})',
                            _rows(frame))
     finally:
         cursor.close()
     return len(frame)
+
+
+def insert_unless_present(
+    conn: sa.Connection, table: sa.Table, values: Mapping[str, object], key: str
+) -> None:
+    """Insert one row unless ``table`` already has a row with the same ``key`` (then
+    nothing changes and nothing is raised): ``ON CONFLICT DO NOTHING``, on either back end."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    statement: postgresql.Insert | sqlite.Insert
+    if conn.dialect.name == "postgresql":
+        statement = postgresql.insert(table)
+    else:
+        statement = sqlite.insert(table)
+    conn.execute(statement.values(**values).on_conflict_do_nothing(index_elements=[key]))
 
 
 def reset_id_sequence(conn: sa.Connection, table: sa.Table, id_column: str) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from geo.problems import Problem
 
-
 # The message lists this many problems; all of them stay in ``.problems``.
 _MAX_LINES = 50
 

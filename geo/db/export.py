@@ -76,7 +76,7 @@ def export_table(frames: Frames, *, what: str) -> pd.DataFrame:
     """The table written for ``what`` (see module docstring), ordered by id."""
     _check_kind(what)
     partners, sites, activities = frames
-    names = dict(zip(partners["partner_id"], partners["name"]))
+    names = dict(zip(partners["partner_id"], partners["name"], strict=True))
     if what == "partners":
         return _partners_table(partners, sites, activities)
     if what == "sites":
@@ -103,7 +103,7 @@ def _with_place_names(table: pd.DataFrame) -> pd.DataFrame:
         places = gazetteer.place_table(level).set_index("place_id")
         lookup = places["state"] if level == "state" else places["name"]
         values = out[code].fillna("").astype("str").map(lookup).fillna("").astype("str")
-        out.insert(out.columns.get_loc(code) + 1, name, values)
+        out.insert(list(out.columns).index(code) + 1, name, values)
     return out
 
 
@@ -202,10 +202,10 @@ def _geojson_bytes(table: pd.DataFrame) -> bytes:
 
 def _points(table: pd.DataFrame) -> gpd.GeoDataFrame:
     located = table["latitude"].notna() & table["longitude"].notna()
-    geometry = gpd.points_from_xy(table["longitude"].where(located, np.nan),
-                                  table["latitude"].where(located, np.nan), crs="EPSG:4326")
-    geometry = gpd.GeoSeries(geometry, index=table.index, crs="EPSG:4326")
-    geometry[~located] = None
+    points = gpd.points_from_xy(table["longitude"].where(located, np.nan),
+                                table["latitude"].where(located, np.nan), crs="EPSG:4326")
+    geometry = gpd.GeoSeries(points, index=table.index, crs="EPSG:4326")
+    geometry.loc[~located] = None
     return gpd.GeoDataFrame(table, geometry=geometry, crs="EPSG:4326")
 
 

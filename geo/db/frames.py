@@ -8,6 +8,8 @@ pandas' string dtype with ``""`` for empty, timestamps as ISO 8601 text in UTC.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,7 +40,7 @@ def iso(value: dt.datetime | None) -> str:
     """A stored timestamp as ISO text in UTC (``""`` for none)."""
     if value is None or value is pd.NaT:
         return ""
-    return value.astimezone(dt.timezone.utc).isoformat()
+    return value.astimezone(dt.UTC).isoformat()
 
 
 def read_table(conn: sa.Connection, table: sa.Table, columns: list[str]) -> pd.DataFrame:
@@ -49,10 +51,10 @@ def read_table(conn: sa.Connection, table: sa.Table, columns: list[str]) -> pd.D
     # Column lists straight from the row tuples (DataFrame.from_records would probe each
     # row: ~2 s per 300k rows); each column then goes through SQLAlchemy's own result
     # conversion once per distinct value, so values match an ordinary query's exactly.
-    values = list(zip(*rows)) if rows else [()] * len(columns)
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
     dialect = conn.dialect
     data = {}
-    for name, column_values, type_code in zip(columns, values, type_codes):
+    for name, column_values, type_code in zip(columns, values, type_codes, strict=True):
         series = pd.Series(column_values, dtype=object)
         proc = table.c[name].type.dialect_impl(dialect).result_processor(dialect, type_code)
         if proc is not None and len(series):
@@ -66,14 +68,15 @@ def read_table(conn: sa.Connection, table: sa.Table, columns: list[str]) -> pd.D
 
 def _fetch(
     conn: sa.Connection, query: sa.Select
-) -> tuple[list[tuple[object, ...]], list[object]]:
+) -> tuple[Sequence[Any], list[object]]:
     """All rows as plain DB-API tuples, and each column's driver type code: the driver's
     cursor without SQLAlchemy's per-row Result machinery (half of the read time for a
     few hundred thousand rows)."""
     compiled = query.compile(dialect=conn.dialect)
     params = compiled.construct_params()
     if conn.dialect.paramstyle in ("qmark", "numeric"):
-        args: object = tuple(params[k] for k in compiled.positiontup or ())
+        args: Sequence[Any] | Mapping[str, Any] = tuple(
+            params[k] for k in compiled.positiontup or ())
     else:
         args = params
     cursor = conn.connection.cursor()
@@ -85,14 +88,15 @@ def _fetch(
 
 
 def _typed(frame: pd.DataFrame, table: sa.Table) -> pd.DataFrame:
-    out = {}
+    out: dict[str, pd.Series | pd.api.extensions.ExtensionArray] = {}
     for name in frame.columns:
         column = table.c[name]
         values = frame[name]
         if name in _TIMESTAMPS or name == "locked_until":
             present = values.notna()
             mapping = {v: iso(v) for v in pd.unique(values[present])}
-            out[name] = pd.array(values.map(mapping).where(present, ""), dtype="str")
+            out[name] = pd.array(values.map(mapping).where(present, "").to_numpy(dtype=object),
+                                 dtype="str")
         elif isinstance(column.type, sa.Date):
             out[name] = pd.to_datetime(values.astype(object), errors="raise").astype(
                 "datetime64[ns]"
@@ -104,7 +108,8 @@ def _typed(frame: pd.DataFrame, table: sa.Table) -> pd.DataFrame:
         elif isinstance(column.type, sa.Integer):
             out[name] = values.astype("Int64" if column.nullable else "int64")
         else:
-            out[name] = pd.array(values.where(values.notna(), ""), dtype="str")
+            out[name] = pd.array(values.where(values.notna(), "").to_numpy(dtype=object),
+                                 dtype="str")
     return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
 
 

@@ -37,7 +37,11 @@ from geo.db.errors import ValidationError
 from geo.db.frames import BOOKKEEPING
 from geo.db.models import activities, partners, sites
 from geo.db.validation import (
-    CHECKS, CONSENT_FIELDS, FIELDS, ID_COLUMNS, name_key,
+    CHECKS,
+    CONSENT_FIELDS,
+    FIELDS,
+    ID_COLUMNS,
+    name_key,
 )
 from geo.problems import Problem
 from geo.schema import Frames
@@ -53,7 +57,9 @@ _REQUIRED = {
 }
 
 
-def _problem(table: str, pos: int | None, field: str, message: str, fix: str) -> Problem:
+def _problem(
+    table: str, pos: int | np.integer | None, field: str, message: str, fix: str
+) -> Problem:
     return Problem(row=None if pos is None else int(pos) + 2, column=field,
                    severity="error", message=f"{table}: {message}", fix=fix)
 
@@ -109,7 +115,7 @@ def _ids(
     ids = given.copy()
     ids[fresh] = np.arange(start, start + int(fresh.sum()), dtype="float64")
     negative = given < 0
-    mapping = dict(zip(given[negative].astype(int), ids[negative].astype(int)))
+    mapping = dict(zip(given[negative].astype(int), ids[negative].astype(int), strict=True))
     return ids.fillna(0).astype("int64"), mapping
 
 
@@ -260,7 +266,7 @@ def _references(
     a["site_id"] = _resolve("activities", a, "site_id", maps["sites"], problems)
     live_s = s["deleted_at"].isna()
     site_partner = {r.site_id: r.partner_id for r in db_sites}
-    site_partner.update(zip(s["site_id"], s["partner_id"]))
+    site_partner.update(zip(s["site_id"], s["partner_id"], strict=True))
     live_sites = {r.site_id for r in db_sites if r.deleted_at is None} | set(
         s.loc[live_s, "site_id"])
     _check_parents("activities", "site_id", a["site_id"], a["deleted_at"].isna(),

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from geo.db.bulk import insert_unless_present
 from geo.db.engine import write_options
 from geo.db.models import sign_in_failures as table
 
@@ -55,12 +56,7 @@ def pair_key(address: str, client: str) -> str:
 
 def _insert_if_absent(conn: sa.Connection, key: str, now: dt.datetime) -> None:
     values = {"key": key, "failures": 0, "last_failed_at": now, "locked_until": None}
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    conn.execute(insert(table).values(**values).on_conflict_do_nothing(
-        index_elements=["key"]))
+    insert_unless_present(conn, table, values, "key")
 
 
 class SignIns:

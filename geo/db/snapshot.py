@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -29,7 +30,7 @@ TABLES = ("partners", "sites", "activities")
 _PREFIX = "frames-"
 
 
-def default_cache_dir(url: str, env: dict[str, str] | None = None) -> Path | None:
+def default_cache_dir(url: str, env: Mapping[str, str] | None = None) -> Path | None:
     """Where the frames of the database at ``url`` are cached (None: not cached)."""
     from geo.config import REPO_ROOT
 
@@ -73,7 +74,7 @@ def write(folder: Path, stamp: str, frames: Frames) -> bool:
     paths = _paths(folder, stamp)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for table, frame in zip(TABLES, frames):
+        for table, frame in zip(TABLES, frames, strict=True):
             part = paths[table].with_name(f".{uuid.uuid4().hex}.part")
             try:
                 frame.to_parquet(part, index=True)

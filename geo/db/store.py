@@ -17,12 +17,13 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
 
-from geo.db import audit as audit_trail
-from geo.db import loading, snapshot
+from geo.db import audit as audit_trail, loading, snapshot
+from geo.db.bulk import insert_unless_present
 from geo.db.engine import create_engine, write_options
 from geo.db.errors import ConflictError, NotFoundError, ValidationError
 from geo.db.frames import iso, plain, read_frames, read_table
@@ -53,7 +54,7 @@ _BOUNDARY_FIELDS = ("state_fips", "county_fips", "district_geoid", "secondary_di
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _problem(field: str, message: str, fix: str) -> Problem:
@@ -159,15 +160,11 @@ class Store:
                                  .where(app_secrets.c.name == name)).scalar()
         if found:
             return str(found)
-        if self.dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
         with self.engine.connect().execution_options(**write_options()) as conn:
             with conn.begin():
-                conn.execute(insert(app_secrets).values(name=name, value=make(),
-                                                        created_at=_now())
-                             .on_conflict_do_nothing(index_elements=["name"]))
+                insert_unless_present(conn, app_secrets,
+                                      {"name": name, "value": make(), "created_at": _now()},
+                                      "name")
                 return str(conn.execute(sa.select(app_secrets.c.value)
                                         .where(app_secrets.c.name == name)).scalar_one())
 
@@ -200,8 +197,9 @@ class Store:
         actor = _require_actor(actor)
         rows = []
         for rec in frame[list(DIRECTORY_COLUMNS)].to_dict("records"):
-            row = {c: ("" if pd.isna(rec[c]) else str(rec[c])) for c in DIRECTORY_COLUMNS
-                   if c not in ("latitude", "longitude")}
+            row: dict[str, str | float | None] = {
+                c: ("" if pd.isna(rec[c]) else str(rec[c])) for c in DIRECTORY_COLUMNS
+                if c not in ("latitude", "longitude")}
             for c in ("latitude", "longitude"):
                 row[c] = None if pd.isna(rec[c]) else float(rec[c])
             row["source"] = source
@@ -371,7 +369,7 @@ class Store:
             raise NotFoundError(f"there is no {_KINDS[table].noun} with id {record_id}")
         return row
 
-    def _row(self, conn: sa.Connection, table: str, record_id: int) -> dict[str, object] | None:
+    def _row(self, conn: sa.Connection, table: str, record_id: int) -> dict[str, Any] | None:
         kind = _KINDS[table]
         found = conn.execute(
             sa.select(kind.table).where(kind.table.c[kind.id_column] == int(record_id))
@@ -385,7 +383,7 @@ class Store:
             text += f" ({row[kind.label_column]!r})"
         return text
 
-    def _live_row(self, conn: sa.Connection, table: str, record_id: int) -> dict[str, object]:
+    def _live_row(self, conn: sa.Connection, table: str, record_id: int) -> dict[str, Any]:
         row = self._row(conn, table, record_id)
         if row is None:
             raise NotFoundError(f"there is no {_KINDS[table].noun} with id {record_id}")
@@ -466,7 +464,9 @@ class Store:
                 **row, created_at=now, created_by=actor, updated_at=now, updated_by=actor,
                 version=1,
             ))
-            new_id = int(result.inserted_primary_key[0])
+            key = result.inserted_primary_key
+            assert key is not None  # one row inserted: its primary key
+            new_id = int(key[0])
             audit_trail.record(
                 conn, at=now, actor=actor, action="add", table=table, record_id=new_id,
                 changes={f: [None, row[f]] for f in FIELDS[table]},
@@ -533,7 +533,7 @@ class Store:
                 "secondary_district_geoid for the new point ('' where none applies)",
             ))
 
-    def _conflict(self, table: str, row: Mapping[str, object]) -> ConflictError:
+    def _conflict(self, table: str, row: Mapping[str, Any]) -> ConflictError:
         when = iso(row["updated_at"])
         return ConflictError(
             f"{self._describe(table, row)} was changed by {row['updated_by']} at {when} "
@@ -617,7 +617,7 @@ class Store:
             audit_trail.record_many(conn, entries)
 
     def _restore_problems(
-        self, conn: sa.Connection, table: str, row: Mapping[str, object]
+        self, conn: sa.Connection, table: str, row: Mapping[str, Any]
     ) -> list[Problem]:
         if table == "partners":
             return self._references(conn, "partners", row, int(row["partner_id"]))
@@ -628,7 +628,7 @@ class Store:
         ]
 
 
-def _same(old: object, new: object) -> bool:
+def _same(old: Any, new: Any) -> bool:
     if old is None or new is None:
         return old is None and new is None
     if isinstance(old, float) or isinstance(new, float):

@@ -171,7 +171,7 @@ class Users:
         """
         from geo.auth import FAILURE_MEMORY
 
-        moment = now or dt.datetime.now(dt.timezone.utc)
+        moment = now or dt.datetime.now(dt.UTC)
         with self._store.engine.connect() as conn:
             rows = conn.execute(sa.select(*(users.c[c] for c in USER_COLUMNS))
                                 .order_by(users.c.email)).all()

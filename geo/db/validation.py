@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -120,7 +121,7 @@ class _Checker:
         bad: pd.Series,
         field: str,
         values: pd.Series,
-        message: Callable[[object], str],
+        message: Callable[[Any], str],
         fix: str,
     ) -> None:
         """Add one problem per row where ``bad`` is true (``message`` gets the value)."""
@@ -184,9 +185,9 @@ def _principles(c: _Checker, df: pd.DataFrame) -> None:
         bad = [p for p in items if _key(p) not in _PRINCIPLES]
         good = dict.fromkeys(_PRINCIPLES[_key(p)] for p in items if _key(p) in _PRINCIPLES)
         mapping[cell] = (";".join(good), bad)
-    bad = {cell: bool(found[1]) for cell, found in mapping.items()}
+    unknown = {cell: bool(found[1]) for cell, found in mapping.items()}
     c.flag(
-        raw.map(bad), "principles", raw,
+        raw.map(unknown), "principles", raw,
         lambda v: "principles " + ", ".join(repr(b) for b in mapping[v][1])
         + " not recognised",
         f"use these names, separated by ';': {'; '.join(PRINCIPLES)}",
@@ -240,7 +241,7 @@ def _integer_id(c: _Checker, df: pd.DataFrame, field: str, *, required: bool) ->
     if required:
         c.flag(empty, field, raw, lambda v: f"{field} is empty",
                "give the number of an existing record")
-    df[field] = pd.array(num.where(~bad), dtype="Int64")
+    df[field] = num.where(~bad).astype("Int64")
 
 
 def _date_value(value: object) -> dt.date | None | str:
@@ -280,7 +281,7 @@ def _date(c: _Checker, df: pd.DataFrame, field: str) -> None:
 
 def _unhashable(values: pd.Series) -> bool:
     """True when a column holds values that cannot be dict keys (e.g. lists)."""
-    return values.map(type).isin([list, dict, set]).any()
+    return bool(values.map(type).isin([list, dict, set]).any())
 
 
 def _hashable(value: object) -> object:
@@ -379,8 +380,11 @@ def check_sites(df: pd.DataFrame, *, bulk: bool = False) -> tuple[pd.DataFrame, 
     state = df["state_fips"]
     for field in ("county_fips", "district_geoid", "secondary_district_geoid"):
         off = (state != "") & (df[field] != "") & (df[field].str[:2] != state)
-        c.flag(off, field, df[field],
-               lambda v, f=field: f"{f} {v!r} is not in the state of state_fips",
+
+        def outside(v: object, f: str = field) -> str:
+            return f"{f} {v!r} is not in the state of state_fips"
+
+        c.flag(off, field, df[field], outside,
                "check the boundary assignment: the first two digits are the state FIPS code")
     df["contact"] = _text(df["contact"])
     return df, c.problems
@@ -413,8 +417,11 @@ def check_activities(
            "set area_level to site, or leave site_id empty")
     for lvl, n in _AREA_ID_DIGITS.items():
         bad = (level == lvl) & ~df["area_id"].str.fullmatch(rf"\d{{{n}}}")
-        c.flag(bad, "area_id", df["area_id"],
-               lambda v, lvl=lvl, n=n: f"area_id {v!r} is not a {n}-digit {lvl} code",
+
+        def not_a_code(v: object, lvl: str = lvl, n: int = n) -> str:
+            return f"area_id {v!r} is not a {n}-digit {lvl} code"
+
+        c.flag(bad, "area_id", df["area_id"], not_a_code,
                f"give the {n}-digit Census code of the {lvl}"
                + (" (state FIPS, e.g. 12 for Florida)" if lvl == "state" else
                   " (e.g. 12073 for Leon County, FL)" if lvl == "county" else
@@ -428,7 +435,7 @@ def check_activities(
     start = pd.to_datetime(df["start_date"].where(both, None))
     end = pd.to_datetime(df["end_date"].where(both, None))
     order = (both & (end < start)).astype(bool)
-    span = pd.Series(list(zip(df["start_date"], df["end_date"])), index=df.index,
+    span = pd.Series(list(zip(df["start_date"], df["end_date"], strict=True)), index=df.index,
                      dtype=object)
     c.flag(order, "end_date", span,
            lambda v: f"end_date {v[1]} is before start_date {v[0]}",

@@ -22,6 +22,7 @@ import pandas as pd
 from geo.db.validation import name_key
 
 Choice = int | Literal["new"]
+How = Literal["exact", "chosen", "new", "unsure"]
 _CUTOFF = 0.8
 _LEGAL = re.compile(r"\b(inc|incorporated|llc|ltd|corp|corporation|co|the|of america)\b")
 
@@ -37,7 +38,7 @@ class PartnerMatch:
     """
 
     name: str
-    how: Literal["exact", "chosen", "new", "unsure"]
+    how: How
     partner_id: int | None = None
     existing_name: str | None = None
     suggestions: tuple[tuple[int, str], ...] = ()
@@ -106,7 +107,7 @@ def match_partners(
             raise ValueError(f"the choice for {name!r} must be a partner id or 'new' "
                              f"(got {choice!r})")
         suggestions = _suggestions(key, by_key, loose)
-        how = "new" if choice == "new" or not suggestions else "unsure"
+        how: How = "new" if choice == "new" or not suggestions else "unsure"
         out[name] = PartnerMatch(name, how, suggestions=suggestions, rows=rows_t)
     return out
 

@@ -24,17 +24,31 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
 import pandas as pd
 
 from geo.db.validation import name_key
 from geo.importer import places
-from geo.importer.cells import CellError, cell_text, check_text, code_digits, is_blank, \
-    is_formula_like, parse_date, yes_no, zip5
+from geo.importer.cells import (
+    CellError,
+    cell_text,
+    check_text,
+    code_digits,
+    is_blank,
+    is_formula_like,
+    parse_date,
+    yes_no,
+    zip5,
+)
 from geo.importer.columns import (
-    ACTIVITY_ONLY, TARGETS, _check_kind, mapping_problems, required_targets, suggest_mapping,
+    ACTIVITY_ONLY,
+    TARGETS,
+    _check_kind,
+    mapping_problems,
+    required_targets,
+    suggest_mapping,
 )
 from geo.importer.fixes import Corrections, Fix, apply_corrections, suggested_fixes
 from geo.importer.partners import Choice, PartnerMatch, match_partners
@@ -45,6 +59,7 @@ from geo.schema import ACTIVITY_COLUMNS, PARTNER_COLUMNS, SITE_COLUMNS, SITE_KIN
 
 if TYPE_CHECKING:
     from geo.db import Store
+    from geo.locate import Placement
     from geo.schools import SchoolDirectory
 
 _MAX_NAME = 300
@@ -72,7 +87,7 @@ class _Row:
     point: bool = False
     area: tuple[str, str] | None = None  # (area_level, area_id)
     place_label: str = ""
-    location: dict[str, object] = field(default_factory=dict)
+    location: dict[str, Any] = field(default_factory=dict)  # the placed columns
     partner_ref: object = None  # existing partner_id (int) or ("new", key)
     site_keys: tuple[tuple, ...] = ()
     site_ref: object = None  # existing site_id (int) or a site key of a new site
@@ -205,8 +220,7 @@ def prepare_import(
         data_version = store.data_version()  # before reading: a later write is noticed
         frames = store.frames()
     assert frames is not None
-    is_bytes = isinstance(source, (bytes, bytearray))
-    name = filename or ("upload" if is_bytes else Path(source).name)
+    name = filename or ("upload" if isinstance(source, (bytes, bytearray)) else Path(source).name)
     report = Report()
     fill = (partner or "").strip() or None
     state = _State(kind=kind, name=name, report=report, data_version=data_version)
@@ -215,7 +229,8 @@ def prepare_import(
     if name.lower().endswith(".xlsx"):
         from geo.read import sheet_names
 
-        state.sheets = sheet_names(bytes(source) if is_bytes else source)
+        state.sheets = sheet_names(bytes(source) if isinstance(source, (bytes, bytearray))
+                                   else source)
 
     if fill is not None:
         try:
@@ -223,8 +238,7 @@ def prepare_import(
         except CellError as exc:
             report.error(f"The partner name given for the file: {exc.message}",
                          column="partner", fix=exc.fix)
-    raw = _read(source, name=name, is_bytes=is_bytes, max_bytes=max_bytes, report=report,
-                sheet=sheet)
+    raw = _read(source, name=name, max_bytes=max_bytes, report=report, sheet=sheet)
     if raw is None:
         return state.failed()
     if corrections:
@@ -302,6 +316,14 @@ def commit_import(store: Store, preview: ImportPreview, *, actor: str,
 
 
 # --- steps -----------------------------------------------------------------------------
+class _PlaceOptions(TypedDict, total=False):
+    """The options of :func:`geo.locate.place_frame` that the caller gave."""
+
+    crs: str | None
+    schools: SchoolDirectory | None
+    school_choices: Mapping[int, str] | None
+
+
 @dataclass
 class _State:
     kind: str
@@ -313,8 +335,8 @@ class _State:
     suggested: dict[str, str] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     partners: dict[str, PartnerMatch] = field(default_factory=dict)
-    place_options: dict[str, object] = field(default_factory=dict)
-    placement: object = None  # geo.locate.Placement of the point rows
+    place_options: _PlaceOptions = field(default_factory=lambda: _PlaceOptions())
+    placement: Placement | None = None  # of the point rows
     sheet: str | None = None
     sheets: list[str] = field(default_factory=list)
     corrected: dict[tuple[str, str], int] = field(default_factory=dict)
@@ -374,24 +396,25 @@ def _mb(n: int) -> str:
     return f"{n:,} bytes"
 
 
-def _read(source: str | os.PathLike[str] | bytes, *, name: str, is_bytes: bool,
-          max_bytes: int | None, report: Report, sheet: str | None = None
-          ) -> pd.DataFrame | None:
+def _read(source: str | os.PathLike[str] | bytes, *, name: str, max_bytes: int | None,
+          report: Report, sheet: str | None = None) -> pd.DataFrame | None:
     from geo.read import ReadError, read_sites, read_upload
 
     if max_bytes is None:
         from geo.config import load_settings
 
         max_bytes = load_settings().max_upload_bytes
-    size = len(source) if is_bytes else (Path(source).stat().st_size
-                                         if Path(source).is_file() else 0)
+    if isinstance(source, (bytes, bytearray)):
+        size = len(source)
+    else:
+        size = Path(source).stat().st_size if Path(source).is_file() else 0
     if size > max_bytes:
         report.error(f"{name} is {_mb(size)}, more than the import limit of {_mb(max_bytes)}.",
                      fix="Split the file into smaller files (or ask the administrator to "
                      "raise PARTNERMAP_MAX_UPLOAD_MB).")
         return None
     try:
-        if is_bytes:
+        if isinstance(source, (bytes, bytearray)):
             return read_upload(bytes(source), filename=name, report=report, sheet=sheet)
         return read_sites(source, report=report, sheet=sheet)
     except ReadError as exc:
@@ -734,7 +757,9 @@ class _Checker:
                 place_cols[role] = None
         found = Report()
         try:
-            placement = place_frame(frame, report=found, place_cols=place_cols, **roles,
+            placement = place_frame(frame, report=found, place_cols=place_cols,
+                                    lat_col=roles["lat_col"], lon_col=roles["lon_col"],
+                                    zip_col=roles["zip_col"], state_col=roles["state_col"],
                                     **self.state.place_options)
         except ReadError as exc:
             self.report.error(str(exc), fix="Check the CRS given, or leave it out.")
@@ -742,10 +767,10 @@ class _Checker:
         self.state.placement = placement
         located = placement.frame
         state_source = self.src("state")
+        renamed = {_STATE_COLUMN: state_source, _NCES_COLUMN: self.src("nces_id")}
         for p in found:
-            column = {_STATE_COLUMN: state_source, _NCES_COLUMN: self.src("nces_id")}.get(
-                p.column, p.column)
-            self.report.add(Problem(p.row, column, p.severity, p.message, p.fix))
+            shown = None if p.column is None else renamed.get(p.column, p.column)
+            self.report.add(Problem(p.row, shown, p.severity, p.message, p.fix))
         cols = {c: located[c].tolist() for c in (
             "latitude", "longitude", "location_source", "state_fips", "county_fips",
             "district_geoid", "secondary_district_geoid")}
@@ -781,7 +806,7 @@ class _Checker:
             else:
                 seen[key] = rec.row
         stored_sites = _stored_site_keys(stored)
-        new_sites: dict[tuple, tuple[int, bool]] = {}
+        new_sites: dict[tuple, tuple[int, bool, object]] = {}  # (row, has_nces, site_ref)
         for rec in records:
             if rec.row in repeated or not rec.location or rec.partner_ref is None:
                 continue
@@ -906,6 +931,7 @@ def _stored_site_keys(stored: Frames) -> dict[tuple, tuple[int, bool, str]]:
 
 def _activity_key(rec: _Row) -> tuple | None:
     v = rec.values
+    place: tuple[int | None, str, str]
     if rec.point:
         if not isinstance(rec.site_ref, int):
             return None
@@ -1011,7 +1037,12 @@ def _build_frames(valid: list[_Row], matches: dict[str, PartnerMatch], *, kind: 
                 site_id = site_ids[rec.site_ref]
         if kind == "activities":
             v = rec.values
-            level, area = ("site", "") if rec.point else rec.area
+            if rec.point:
+                level, area = "site", ""
+            elif rec.area is not None:
+                level, area = rec.area
+            else:  # never: a checked activity is at a site or over an area
+                raise ValueError(f"row {rec.row}: an activity with no place")
             activity_rows.append({
                 "partner_id": partner_id(rec.partner_ref), "site_id": site_id,
                 "area_level": level, "area_id": area, "kind_of_work": v["kind_of_work"],

@@ -52,9 +52,11 @@ def template_xlsx() -> bytes:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.worksheet import Worksheet
 
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook opens on its one empty worksheet
     sheet.title = "import"
     sheet.append(list(TARGETS))
     for index, target in enumerate(TARGETS, start=1):

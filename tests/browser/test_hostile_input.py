@@ -297,7 +297,7 @@ def test_site_popup_and_selection_show_payloads_literally(page, hostile_url):
             .find(p => p.innerText.includes(name));
           return p ? p.innerText : false;
         }""", arg=site_name, timeout=10_000).json_value()
-        assert payload_name(key) in shown and f"Kind: Local affiliate" in shown, shown
+        assert payload_name(key) in shown and "Kind: Local affiliate" in shown, shown
         # The click goes back to Python, which names the selection as plain text.
         page.wait_for_function("(t) => document.body.innerText.includes(t)",
                                arg=f"Selected site: {site_name} ({payload_name(key)})",

@@ -27,21 +27,24 @@ _MAP = """(window.map || Object.keys(window).filter(k => k.startsWith('map_')).m
 # The coverage map is in: the choropleth and the gaps overlay (its SVG paths) have
 # projected their shapes and the two legends are on the map.
 _DRAWN = """() => {
-  const map = %s;
+  const map = __MAP__;
   if (!map || document.querySelectorAll('.partner-legend').length !== 2) return false;
   const shapes = Object.values(map._layers).filter(l => l.feature && l._parts && l._parts.length);
-  return shapes.length > 50 && document.querySelectorAll('.leaflet-overlay-pane svg path').length > 0;
-}""" % _MAP
+  const gapPaths = document.querySelectorAll('.leaflet-overlay-pane svg path').length;
+  return shapes.length > 50 && gapPaths > 0;
+}""".replace("__MAP__", _MAP)
 # The overlaps map: every district projected on the map's canvas.
 _DISTRICTS_DRAWN = """() => window.map && document.querySelector('.partner-legend') !== null
-  && Object.values(window.map._layers).filter(l => l.feature && l._parts && l._parts.length).length >= 13000"""
+  && Object.values(window.map._layers)
+       .filter(l => l.feature && l._parts && l._parts.length).length >= 13000"""
 # Zoom onto the first gap district (the SVG overlay) without animation.
 _ZOOM_TO_GAP = """() => {
-  const map = %s;
-  const gap = Object.values(map._layers).find(l => l._path && l.feature && l.feature.properties.value != null);
+  const map = __MAP__;
+  const gap = Object.values(map._layers)
+      .find(l => l._path && l.feature && l.feature.properties.value != null);
   map.fitBounds(gap.getBounds(), {animate: false, padding: [60, 60]});
   return gap.feature.properties.geoid;
-}""" % _MAP
+}""".replace("__MAP__", _MAP)
 
 
 def _open_coverage(page, url: str):
@@ -66,7 +69,8 @@ def _save_png(page, doc, tmp_path, name: str) -> tuple[np.ndarray, dict]:
     path = tmp_path / name
     download.save_as(path)
     facts = doc.evaluate("""() => {
-      const b = document.querySelector('.partner-export'), c = document.querySelector('.leaflet-container');
+      const b = document.querySelector('.partner-export');
+      const c = document.querySelector('.leaflet-container');
       const at = c.getBoundingClientRect();
       const legends = [...document.querySelectorAll('.partner-legend')].map(l => {
         const r = l.getBoundingClientRect();
@@ -92,13 +96,14 @@ def _check_image(rgb: np.ndarray, facts: dict) -> tuple[np.ndarray, np.ndarray]:
     top, rest = rgb[:head], rgb[head:]
     # Header: black-ish text on white, and the sample-data label's yellow (#fff3cd).
     dark = (top.max(axis=2) < 90).sum()
-    yellow = ((abs(top[..., 0] - 255) < 4) & (abs(top[..., 1] - 243) < 4) & (abs(top[..., 2] - 205) < 4)).sum()
+    yellow = (np.abs(top - np.array([255, 243, 205])).max(axis=2) < 4).sum()
     assert dark > 1500, f"only {dark} text pixels in the header"
     assert yellow > 1000, f"no sample-data label in the header ({yellow} yellow pixels)"
     assert top.std() > 20 and rest.std() > 15, (top.std(), rest.std())
     outside = np.ones(rest.shape[:2], dtype=bool)
     for x0, y0, x1, y1 in facts["legends"]:
-        outside[max(0, int(y0 * ratio)):int(y1 * ratio) + 1, max(0, int(x0 * ratio)):int(x1 * ratio) + 1] = False
+        rows = slice(max(0, int(y0 * ratio)), int(y1 * ratio) + 1)
+        outside[rows, max(0, int(x0 * ratio)):int(x1 * ratio) + 1] = False
     return rest.transpose(2, 0, 1), outside
 
 
@@ -157,7 +162,8 @@ def test_tiles_that_cannot_load_are_left_out_of_the_image(page, app_url, tmp_pat
     frame.wait_for_function("() => window.tileErrors > 0", timeout=30_000)
     rgb, facts = _save_png(page, frame, tmp_path, "tiles.png")
     _coverage_colours(rgb, facts)
-    assert page.blocked and all(u.startswith("https://tile.openstreetmap.org/") for u in page.blocked), page.blocked
+    osm = "https://tile.openstreetmap.org/"
+    assert page.blocked and all(u.startswith(osm) for u in page.blocked), page.blocked
     assert page.errors == [], page.errors
 
 
@@ -174,7 +180,8 @@ def test_overlaps_map_saves_as_a_png_too(page, app_url, tmp_path, shots_dir):
     # Zoomed in on the district with the most partners, the image shows it in purple
     # (#bcbddc to #3f007d: districts with partners).
     frame.evaluate("""() => {
-      const l = Object.values(window.map._layers).filter(l => l.feature && l.feature.properties.value >= 2)
+      const l = Object.values(window.map._layers)
+          .filter(l => l.feature && l.feature.properties.value >= 2)
           .sort((a, b) => b.feature.properties.value - a.feature.properties.value)[0];
       window.map.fitBounds(l.getBounds(), {animate: false, padding: [60, 60]});
     }""")
@@ -192,11 +199,11 @@ def test_place_names_are_off_by_default_and_drawn_when_ticked(page, app_url):
 
     page.get_by_text("Show place names").click()
     # The new map comes in a new frame: wait for its labels from the page.
-    page.wait_for_function("""() => {
-      const f = document.querySelector('%s'), d = f && f.contentDocument;
-      const c = d && d.querySelector('%s');
+    page.wait_for_function(f"""() => {{
+      const f = document.querySelector('{MAP_FRAME}'), d = f && f.contentDocument;
+      const c = d && d.querySelector('{LABELS}');
       return location.search.includes('names=1') && c && c.dataset.names;
-    }""" % (MAP_FRAME, LABELS), polling="raf", timeout=60_000)
+    }}""", polling="raf", timeout=60_000)
     page.wait_for_selector(IDLE, timeout=60_000)
     frame = page.wait_for_selector(MAP_FRAME, timeout=60_000).content_frame()
     labels = frame.locator(LABELS)

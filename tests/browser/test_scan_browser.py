@@ -10,7 +10,6 @@ import re
 import time
 from urllib.parse import parse_qs, urlsplit
 
-
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 CHICAGO = "1709930"

@@ -13,7 +13,6 @@ import base64
 import json
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 

@@ -16,7 +16,6 @@ import secrets
 import sys
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
