@@ -32,12 +32,14 @@ SCHOOLS = [
 ]
 
 PARTNERS = [
-    dict(partner_id=1, name="Tallahassee Family Alliance", type="nonprofit", website="https://tfa.example.org",
-         email="hello@tfa.example.org", principles="Family Engagement;Equity"),
+    dict(partner_id=1, name="Tallahassee Family Alliance", type="nonprofit",
+         website="https://tfa.example.org", email="hello@tfa.example.org",
+         principles="Family Engagement;Equity"),
     dict(partner_id=2, name="Leon Teachers Union", type="union", website="https://ltu.example.org",
          email="office@ltu.example.org", principles="Learning and Development"),
-    dict(partner_id=3, name="Florida Funders Network", type="foundation", website="https://ffn.example.org",
-         email="grants@ffn.example.org", principles="Results-Driven Partnership"),
+    dict(partner_id=3, name="Florida Funders Network", type="foundation",
+         website="https://ffn.example.org", email="grants@ffn.example.org",
+         principles="Results-Driven Partnership"),
     dict(partner_id=4, name="Palm Beach Youth Voices", type="nonprofit",
          principles="Youth Leadership and Engagement"),
     dict(partner_id=5, name="Glades Learning Lab", type="university",

@@ -176,8 +176,8 @@ def parse_point(text: str) -> tuple[float, float]:
 
 
 def resolve_place(*, state: str | None = None, county: str | None = None,
-                  district: str | None = None,
-                  zip: str | None = None, point: tuple[float, float] | str | None = None) -> Place:  # noqa: A002
+                  district: str | None = None, zip: str | None = None,  # noqa: A002
+                  point: tuple[float, float] | str | None = None) -> Place:
     """The :class:`Place` named by exactly one of the keyword arguments.
 
     ``state``: postal code, FIPS or name; ``county``: 5-digit FIPS; ``district``: 7-digit
