@@ -254,8 +254,8 @@ def static_map_svg(
     if is_point:
         cx, cy = proj.xy(np.array([center[1]]), np.array([center[0]]))
         out.append(f'<path d="M{cx[0] - 7:.1f} {cy[0]:.1f}H{cx[0] + 7:.1f}'
-                   f'M{cx[0]:.1f} {cy[0] - 7:.1f}'
-                   f'V{cy[0] + 7:.1f}" stroke="#b3261e" stroke-width="2.2"/>')
+                   f'M{cx[0]:.1f} {cy[0] - 7:.1f}V{cy[0] + 7:.1f}" stroke="#b3261e" '
+                   'stroke-width="2.2"/>')
     x, y = proj.xy(lon, lat)
     for xi, yi, is_school in sorted(zip(x.tolist(), y.tolist(), school.tolist(), strict=True),
                                     key=lambda t: t[2]):

@@ -84,8 +84,8 @@ def _in_state(frames: schema.Frames, state_fips: str) -> schema.Frames:
     touched = activity_places(frames, levels=("state",))
     ids = touched.loc[touched["place_id"] == state_fips, "activity_id"]
     acts = frames.activities[frames.activities["activity_id"].isin(ids)].reset_index(drop=True)
-    sites = frames.sites[frames.sites["state_fips"].astype("str") == state_fips].reset_index(
-        drop=True)
+    sites = (frames.sites[frames.sites["state_fips"].astype("str") == state_fips]
+             .reset_index(drop=True))
     return schema.Frames(frames.partners, sites, acts)
 
 
