@@ -54,7 +54,8 @@ def _p95(values: list[float]) -> float:
 
 async def _session(browser, base: str, start: asyncio.Event) -> dict[str, dict[str, object]]:
     context = await browser.new_context(viewport=VIEWPORT)
-    await context.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort())
+    await context.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url
+                        else r.abort())
     page = await context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)[:300]))
@@ -68,7 +69,8 @@ async def _session(browser, base: str, start: asyncio.Event) -> dict[str, dict[s
                 await page.goto(base + path, wait_until="commit")
                 await page.wait_for_selector(IDLE, timeout=TIMEOUT_MS)
                 if maps:
-                    await page.wait_for_function(MAPS_DRAWN, arg=maps, polling="raf", timeout=TIMEOUT_MS)
+                    await page.wait_for_function(MAPS_DRAWN, arg=maps, polling="raf",
+                                                 timeout=TIMEOUT_MS)
                 await page.wait_for_selector(IDLE, timeout=TIMEOUT_MS)
                 secs = time.perf_counter() - t0
                 shown = await page.query_selector("[data-testid='stException']")
@@ -160,16 +162,19 @@ def main(argv: list[str] | None = None) -> int:
                     results["rss_after_warm_up_mb"] = round(server.rss_bytes() / 2**20)
                     for n in args.sessions:
                         me = os.getpid()
-                        cpu0, bcpu0 = server.cpu_seconds(), tree_cpu_seconds(me, exclude={server.pid})
+                        cpu0, bcpu0 = (server.cpu_seconds(),
+                                       tree_cpu_seconds(me, exclude={server.pid}))
                         with _PeakRss(server.pid) as rss:
                             t0 = time.perf_counter()
                             sessions = await _round(browser, server.url, n)
                             wall = time.perf_counter() - t0
                             # before the contexts' processes are gone from the tree
                         summary = _summarise(n, sessions, wall, server.cpu_seconds() - cpu0,
-                                             tree_cpu_seconds(me, exclude={server.pid}) - bcpu0, rss.peak)
+                                             tree_cpu_seconds(me, exclude={server.pid}) - bcpu0,
+                                             rss.peak)
                         results["rounds"].append(summary)
-                        print(json.dumps({k: v for k, v in summary.items() if k != "pages"}), flush=True)
+                        print(json.dumps({k: v for k, v in summary.items() if k != "pages"}),
+                              flush=True)
                         for name, figures in summary["pages"].items():
                             print(f"  {name:<9} {figures}", flush=True)
                         await asyncio.to_thread(wait_settled, server)

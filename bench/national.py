@@ -96,13 +96,15 @@ def _partners(rng: np.random.Generator) -> pd.DataFrame:
         "type": types,
         "website": sites,
         "email": emails,
-        "expertise": [_sample._PARTNERS[k][2] for k in rng.integers(0, len(_sample._PARTNERS), N_PARTNERS)],
+        "expertise": [_sample._PARTNERS[k][2]
+                      for k in rng.integers(0, len(_sample._PARTNERS), N_PARTNERS)],
         "principles": principle_sets,
         "public": public,
         "consent_by": np.where(public, _sample.CONSENT_BY, ""),
         "consent_at": consent_at,
     })
-    for col in ("name", "type", "website", "email", "expertise", "principles", "consent_by", "consent_at"):
+    for col in ("name", "type", "website", "email", "expertise", "principles", "consent_by",
+                "consent_at"):
         frame[col] = frame[col].astype("str")
     return frame[list(schema.PARTNER_COLUMNS)]
 
@@ -142,18 +144,22 @@ def _places(
         near = rng.random(n) < 0.6
         picks[lo:hi] = pool[rng.integers(0, len(pool), n)]
         if near.any():
-            picks[lo:hi][near] = _nearest(cands, anchors[rng.integers(0, len(anchors), int(near.sum()))], pool, rng)
+            picks[lo:hi][near] = _nearest(cands,
+                                          anchors[rng.integers(0, len(anchors), int(near.sum()))],
+                                          pool, rng)
     return picks
 
 
-def _nearest(cands: pd.DataFrame, anchors: np.ndarray, pool: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _nearest(cands: pd.DataFrame, anchors: np.ndarray, pool: np.ndarray,
+             rng: np.random.Generator) -> np.ndarray:
     """For each anchor, a random one of the 30 pool candidates closest to it."""
     lat = cands["latitude"].to_numpy()
     lon = cands["longitude"].to_numpy()
     uniq, inverse = np.unique(anchors, return_inverse=True)
     out = np.empty(len(anchors), dtype=np.int64)
     for k, anchor in enumerate(uniq.tolist()):
-        d = (lat[pool] - lat[anchor]) ** 2 + ((lon[pool] - lon[anchor]) * np.cos(np.radians(lat[anchor]))) ** 2
+        d = ((lat[pool] - lat[anchor]) ** 2
+             + ((lon[pool] - lon[anchor]) * np.cos(np.radians(lat[anchor]))) ** 2)
         close = pool[np.argsort(d)[:30]]
         members = np.flatnonzero(inverse == k)
         out[members] = close[rng.integers(0, len(close), len(members))]
@@ -178,8 +184,10 @@ def _sites(rng: np.random.Generator, partners: pd.DataFrame, cands: pd.DataFrame
            for c in ("state_fips", "county_fips", "district_geoid", "secondary_district_geoid")}
     kinds = rng.choice(["community_school", "office", "affiliate"], size=n,
                        p=[0.78, 0.08, 0.14])
-    words = np.array(_sample._SITE_WORDS, dtype=object)[rng.integers(0, len(_sample._SITE_WORDS), n)]
-    suffix = np.array(_sample._SCHOOL_SUFFIXES, dtype=object)[rng.integers(0, len(_sample._SCHOOL_SUFFIXES), n)]
+    words = np.array(_sample._SITE_WORDS, dtype=object)[
+        rng.integers(0, len(_sample._SITE_WORDS), n)]
+    suffix = np.array(_sample._SCHOOL_SUFFIXES, dtype=object)[
+        rng.integers(0, len(_sample._SCHOOL_SUFFIXES), n)]
     other = np.where(kinds == "office", "Family Resource Center", "Youth Center")
     names = words + " " + np.where(kinds == "community_school", suffix, other)
     frame = pd.DataFrame({
@@ -216,7 +224,8 @@ def _dates(rng: np.random.Generator, n: int) -> tuple[pd.Series, pd.Series, np.n
     return to_ns(start), to_ns(end), status
 
 
-def _activities(rng: np.random.Generator, partners: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
+def _activities(rng: np.random.Generator, partners: pd.DataFrame,
+                sites: pd.DataFrame) -> pd.DataFrame:
     ptype = partners.set_index("partner_id")["type"]
     kinds_of = {t: np.array(k, dtype=object) for t, k in _sample._KINDS_BY_TYPE.items()}
     site_type = sites["partner_id"].map(ptype).to_numpy(dtype=object)
@@ -240,7 +249,8 @@ def _activities(rng: np.random.Generator, partners: pd.DataFrame, sites: pd.Data
         kind[mask] = kinds[rng.integers(0, len(kinds), int(mask.sum()))]
     partner_principles = partners.set_index("partner_id")["principles"]
     principles = sites["partner_id"].map(partner_principles).to_numpy(dtype=object)[src]
-    slug = {pid: _sample._slug(str(name)) for pid, name in zip(partners["partner_id"], partners["name"], strict=True)}
+    slug = {pid: _sample._slug(str(name))
+            for pid, name in zip(partners["partner_id"], partners["name"], strict=True)}
     partner = sites["partner_id"].to_numpy()[src]
     role = np.array(["coordinator", "programs", "info"], dtype=object)[rng.integers(0, 3, len(src))]
     contact = role + "@" + pd.Series(partner).map(slug).to_numpy(dtype=object) + ".example.org"
@@ -249,7 +259,8 @@ def _activities(rng: np.random.Generator, partners: pd.DataFrame, sites: pd.Data
     frame = pd.DataFrame({
         "activity_id": np.arange(1, len(src) + 1, dtype="int64"),
         "partner_id": partner.astype("int64"),
-        "site_id": pd.array(np.r_[sites["site_id"].to_numpy()[at_site], np.zeros(n_area, dtype=np.int64)], dtype="Int64"),
+        "site_id": pd.array(np.r_[sites["site_id"].to_numpy()[at_site],
+                                  np.zeros(n_area, dtype=np.int64)], dtype="Int64"),
         "area_level": np.r_[np.full(n_site_acts, "site", dtype=object), level.astype(object)],
         "area_id": np.r_[np.full(n_site_acts, "", dtype=object), area_id],
         "kind_of_work": kind,
@@ -258,10 +269,12 @@ def _activities(rng: np.random.Generator, partners: pd.DataFrame, sites: pd.Data
         "start_date": start,
         "end_date": end,
         "contact": contact,
-        "notes": np.array(_sample._NOTES, dtype=object)[rng.integers(0, len(_sample._NOTES), len(src))],
+        "notes": np.array(_sample._NOTES, dtype=object)[
+            rng.integers(0, len(_sample._NOTES), len(src))],
     })
     frame.loc[n_site_acts:, "site_id"] = pd.NA
-    for col in ("area_level", "area_id", "kind_of_work", "principles", "status", "contact", "notes"):
+    for col in ("area_level", "area_id", "kind_of_work", "principles", "status", "contact",
+                "notes"):
         frame[col] = frame[col].astype("str")
     return frame[list(schema.ACTIVITY_COLUMNS)]
 
@@ -329,5 +342,6 @@ if __name__ == "__main__":
     t0 = time.perf_counter()
     f = national_dataset()
     print(f"{len(f.partners):,} partners, {len(f.sites):,} sites, {len(f.activities):,} activities "
-          f"in {time.perf_counter() - t0:.1f} s; states with sites: {f.sites['state_fips'].nunique()}, "
+          f"in {time.perf_counter() - t0:.1f} s; "
+          f"states with sites: {f.sites['state_fips'].nunique()}, "
           f"districts: {f.sites['district_geoid'].nunique():,}")

@@ -85,7 +85,8 @@ BUDGETS = {  # issue 11, national data
 }
 # Zoom the map onto the area with the highest value and return its GEOID.
 TARGET = """() => {
-  const layers = Object.values(window.map._layers).filter(l => l.feature && l.feature.properties.value > 0
+  const layers = Object.values(window.map._layers).filter(l => l.feature
+      && l.feature.properties.value > 0
       && l.options.interactive !== false);
   if (!layers.length) return null;
   layers.sort((a, b) => b.feature.properties.value - a.feature.properties.value);
@@ -100,8 +101,10 @@ POINT = """(geoid) => {
   if (!l || !l._pxBounds) return null;
   const b = l._pxBounds;
   for (let fy = 0.5; fy < 0.95; fy += 0.05) for (let fx = 0.5; fx < 0.95; fx += 0.05) {
-    for (const [x, y] of [[b.min.x + (b.max.x - b.min.x) * fx, b.min.y + (b.max.y - b.min.y) * fy],
-                          [b.max.x - (b.max.x - b.min.x) * fx, b.max.y - (b.max.y - b.min.y) * fy]]) {
+    for (const [x, y] of [[b.min.x + (b.max.x - b.min.x) * fx,
+                           b.min.y + (b.max.y - b.min.y) * fy],
+                          [b.max.x - (b.max.x - b.min.x) * fx,
+                           b.max.y - (b.max.y - b.min.y) * fy]]) {
       const p = L.point(x, y);
       if (!l._containsPoint(p)) continue;
       const covered = all.some(o => o !== l && o._leaflet_id > l._leaflet_id && o._pxBounds
@@ -153,7 +156,8 @@ def _first_render(browser, server: AppServer, url: str, maps: int) -> dict[str, 
 
 def _legend_has(text: str) -> str:
     return ("() => { const f = document.querySelector('" + MAP_FRAME.replace("'", "\\'") + "');"
-            " const l = f && f.contentDocument && f.contentDocument.querySelector('.partner-legend');"
+            " const l = f && f.contentDocument"
+            " && f.contentDocument.querySelector('.partner-legend');"
             f" return l && l.innerText.includes({json.dumps(text)}); }}")
 
 
@@ -172,7 +176,8 @@ def _filter_change(browser, server: AppServer, name: str) -> dict[str, float]:
         elif name == "home":
             open_page(page, base + "/", 1)
             before = page.evaluate("() => document.querySelector('" + MAP_FRAME.replace("'", "\\'")
-                                   + "').contentDocument.querySelector('canvas.partner-sites-layer').dataset.sites")
+                                   + "').contentDocument"
+                                     ".querySelector('canvas.partner-sites-layer').dataset.sites")
             page.get_by_label("Partner type", exact=False).first.click()
             option = page.get_by_role("option", name="Teachers' union", exact=True)
             option.wait_for(timeout=10_000)
@@ -180,8 +185,10 @@ def _filter_change(browser, server: AppServer, name: str) -> dict[str, float]:
             option.click()
             page.keyboard.press("Escape")
             page.wait_for_function(
-                "(before) => { const f = document.querySelector('" + MAP_FRAME.replace("'", "\\'") + "');"
-                " const c = f && f.contentDocument && f.contentDocument.querySelector('canvas.partner-sites-layer');"
+                "(before) => { const f = document.querySelector('"
+                + MAP_FRAME.replace("'", "\\'") + "');"
+                " const c = f && f.contentDocument"
+                " && f.contentDocument.querySelector('canvas.partner-sites-layer');"
                 " return c && c.style.visibility === 'visible' && c.dataset.sites !== before; }",
                 arg=before, polling="raf", timeout=60_000)
         else:  # scan: another radius
@@ -190,7 +197,8 @@ def _filter_change(browser, server: AppServer, name: str) -> dict[str, float]:
             box.fill("25")
             t0, cpu0 = time.perf_counter(), server.cpu_seconds()
             box.press("Enter")
-            page.wait_for_function("() => window.location.search.includes('radius=25')", timeout=60_000)
+            page.wait_for_function("() => window.location.search.includes('radius=25')",
+                                   timeout=60_000)
             page.wait_for_function(MAPS_DRAWN, arg=1, polling="raf", timeout=60_000)
         page.wait_for_selector(IDLE, timeout=60_000)
         out = {"s": time.perf_counter() - t0, "cpu_s": server.cpu_seconds() - cpu0}
@@ -277,11 +285,13 @@ def measure(national: bool, repeat: int) -> dict[str, object]:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 first = _first_render(browser, server, server.url + "/", 1)
-                results["first_page"] = {"s": round(first["s"], 2), "server_cpu_s": round(first["cpu_s"], 3)}
+                results["first_page"] = {"s": round(first["s"], 2),
+                                         "server_cpu_s": round(first["cpu_s"], 3)}
                 print("first page after start", results["first_page"], flush=True)
                 results["settle_s"] = round(wait_settled(server), 1)
                 for name, (path, maps) in PAGES.items():
-                    runs = [_first_render(browser, server, server.url + path, maps) for _ in range(repeat)]
+                    runs = [_first_render(browser, server, server.url + path, maps)
+                            for _ in range(repeat)]
                     results["pages"][name] = {**_summary(runs), "first_render_s": round(
                         statistics.median(r["s"] for r in runs), 2),
                         "map_bytes": max(r["map_bytes"] for r in runs)}
@@ -314,7 +324,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "pages.json")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--national", action="store_true",
-                        help="the national dataset (500 partners, 100,000 sites) instead of the sample")
+                        help="the national dataset (500 partners, 100,000 sites) "
+                             "instead of the sample")
     args = parser.parse_args(argv)
     section = "national" if args.national else "sample"
     results = measure(args.national, args.repeat)

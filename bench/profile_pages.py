@@ -52,7 +52,8 @@ for name in pages:
         PROF["p"] = prof
         at.run()
         PROF["p"] = None
-        print(f"{name} run {i}: cpu {time.process_time() - t0:.2f} s; exceptions {len(at.exception)}", flush=True)
+        print(f"{name} run {i}: cpu {time.process_time() - t0:.2f} s; "
+              f"exceptions {len(at.exception)}", flush=True)
     s = io.StringIO()
     pstats.Stats(prof, stream=s).sort_stats("cumulative").print_stats(28)
     print(s.getvalue()[:9000])

@@ -77,8 +77,10 @@ POLYGONS_DRAWN = """() => {
   """ + _INKED_AT_CENTRE + """
   const n = document.querySelectorAll('.leaflet-overlay-pane path').length;
   if (n > 0) return n;
-  for (const a of document.querySelectorAll('.leaflet-overlay-pane canvas:not(.partner-sites-layer)')) {
-    if (inkedAtCentre(a)) return window.map ? Object.values(window.map._layers).filter(l => l.feature).length : 1;
+  for (const a of document.querySelectorAll(
+      '.leaflet-overlay-pane canvas:not(.partner-sites-layer)')) {
+    if (inkedAtCentre(a)) return window.map
+      ? Object.values(window.map._layers).filter(l => l.feature).length : 1;
   }
   return false;
 }"""
@@ -89,7 +91,8 @@ OUR_SITES_DRAWN = """() => {
   return k > 0 ? {shapes: k, sites: +c.dataset.sites} : false;
 }"""
 NAIVE_SITES_DRAWN = """() => {
-  const n = document.querySelectorAll('.leaflet-marker-pane .marker-cluster, .leaflet-marker-pane .leaflet-marker-icon').length;
+  const n = document.querySelectorAll(
+    '.leaflet-marker-pane .marker-cluster, .leaflet-marker-pane .leaflet-marker-icon').length;
   return n > 0 ? n : false;
 }"""
 # In the app, polled from the top page through the (same-origin) st_folium frame, so a
@@ -199,7 +202,8 @@ def bench_analysis(frames) -> dict[str, object]:
     for level in ("state", "county", "district"):
         gazetteer.place_table(level)  # boundary tables: loaded once per process
     gazetteer.need_table()
-    cov = {lv: _timed(partial(coverage, frames, lv), repeat=3) for lv in ("state", "county", "district")}
+    cov = {lv: _timed(partial(coverage, frames, lv), repeat=3)
+           for lv in ("state", "county", "district")}
     overlaps = _timed(partial(overlap_places, frames, "district"), repeat=3)
     pairs = _timed(partial(nearby_pairs, frames, miles=1.0), repeat=3)
     return {
@@ -356,7 +360,8 @@ def bench_maps(frames, browser, *, naive_timeout_s: float) -> dict[str, object]:
             for name, (ours_cond, naive_cond) in conditions.items():
                 entry: dict[str, object] = {}
                 for way, build, cond, limit in (("", ours[name], ours_cond, 60.0),
-                                                ("naive_", naive[name], naive_cond, naive_timeout_s)):
+                                                ("naive_", naive[name], naive_cond,
+                                                 naive_timeout_s)):
                     t0 = time.perf_counter()
                     doc = build().get_root().render()
                     entry[f"{way}build_s"] = _r(time.perf_counter() - t0)
@@ -372,8 +377,8 @@ def bench_maps(frames, browser, *, naive_timeout_s: float) -> dict[str, object]:
                           f"visible {'timeout' if secs is None else f'{secs:.2f} s'}", flush=True)
                 entry["bytes_ratio"] = round(entry["naive_bytes"] / entry["bytes"], 1)
                 nv = entry["naive_visible_s"]
-                entry["visible_ratio"] = (round(nv / entry["visible_s"], 1) if nv and entry["visible_s"]
-                                          else None)
+                entry["visible_ratio"] = (round(nv / entry["visible_s"], 1)
+                                          if nv and entry["visible_s"] else None)
                 if nv is None and entry["visible_s"]:
                     entry["visible_ratio_at_least"] = round(naive_timeout_s / entry["visible_s"], 1)
                 out[name] = entry
@@ -498,7 +503,8 @@ def _table(results: dict) -> str:
             return f"timeout (> {e.get(key)} s)" if v is None else f"{v} s"
         row(f"{title}: sent", f"{e['bytes'] / 1e6:.2f} MB (naive {e['naive_bytes'] / 1e6:.1f} MB, "
             f"{e['bytes_ratio']}x fewer)",
-            "<= 6 MB; >= 10x" if name == "district_choropleth" else (">= 10x" if name == "sites" else ""),
+            "<= 6 MB; >= 10x" if name == "district_choropleth"
+            else (">= 10x" if name == "sites" else ""),
             None if name == "state_choropleth" else (
                 b[f"maps.{name}.bytes_ratio"]["met"] and
                 (name != "district_choropleth" or b["maps.district_choropleth.bytes"]["met"])))
@@ -507,12 +513,15 @@ def _table(results: dict) -> str:
         budget = {"district_choropleth": "< 2 s; >= 5x", "sites": "< 3 s; >= 5x"}.get(name, "")
         met = None
         if name != "state_choropleth":
-            met = bool(b[f"maps.{name}.visible_s"]["met"]) and bool(b[f"maps.{name}.visible_ratio"]["met"])
+            met = (bool(b[f"maps.{name}.visible_s"]["met"])
+                   and bool(b[f"maps.{name}.visible_ratio"]["met"]))
         row(f"{title}: visible", f"{vis(e['visible_s'], 'timed_out_after_s')} (naive "
-            f"{vis(e['naive_visible_s'], 'naive_timed_out_after_s')}, {ratio}x faster)", budget, met)
+            f"{vis(e['naive_visible_s'], 'naive_timed_out_after_s')}, {ratio}x faster)",
+            budget, met)
     a = results["app"]
     row("app: database load (not timed below)", f"{a.get('db_load_s')} s")
-    row("app: start to first map", f"{a.get('first_map_s')} s", "< 5 s", b["app.first_map_s"]["met"])
+    row("app: start to first map", f"{a.get('first_map_s')} s", "< 5 s",
+        b["app.first_map_s"]["met"])
     row("app: filter change to re-drawn map", f"{a.get('filter_rerender_s')} s", "< 1.5 s",
         b["app.filter_rerender_s"]["met"])
     return "\n".join(lines)

@@ -141,13 +141,15 @@ SAMPLE_LABEL = "Sample data — fictional partners at real places."
 def header_html(header: MapHeader) -> str:
     """``header`` as an HTML block (every text escaped: filters may hold partner names)."""
     parts = [f'<header class="partner-map-header" style="font:14px/1.4 sans-serif;padding:8px 12px;'
-             f'border-bottom:1px solid #ccd;background:#fff"><h1 style="font-size:18px;margin:0 0 4px">'
+             f'border-bottom:1px solid #ccd;background:#fff">'
+             f'<h1 style="font-size:18px;margin:0 0 4px">'
              f'{escape_text(header.title)}</h1>']
     if header.sample:
         parts.append(f'<p class="sample" style="margin:0 0 4px;padding:2px 6px;background:#fff3cd;'
                      f'display:inline-block"><b>{escape_text(SAMPLE_LABEL)}</b></p>')
     lines = header.lines() + header.source_lines()
-    parts.append('<p style="margin:0;color:#333">' + "<br>".join(escape_text(t) for t in lines) + "</p>")
+    parts.append('<p style="margin:0;color:#333">' + "<br>".join(escape_text(t) for t in lines)
+                 + "</p>")
     parts.append("</header>")
     return "".join(parts)
 
@@ -210,5 +212,6 @@ def standalone_html(
     if header is not None:
         title = f"<title>{escape_text(header.title)}</title>"
         html = html.replace("<head>", "<head>" + title, 1)
-        html = re.sub(r"<body>", lambda _: "<body>" + _LAYOUT_CSS + header_html(header), html, count=1)
+        html = re.sub(r"<body>", lambda _: "<body>" + _LAYOUT_CSS + header_html(header), html,
+                      count=1)
     return html

@@ -37,13 +37,15 @@ MAX_PARTNER_ROWS = 100
 MAX_SCHOOL_ROWS = 100
 MAX_FIT_ROWS = 10
 SOURCES = (
-    "Partners, sites and activities: the coalition partners' own records in the Community Schools Partner Map",
+    "Partners, sites and activities: the coalition partners' own records in the "
+    "Community Schools Partner Map",
     "School districts: US Census Bureau cartographic boundaries 2016 (school year 2015-16)",
-    "States and counties: US Census Bureau 2023 (1:10m); ZIP code areas: Census 2023 ZCTA centroids",
+    "States and counties: US Census Bureau 2023 (1:10m); "
+    "ZIP code areas: Census 2023 ZCTA centroids",
 )
-UNLISTED_NOTE = ("Partners shown as “{name}” have not approved public listing, so their names and contacts "
-                 "are not printed. To reach them, write to the coalition's staff: they will pass your "
-                 "message on and put you in touch.")
+UNLISTED_NOTE = ("Partners shown as “{name}” have not approved public listing, so their names "
+                 "and contacts are not printed. To reach them, write to the coalition's staff: "
+                 "they will pass your message on and put you in touch.")
 MAX_SITE_POINTS = 2000
 _PAD_FRACTION = 0.06
 _MILES_PER_DEGREE_LAT = 69.05
@@ -66,7 +68,8 @@ p { margin: 2px 0; }
 .row > .side { flex: 1 1 auto; min-width: 0; }
 svg { border: 1px solid #c9d1d9; background: #f6f8fa; }
 table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; vertical-align: top; padding: 2px 4px; border-bottom: 1px solid #e1e4e8; }
+th, td { text-align: left; vertical-align: top; padding: 2px 4px; \
+border-bottom: 1px solid #e1e4e8; }
 th { background: #f0f3f6; font-weight: 600; }
 td.num, th.num { text-align: right; white-space: nowrap; }
 .small { font-size: 9px; }
@@ -94,8 +97,9 @@ def _wrap_antimeridian(geom: BaseGeometry) -> BaseGeometry:
     minx, _, maxx, _ = geom.bounds
     if maxx - minx <= 180:
         return geom
-    return shapely.transform(geom, lambda xy: np.column_stack([np.where(xy[:, 0] > 0, xy[:, 0] - 360, xy[:, 0]),
-                                                               xy[:, 1]]))
+    return shapely.transform(
+        geom, lambda xy: np.column_stack([np.where(xy[:, 0] > 0, xy[:, 0] - 360, xy[:, 0]),
+                                          xy[:, 1]]))
 
 
 class _Projection:
@@ -135,7 +139,8 @@ def _path_data(geom: BaseGeometry, proj: _Projection) -> str:
     return "".join(parts)
 
 
-def _view_bounds(place_geom: BaseGeometry, lon: np.ndarray, lat: np.ndarray, center: tuple[float, float],
+def _view_bounds(place_geom: BaseGeometry, lon: np.ndarray, lat: np.ndarray,
+                 center: tuple[float, float],
                  radius_mi: float | None) -> tuple[float, float, float, float]:
     minx, miny, maxx, maxy = place_geom.bounds
     if len(lon):
@@ -151,7 +156,8 @@ def _view_bounds(place_geom: BaseGeometry, lon: np.ndarray, lat: np.ndarray, cen
     return (minx - pad, miny - pad, maxx + pad, maxy + pad)
 
 
-def _fit_aspect(bounds: tuple[float, float, float, float], width: int, height: int) -> tuple[float, float, float, float]:
+def _fit_aspect(bounds: tuple[float, float, float, float], width: int,
+                height: int) -> tuple[float, float, float, float]:
     """Widen ``bounds`` in one direction so they have the drawing's aspect ratio: the
     neighbours then fill the whole picture instead of stopping at a narrower box."""
     minx, miny, maxx, maxy = bounds
@@ -218,21 +224,24 @@ def static_map_svg(
     view = box(*bounds)
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape_text(title or "Map of the place")}">']
+           f'viewBox="0 0 {width} {height}" role="img" '
+           f'aria-label="{escape_text(title or "Map of the place")}">']
     if title:
         out.append(f"<title>{escape_text(title)}</title>")
-    shapes = np.array([_wrap_antimeridian(g) for g in context if g is not None and not g.is_empty], dtype=object)
+    shapes = np.array([_wrap_antimeridian(g) for g in context
+                       if g is not None and not g.is_empty], dtype=object)
     if len(shapes):
         shapes = shapes[shapely.intersects(shapes, view)]
         shapes = shapely.simplify(shapely.clip_by_rect(shapes, *bounds), tolerance)
     for geom in shapes:
         d = _path_data(geom, proj)
         if d:
-            out.append(f'<path d="{d}" fill="#ffffff" stroke="#9aa5b1" stroke-width="0.6" fill-rule="evenodd"/>')
+            out.append(f'<path d="{d}" fill="#ffffff" stroke="#9aa5b1" stroke-width="0.6" '
+                       'fill-rule="evenodd"/>')
     if place_geometry.geom_type.endswith("Polygon"):
         d = _path_data(shapely.simplify(place_geometry, tolerance), proj)
-        out.append(f'<path d="{d}" fill="#cfe3fb" fill-opacity="0.85" stroke="#0b57d0" stroke-width="1.6" '
-                   'fill-rule="evenodd"/>')
+        out.append(f'<path d="{d}" fill="#cfe3fb" fill-opacity="0.85" stroke="#0b57d0" '
+                   'stroke-width="1.6" fill-rule="evenodd"/>')
     if ring is not None:
         d = _path_data(shapely.simplify(_wrap_antimeridian(ring), tolerance), proj)
         out.append(f'<path class="radius" d="{d}" fill="none" stroke="#0b57d0" stroke-width="1.2" '
@@ -240,16 +249,19 @@ def static_map_svg(
     if radius_mi and is_point:
         r_px = radius_mi / proj.miles_per_pixel()
         cx, cy = proj.xy(np.array([center[1]]), np.array([center[0]]))
-        out.append(f'<circle cx="{cx[0]:.1f}" cy="{cy[0]:.1f}" r="{r_px:.1f}" fill="none" stroke="#0b57d0" '
-                   'stroke-width="1.2" stroke-dasharray="5 4"/>')
+        out.append(f'<circle cx="{cx[0]:.1f}" cy="{cy[0]:.1f}" r="{r_px:.1f}" fill="none" '
+                   'stroke="#0b57d0" stroke-width="1.2" stroke-dasharray="5 4"/>')
     if is_point:
         cx, cy = proj.xy(np.array([center[1]]), np.array([center[0]]))
-        out.append(f'<path d="M{cx[0] - 7:.1f} {cy[0]:.1f}H{cx[0] + 7:.1f}M{cx[0]:.1f} {cy[0] - 7:.1f}'
-                   f'V{cy[0] + 7:.1f}" stroke="#b3261e" stroke-width="2.2"/>')
+        out.append(f'<path d="M{cx[0] - 7:.1f} {cy[0]:.1f}H{cx[0] + 7:.1f}'
+                   f'M{cx[0]:.1f} {cy[0] - 7:.1f}V{cy[0] + 7:.1f}" stroke="#b3261e" '
+                   'stroke-width="2.2"/>')
     x, y = proj.xy(lon, lat)
-    for xi, yi, is_school in sorted(zip(x.tolist(), y.tolist(), school.tolist(), strict=True), key=lambda t: t[2]):
+    for xi, yi, is_school in sorted(zip(x.tolist(), y.tolist(), school.tolist(), strict=True),
+                                    key=lambda t: t[2]):
         fill = "#b3261e" if is_school else "#ffffff"
-        out.append(f'<circle cx="{xi:.1f}" cy="{yi:.1f}" r="3" fill="{fill}" stroke="#b3261e" stroke-width="1.1"/>')
+        out.append(f'<circle cx="{xi:.1f}" cy="{yi:.1f}" r="3" fill="{fill}" stroke="#b3261e" '
+                   'stroke-width="1.1"/>')
     out.append(_scale_bar(proj, width, height))
     out.append("</svg>")
     return "".join(out)
@@ -299,7 +311,8 @@ def _partners_table(partners: pd.DataFrame, *, limit: int) -> str:
     rows = []
     for _, r in partners.head(limit).iterrows():
         cells = [
-            f"<b>{_cell(r['partner'])}</b><br><span class=meta>{_cell(PARTNER_TYPES.get(r['type'], r['type']))}</span>",
+            f"<b>{_cell(r['partner'])}</b><br>"
+            f"<span class=meta>{_cell(PARTNER_TYPES.get(r['type'], r['type']))}</span>",
             _cell(r["presence"]),
             _cell(r["kinds_of_work"]),
             _cell(r["principles"]),
@@ -314,18 +327,21 @@ def _partners_table(partners: pd.DataFrame, *, limit: int) -> str:
              + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
     more = len(partners) - limit
     if more > 0:
-        table += f"<p class=meta>… and {more} more partner{'s' if more != 1 else ''}: see the full scan in the app.</p>"
+        table += (f"<p class=meta>… and {more} more partner{'s' if more != 1 else ''}: "
+                  "see the full scan in the app.</p>")
     return table
 
 
 def _fit_table(best: pd.DataFrame) -> str:
     """The best-fit ranking, ranks and scores as in the app's Best fit tab."""
     rows = "".join(
-        f"<tr><td class=num>{int(rank)}</td><td><b>{_cell(r['name'])}</b></td><td class=num><b>{_number(r['score'])}"
-        f"</b></td><td>{_cell(r['presence'])}</td><td>{_cell(r['reasons'])}</td></tr>"
+        f"<tr><td class=num>{int(rank)}</td><td><b>{_cell(r['name'])}</b></td>"
+        f"<td class=num><b>{_number(r['score'])}</b></td>"
+        f"<td>{_cell(r['presence'])}</td><td>{_cell(r['reasons'])}</td></tr>"
         for rank, r in zip(best.index.tolist(), best.to_dict("records"), strict=True))
-    return ("<table class=small><thead><tr><th class=num>Rank</th><th>Partner</th><th class=num>Fit</th>"
-            "<th>Presence</th><th>Why</th></tr></thead><tbody>" + rows + "</tbody></table>")
+    return ("<table class=small><thead><tr><th class=num>Rank</th><th>Partner</th>"
+            "<th class=num>Fit</th><th>Presence</th><th>Why</th></tr></thead><tbody>"
+            + rows + "</tbody></table>")
 
 
 def _schools_table(sites: pd.DataFrame, *, limit: int = MAX_SCHOOL_ROWS) -> str:
@@ -340,14 +356,19 @@ def _schools_table(sites: pd.DataFrame, *, limit: int = MAX_SCHOOL_ROWS) -> str:
             where.append(f"ZIP {_cell(r['zip'])}")
         where.append(f"{float(r['latitude']):.4f}, {float(r['longitude']):.4f}")
         distance = "inside" if bool(r.get("inside", False)) else f"{float(r['distance_mi']):g} mi"
-        rows.append(f"<tr><td><b>{_cell(r['site'])}</b>" + (f"<br><span class=meta>NCES {_cell(r['nces_id'])}</span>"
-                    if r.get("nces_id") else "") + f"</td><td>{_cell(r['partner'])}</td>"
-                    f"<td>{' · '.join(w for w in where if w)}</td><td class=num>{escape_text(distance)}</td></tr>")
+        rows.append(f"<tr><td><b>{_cell(r['site'])}</b>"
+                    + (f"<br><span class=meta>NCES {_cell(r['nces_id'])}</span>"
+                       if r.get("nces_id") else "")
+                    + f"</td><td>{_cell(r['partner'])}</td>"
+                    f"<td>{' · '.join(w for w in where if w)}</td>"
+                    f"<td class=num>{escape_text(distance)}</td></tr>")
     more = len(schools) - limit
-    note = (f"<p class=meta>… and {more} more community schools: the app's Sites tab lists them all.</p>"
+    note = (f"<p class=meta>… and {more} more community schools: "
+            "the app's Sites tab lists them all.</p>"
             if more > 0 else "")
-    return ("<table class=small><thead><tr><th>Community school</th><th>Partner</th><th>Where (district · ZIP · "
-            "latitude, longitude)</th><th class=num>Distance</th></tr></thead><tbody>" + "".join(rows)
+    return ("<table class=small><thead><tr><th>Community school</th><th>Partner</th>"
+            "<th>Where (district · ZIP · latitude, longitude)</th>"
+            "<th class=num>Distance</th></tr></thead><tbody>" + "".join(rows)
             + "</tbody></table>" + note)
 
 
@@ -360,7 +381,8 @@ def radius_outline(geometry: BaseGeometry, radius_mi: float) -> BaseGeometry:
 
     there = Transformer.from_crs("EPSG:4326", PROJECTED_CRS, always_xy=True)
     back = Transformer.from_crs(PROJECTED_CRS, "EPSG:4326", always_xy=True)
-    projected = shapely.transform(geometry, lambda xy: np.column_stack(there.transform(xy[:, 0], xy[:, 1])))
+    projected = shapely.transform(
+        geometry, lambda xy: np.column_stack(there.transform(xy[:, 0], xy[:, 1])))
     minx, miny, maxx, maxy = projected.bounds
     simple = shapely.simplify(projected, max(maxx - minx, maxy - miny) / 500)
     ring = shapely.buffer(simple, radius_mi * METRES_PER_MILE, quad_segs=8).boundary
@@ -373,12 +395,14 @@ def _need_list(need: pd.DataFrame, source: str, *, limit: int = 5) -> str:
         return "<p class=empty>No need figures for this place in the Urban Institute data.</p>"
     items = []
     for _, r in need.head(limit).iterrows():
-        items.append(f"<li><b>{_cell(r['district'])}</b>: {_number(r['children_5_17'])} children 5-17, "
+        items.append(f"<li><b>{_cell(r['district'])}</b>: "
+                     f"{_number(r['children_5_17'])} children 5-17, "
                      f"{_number(r['pct_poverty'], decimals=1, suffix='%')} in poverty "
                      f"({_number(r['children_in_poverty'])} children)</li>")
     more = len(need) - limit
     note = f"<li class=meta>… and {more} more districts</li>" if more > 0 else ""
-    return f"<ul class=notes>{''.join(items)}{note}</ul><p class=meta>Source: {escape_text(source)}.</p>"
+    return (f"<ul class=notes>{''.join(items)}{note}</ul>"
+            f"<p class=meta>Source: {escape_text(source)}.</p>")
 
 
 def brief_html(
@@ -404,7 +428,8 @@ def brief_html(
     svg = static_map_svg(place.geometry, sites=result.sites, context=context, center=place.center,
                          radius_mi=result.radius_mi, title=f"Map of {place.label}")
     used = [f"Place: {place.label}"]
-    used.append(f"Radius: {result.radius_mi:g} mi" if result.radius_mi else "Radius: none (the place only)")
+    used.append(f"Radius: {result.radius_mi:g} mi" if result.radius_mi
+                else "Radius: none (the place only)")
     used.append("Needs: " + (", ".join(result.needs.labels()) if with_fit else "none ticked"))
     n_schools = int(result.sites["community_school"].sum()) if len(result.sites) else 0
     notes = "".join(f"<li>{escape_text(m)}</li>" for m in result.messages)
@@ -414,36 +439,41 @@ def brief_html(
     unlisted = bool((partners["partner"] == ANONYMOUS_PARTNER).any()) if len(partners) else False
     if best is not None and len(best):
         unlisted = unlisted or bool((best["name"] == ANONYMOUS_PARTNER).any())
-    reach = (f"<p class=meta>{escape_text(UNLISTED_NOTE.format(name=ANONYMOUS_PARTNER))}</p>" if unlisted else "")
+    reach = (f"<p class=meta>{escape_text(UNLISTED_NOTE.format(name=ANONYMOUS_PARTNER))}</p>"
+             if unlisted else "")
     title = f"Partner scan: {place.label}"
     scope = (f"sites and activities of coalition partners in {place.label}"
              + (f" and sites within {result.radius_mi:g} mi" if result.radius_mi else "")
-             + ", with partners whose county- or state-wide work covers it; activities of every status "
-             "(active, planned, ended: see Status)")
+             + ", with partners whose county- or state-wide work covers it; "
+             "activities of every status (active, planned, ended: see Status)")
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape_text(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{escape_text(title)}</h1>",
-        f"<p class=meta>Community Schools Partner Map · records as of {escape_text(generated.isoformat())}"
+        "<p class=meta>Community Schools Partner Map · "
+        f"records as of {escape_text(generated.isoformat())}"
         f" · {escape_text(' · '.join(used))}</p>",
     ]
     if sample_data:
-        parts.append("<p class=sample>Sample data — fictional partners. Every organization named here is "
-                     "invented; the places are real.</p>")
+        parts.append("<p class=sample>Sample data — fictional partners. "
+                     "Every organization named here is invented; the places are real.</p>")
     if viewer_note:
         parts.append(f"<p class=meta>{escape_text(viewer_note)}</p>")
     parts += [
         f"<p class=summary>{escape_text(result.summary)}</p>",
-        f'<div class=row><div class=map>{svg}<p class="meta small">Blue: {escape_text(place.label)}. '
+        f'<div class=row><div class=map>{svg}'
+        f'<p class="meta small">Blue: {escape_text(place.label)}. '
         "Red dots: community schools; hollow: other partner sites"
         + ((f"; dashed circle: {result.radius_mi:g} mi" if place.is_point
-            else f"; dashed line: {result.radius_mi:g} mi beyond its edge (sites inside it are included)")
+            else f"; dashed line: {result.radius_mi:g} mi beyond its edge "
+                 "(sites inside it are included)")
            if result.radius_mi else "")
         + ".</p></div>",
         "<div class=side><h2>Need</h2>", _need_list(result.need, result.need_source),
-        f"<h2>Sites</h2><p>{len(result.sites)} partner site{'s' if len(result.sites) != 1 else ''}, "
+        "<h2>Sites</h2>"
+        f"<p>{len(result.sites)} partner site{'s' if len(result.sites) != 1 else ''}, "
         f"{n_schools} community school{'s' if n_schools != 1 else ''} (listed below).</p>",
         (f"<ul class=notes>{notes}</ul>" if notes else ""),
         "</div></div>",
@@ -452,19 +482,22 @@ def brief_html(
         reach,
     ]
     if best is not None:
-        parts += [f"<h2>Best fit for the needs ticked (best first, top {MAX_FIT_ROWS} of all partners)</h2>",
+        parts += ["<h2>Best fit for the needs ticked "
+                  f"(best first, top {MAX_FIT_ROWS} of all partners)</h2>",
                   _fit_table(best),
-                  "<p class=meta>Fit score out of 100: up to 60 for the share of ticked needs a partner covers, "
-                  "up to 40 for presence (40 in the place, 25 in its county, 10 in its state). The same "
-                  "ranking as the app's Best fit tab.</p>"]
+                  "<p class=meta>Fit score out of 100: up to 60 for the share of ticked needs "
+                  "a partner covers, up to 40 for presence (40 in the place, 25 in its county, "
+                  "10 in its state). The same ranking as the app's Best fit tab.</p>"]
     parts += [
         f"<h2>Community schools ({n_schools})</h2>",
         _schools_table(result.sites),
-        "<footer><p><b>What this brief shows:</b> " + escape_text(scope) + ". Presence: “in this place” = sites "
-        "or district-wide work here; “covers” = county- or state-wide work; “within” = sites inside the radius.</p>"
+        "<footer><p><b>What this brief shows:</b> " + escape_text(scope)
+        + ". Presence: “in this place” = sites or district-wide work here; "
+        "“covers” = county- or state-wide work; “within” = sites inside the radius.</p>"
         f"<p><b>When:</b> the records in the Partner Map on {escape_text(generated.isoformat())}; "
         "“Since” is a partner's earliest recorded start date here.</p>"
-        "<p><b>Sources:</b> " + escape_text("; ".join([*SOURCES, f"need: {result.need_source}"])) + ".</p>"
+        "<p><b>Sources:</b> "
+        + escape_text("; ".join([*SOURCES, f"need: {result.need_source}"])) + ".</p>"
         "</footer>",
         "</body></html>",
     ]

@@ -100,7 +100,8 @@ def subset_areas(level: str, ids: Collection[str]) -> maps.EncodedAreas:
 def level_of(place_id: str) -> str | None:
     """The level a place id belongs to by its length (2: state FIPS, 5: county FIPS,
     7: district GEOID), or None."""
-    return {2: "state", 5: "county", 7: "district"}.get(len(str(place_id))) if str(place_id).isdigit() else None
+    return ({2: "state", 5: "county", 7: "district"}.get(len(str(place_id)))
+            if str(place_id).isdigit() else None)
 
 
 def add_area_choropleth(
@@ -128,19 +129,23 @@ def add_area_choropleth(
     some. Values above the last bound fall in the last class.
     """
     if not isinstance(values, pd.Series):
-        raise TypeError(f"values must be a pandas Series indexed by place id (got {type(values).__name__})")
+        raise TypeError("values must be a pandas Series indexed by place id "
+                        f"(got {type(values).__name__})")
     upper = [float(u) for u in upper]
     if len(labels) != len(upper):
-        raise ValueError(f"labels has {len(labels)} entries for {len(upper)} classes; give one per class")
+        raise ValueError(f"labels has {len(labels)} entries for {len(upper)} classes; "
+                         "give one per class")
     if any(b <= a for a, b in pairwise(upper)):
         raise ValueError(f"upper must be ascending class bounds (got {upper})")
     shades = list(colors) if colors is not None else (palette(scheme, len(upper)) if upper else [])
     if len(shades) != len(upper):
-        raise ValueError(f"colors has {len(shades)} entries for {len(upper)} classes; give one per class")
+        raise ValueError(f"colors has {len(shades)} entries for {len(upper)} classes; "
+                         "give one per class")
     bins, swatches, texts = list(upper), list(shades), list(labels)
     if zero_label is not None:
         if upper and upper[0] <= 0:
-            raise ValueError(f"with a zero class, the first upper bound must be above 0 (got {upper[0]})")
+            raise ValueError("with a zero class, the first upper bound must be above 0 "
+                             f"(got {upper[0]})")
         bins, swatches, texts = [0.0, *bins], [NO_ACTIVITY_COLOR, *swatches], [zero_label, *texts]
     if not bins:
         raise ValueError("no classes to draw: give upper bounds, or a zero_label")
@@ -203,7 +208,8 @@ def add_classes(
     upper, labels = whole_number_classes(classes, values)
     return add_area_choropleth(
         m, areas, values, upper=upper, labels=labels, legend=legend,
-        value_label=value_label, zero_label=zero_label, scheme=scheme, position=position, renderer=renderer)
+        value_label=value_label, zero_label=zero_label, scheme=scheme, position=position,
+        renderer=renderer)
 
 
 def add_state_lines(m: folium.Map) -> folium.Map:
@@ -359,7 +365,8 @@ def partner_count_map(
     m = maps.base_map(bounds, tiles=tiles, asset_base_url=asset_base_url)
     add_area_choropleth(m, areas, counts, upper=PARTNER_COUNT_UPPER,
                         labels=PARTNER_COUNT_LABELS, legend=f"Partners per {LEVEL_NOUNS[level]}",
-                        value_label="Partners", zero_label="No partner", colors=PARTNER_COUNT_COLORS)
+                        value_label="Partners", zero_label="No partner",
+                        colors=PARTNER_COUNT_COLORS)
     if level != "state":
         add_state_lines(m)
     add_selection(m, selected)

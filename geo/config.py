@@ -22,7 +22,8 @@ Environment variables (all optional):
     The key that signs sign-in session tokens (at least 32 characters). Default: the
     ``secret_key`` of ``.streamlit/secrets.toml``, else a key generated once and kept
     in the database (shared by every app process on it).
-``PARTNERMAP_MAX_ROWS``, ``PARTNERMAP_MAX_COLUMNS``, ``PARTNERMAP_MAX_SHEETS``, ``PARTNERMAP_MAX_UNPACKED_MB``, ``PARTNERMAP_MAX_VERTICES``
+``PARTNERMAP_MAX_ROWS``, ``PARTNERMAP_MAX_COLUMNS``, ``PARTNERMAP_MAX_SHEETS``,
+``PARTNERMAP_MAX_UNPACKED_MB``, ``PARTNERMAP_MAX_VERTICES``
     What one file given to the import or to ``geo join`` may hold (:class:`ReadLimits`):
     data rows (default 200,000), columns (200), worksheets of a workbook (20),
     megabytes once unpacked (zip members of an XLSX or zipped Shapefile, Parquet

@@ -1041,7 +1041,8 @@ def _km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) 
 
 
 # --- IDs, boundaries, stated state --------------------------------------------------
-def _check_duplicate_ids(series: pd.Series, *, rows: np.ndarray, column: str, report: Report) -> None:
+def _check_duplicate_ids(series: pd.Series, *, rows: np.ndarray, column: str,
+                         report: Report) -> None:
     values = series.to_numpy(dtype=object)
     keys = np.array(["" if _blank(v) else _id_text(v) for v in values], dtype=object)
     filled = [key for key in keys if key]
@@ -1117,7 +1118,8 @@ def _check_stated_state(series: pd.Series, located_state: np.ndarray, *, located
         if stated is None:
             report.warning(
                 f"The state {text!r} is not a US state name, postal code or FIPS code.",
-                row=row, column=column, fix="Write the state as a postal code (e.g. FL) or its name.",
+                row=row, column=column,
+                fix="Write the state as a postal code (e.g. FL) or its name.",
             )
             continue
         found = located_state[i]

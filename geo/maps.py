@@ -171,7 +171,8 @@ class AreaLayer(_ScriptElement):
     _template = Template(
         """{% macro script(this, kwargs) %}
 {{ this.library }}
-var {{ this.get_name() }} = L.partnerAreas({{ this.data }}, {{ this.options }}).addTo({{ this._parent.get_name() }});
+var {{ this.get_name() }} = L.partnerAreas({{ this.data }}, {{ this.options }})\
+.addTo({{ this._parent.get_name() }});
 {% endmacro %}"""
     )
 
@@ -250,7 +251,8 @@ class _SitesLayer(_ScriptElement):
     _template = Template(
         """{% macro script(this, kwargs) %}
 {{ this.library }}
-var {{ this.get_name() }} = L.partnerSites({{ this.data }}, {{ this.options }}).addTo({{ this._parent.get_name() }});
+var {{ this.get_name() }} = L.partnerSites({{ this.data }}, {{ this.options }})\
+.addTo({{ this._parent.get_name() }});
 {% endmacro %}"""
     )
 
@@ -268,7 +270,8 @@ class _PairsLayer(_ScriptElement):
     _template = Template(
         """{% macro script(this, kwargs) %}
 {{ this.library }}
-var {{ this.get_name() }} = L.partnerPairs({{ this.data }}, {}).addTo({{ this._parent.get_name() }});
+var {{ this.get_name() }} = L.partnerPairs({{ this.data }}, {})\
+.addTo({{ this._parent.get_name() }});
 {% endmacro %}"""
     )
 
@@ -290,7 +293,8 @@ def base_map(
     asset_base_url: str = DEFAULT_BASE_URL,
 ) -> folium.Map:
     """An empty map fitted to ``bounds`` ((south, west), (north, east); default:
-    :data:`US_BOUNDS`, every state with Alaska, Hawaii and Puerto Rico), with Leaflet loaded from the app's own static files.
+    :data:`US_BOUNDS`, every state with Alaska, Hawaii and Puerto Rico), with Leaflet
+    loaded from the app's own static files.
 
     ``tiles``: ``"none"``/``None`` (no basemap; works offline) or ``"osm"``
     (OpenStreetMap tiles, needs internet). Vector layers prefer canvas rendering.
@@ -478,7 +482,8 @@ def add_outline(
     id_col = id_column or _first_column(gdf, ("state_fips", "geoid", "GEOID", "fips"))
     data = area_payload(encode_areas(gdf, id_column=id_col))
     AreaLayer(
-        data, {"interactive": False, "fill": False, "color": color, "weight": weight, "opacity": 0.9}
+        data, {"interactive": False, "fill": False, "color": color, "weight": weight,
+               "opacity": 0.9}
     ).add_to(m)
     return m
 
@@ -535,12 +540,15 @@ def add_district_choropleth(
     ``districts`` defaults to the cached national layer (:func:`district_areas`).
     """
     if not isinstance(values, pd.Series):
-        raise TypeError(f"values must be a pandas Series indexed by GEOID (got {type(values).__name__})")
+        raise TypeError("values must be a pandas Series indexed by GEOID "
+                        f"(got {type(values).__name__})")
     numeric = pd.to_numeric(values, errors="coerce")
     edges = _class_edges(numeric, bins)
-    palette = tuple(colors) if colors is not None else _BLUES[min(max(len(edges), 3), 7)][-len(edges):]
+    palette = (tuple(colors) if colors is not None
+               else _BLUES[min(max(len(edges), 3), 7)][-len(edges):])
     if len(palette) != len(edges):
-        raise ValueError(f"colors has {len(palette)} entries for {len(edges)} classes; give one per class")
+        raise ValueError(f"colors has {len(palette)} entries for {len(edges)} classes; "
+                         "give one per class")
     for c in palette:
         _check_color(c, "colors")
     data = area_payload(_areas(districts, id_column, name_column), values=numeric)
@@ -552,7 +560,8 @@ def add_district_choropleth(
          **renderer_option(renderer)},
     ).add_to(m)
     Legend(
-        {"title": legend, "colors": list(palette), "labels": _class_labels(numeric, edges, decimals),
+        {"title": legend, "colors": list(palette),
+         "labels": _class_labels(numeric, edges, decimals),
          "noDataLabel": no_data_label, "noDataColor": NO_DATA_COLOR}
     ).add_to(m)
     return m
@@ -579,7 +588,8 @@ def _class_labels(values: pd.Series, edges: list[float], decimals: int) -> list[
     for i, hi in enumerate(edges):
         lo = low if i == 0 else edges[i - 1]
         fmt = f"{{:,.{decimals}f}}"
-        labels.append(f"{fmt.format(lo)} – {fmt.format(hi)}" if i == 0 else f"> {fmt.format(lo)} – {fmt.format(hi)}")
+        labels.append(f"{fmt.format(lo)} – {fmt.format(hi)}" if i == 0
+                      else f"> {fmt.format(lo)} – {fmt.format(hi)}")
     return labels
 
 
@@ -665,9 +675,11 @@ def _activity_details(a: pd.DataFrame) -> pd.DataFrame:
     if a.empty:
         return pd.DataFrame(columns=columns)
     ids = a["site_id"].tolist()
-    kinds = a["kind_of_work"].map(schema.KINDS_OF_WORK).fillna(a["kind_of_work"]).astype("str").tolist()
+    kinds = (a["kind_of_work"].map(schema.KINDS_OF_WORK).fillna(a["kind_of_work"]).astype("str")
+             .tolist())
     status = a["status"].fillna("").astype("str").tolist()
-    contact = a["contact"].fillna("").astype("str").tolist() if "contact" in a.columns else [""] * len(ids)
+    contact = (a["contact"].fillna("").astype("str").tolist() if "contact" in a.columns
+               else [""] * len(ids))
     start = pd.to_datetime(a["start_date"], errors="coerce")
     end = pd.to_datetime(a["end_date"], errors="coerce")
     by_site = pd.DataFrame({"site_id": ids, "start": start.to_numpy(), "end": end.to_numpy(),
@@ -688,12 +700,14 @@ def _activity_details(a: pd.DataFrame) -> pd.DataFrame:
 
     def joined(items, limit: int) -> str:
         items = list(items)
-        return "; ".join(items[:limit]) + (f"; and {len(items) - limit} more" if len(items) > limit else "")
+        return "; ".join(items[:limit]) + (f"; and {len(items) - limit} more"
+                                           if len(items) > limit else "")
 
     index = first.index
     return pd.DataFrame({
         "work_label": [joined(sets["kind"].get(i, {}), 3) for i in index],
-        "status_label": [joined(sorted(sets["status"].get(i, {}), key=lambda v: (order.get(v, 9), v)), 3)
+        "status_label": [joined(sorted(sets["status"].get(i, {}),
+                                       key=lambda v: (order.get(v, 9), v)), 3)
                          for i in index],
         "dates_label": dates,
         "contact_label": [joined(sets["contact"].get(i, {}), 2) for i in index],
@@ -710,7 +724,8 @@ def sites_payload(sites: pd.DataFrame, *, popup_fields: Mapping[str, str]) -> tu
     Sites without coordinates are left out (count them before calling to tell users).
     Points are ordered in latitude bands so that delta-encoded coordinates stay short.
     """
-    missing = [col for col in ("latitude", "longitude", *popup_fields.values()) if col not in sites.columns]
+    missing = [col for col in ("latitude", "longitude", *popup_fields.values())
+               if col not in sites.columns]
     if missing:
         raise ValueError(
             f"the sites frame lacks column(s) {missing} needed by the map; "
@@ -801,7 +816,8 @@ def national_map(
     if states:
         AreaLayer(
             area_payload(_state_outlines()),
-            {"interactive": False, "fill": False, "color": "#37474f", "weight": 1.2, "opacity": 0.9},
+            {"interactive": False, "fill": False, "color": "#37474f", "weight": 1.2,
+             "opacity": 0.9},
         ).add_to(m)
     add_sites_layer(m, sites, popup_fields=popup_fields)
     return m
@@ -840,16 +856,20 @@ def add_site_pairs(
     pass pairs whose names are already redacted for the viewer."""
     xy = sites.astype({"site_id": "int64"}).set_index("site_id")[["latitude", "longitude"]]
     xy = xy[~xy.index.duplicated()]
-    a = xy.reindex(pairs["site_a_id"].astype("int64").to_numpy()).to_numpy(dtype="float64", na_value=np.nan)
-    b = xy.reindex(pairs["site_b_id"].astype("int64").to_numpy()).to_numpy(dtype="float64", na_value=np.nan)
+    a = xy.reindex(pairs["site_a_id"].astype("int64").to_numpy()).to_numpy(
+        dtype="float64", na_value=np.nan)
+    b = xy.reindex(pairs["site_b_id"].astype("int64").to_numpy()).to_numpy(
+        dtype="float64", na_value=np.nan)
     rows = []
     for i, r in enumerate(pairs[["site_a", "partner_a", "site_b", "partner_b", "distance_mi"]]
                           .astype("str").itertuples(index=False)):
         if not (np.isfinite(a[i]).all() and np.isfinite(b[i]).all()):
             continue
         rows.append([round(float(a[i][0]), 5), round(float(a[i][1]), 5), round(float(b[i][0]), 5),
-                     round(float(b[i][1]), 5), f"{r.site_a}\n{r.partner_a}", f"{r.site_b}\n{r.partner_b}",
-                     f"{r.distance_mi} mi apart\n{r.site_a} ({r.partner_a})\n{r.site_b} ({r.partner_b})"])
+                     round(float(b[i][1]), 5), f"{r.site_a}\n{r.partner_a}",
+                     f"{r.site_b}\n{r.partner_b}",
+                     f"{r.distance_mi} mi apart\n{r.site_a} ({r.partner_a})\n"
+                     f"{r.site_b} ({r.partner_b})"])
     sel = -1 if selected is None else int(selected)
     _PairsLayer(_script_json({"pairs": rows, "selected": sel})).add_to(m)
     return m

@@ -152,10 +152,12 @@ def _index(table: pd.DataFrame, states: pd.DataFrame, *, sample: bool, sites: in
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Community Schools Partner Map</title>
 <style>
-body {{ font-family: system-ui, sans-serif; margin: 1.5rem auto; max-width: 72rem; padding: 0 1rem; }}
+body {{ font-family: system-ui, sans-serif; margin: 1.5rem auto; max-width: 72rem; \
+padding: 0 1rem; }}
 iframe {{ width: 100%; height: 600px; border: 1px solid #ccc; }}
 table {{ border-collapse: collapse; width: 100%; font-size: .9rem; }}
-th, td {{ border-bottom: 1px solid #ddd; padding: .3rem .5rem; text-align: left; vertical-align: top; }}
+th, td {{ border-bottom: 1px solid #ddd; padding: .3rem .5rem; text-align: left; \
+vertical-align: top; }}
 .notice {{ background: #eef4fc; padding: .6rem 1rem; }}
 </style></head><body>
 <h1>Community Schools Partner Map</h1>
@@ -165,7 +167,8 @@ nation's school districts. Partners that have not approved public listing are sh
 “{html.escape(schema.ANONYMOUS_PARTNER)}”, without name, website or contact; counts and
 the map include their work.</p>
 <iframe src="map.html" title="Map of partner sites"></iframe>
-<p>Embed the map: <code>&lt;iframe src="…/map.html" width="100%" height="600"&gt;&lt;/iframe&gt;</code></p>
+<p>Embed the map: \
+<code>&lt;iframe src="…/map.html" width="100%" height="600"&gt;&lt;/iframe&gt;</code></p>
 <h2>Partners</h2>
 <p>Download: <a href="partners.csv">partners.csv</a>, <a href="partners.json">partners.json</a></p>
 <table><thead><tr><th>Partner</th><th>Type</th><th>Website</th><th>Expertise</th>

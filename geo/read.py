@@ -174,7 +174,8 @@ def too_many_rows(name: str, limits: ReadLimits) -> ReadError:
         "each with the header row, and import them one after the other.")
 
 
-def _too_many_columns(name: str, count: int | str, limits: ReadLimits, where: str = "") -> ReadError:
+def _too_many_columns(name: str, count: int | str, limits: ReadLimits,
+                      where: str = "") -> ReadError:
     n = limits.max_columns
     return ReadError(
         f"{name} has {count} columns{where}; one file may have at most {n:,} "
@@ -351,7 +352,8 @@ def _sniff_delimiter(text: str) -> str:
 def _read_text(path: Path, *, report: Report, limits: ReadLimits) -> pd.DataFrame:
     text = _decode(path.read_bytes(), name=path.name, report=report)
     if not text.strip():
-        raise ReadError(f"{path.name} contains only blank lines. Choose the file that holds the sites.")
+        raise ReadError(f"{path.name} contains only blank lines. "
+                        "Choose the file that holds the sites.")
     delim = _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
     del text  # the reader keeps its own reference; parsed records are counted as they come
@@ -380,7 +382,8 @@ def _read_text(path: Path, *, report: Report, limits: ReadLimits) -> pd.DataFram
             f"({exc}). Check for an unclosed quote and save the file again as CSV."
         ) from None
     if header is None:
-        raise ReadError(f"{path.name} contains only blank lines. Choose the file that holds the sites.")
+        raise ReadError(f"{path.name} contains only blank lines. "
+                        "Choose the file that holds the sites.")
     frame = pd.DataFrame(rows, columns=header, dtype="str")
     frame.index = pd.Index(numbers, name="row")
     return frame
@@ -597,7 +600,8 @@ def _read_parquet(path: Path, *, report: Report, limits: ReadLimits) -> pd.DataF
         raise _too_many_columns(name, f"{meta.num_columns:,}", limits)
     if meta.num_row_groups > _MAX_ROW_GROUPS:
         raise ReadError(f"{name} is made of {meta.num_row_groups:,} row groups; at most "
-                        f"{_MAX_ROW_GROUPS:,} are accepted. Write it again in one piece, or as CSV.")
+                        f"{_MAX_ROW_GROUPS:,} are accepted. "
+                        "Write it again in one piece, or as CSV.")
     unpacked = 0
     for group in range(meta.num_row_groups):
         unpacked += meta.row_group(group).total_byte_size
@@ -606,7 +610,8 @@ def _read_parquet(path: Path, *, report: Report, limits: ReadLimits) -> pd.DataF
     geo = b"geo" in (schema.metadata or {})
     # Text columns are read dictionary-encoded, so a value repeated on every row is
     # held once, not once per row.
-    text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+    text = [f.name for f in schema
+            if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
     frame: pd.DataFrame
     try:
         if geo:
@@ -671,7 +676,8 @@ def _from_geoframe(gdf, *, report: Report, name: str, limits: ReadLimits) -> pd.
     _check_rows(name, len(gdf), limits)
     if len(gdf.columns) > limits.max_columns:
         raise _too_many_columns(name, f"{len(gdf.columns):,}", limits)
-    attrs = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)) if isinstance(gdf, gpd.GeoDataFrame) else gdf
+    attrs = (pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+             if isinstance(gdf, gpd.GeoDataFrame) else gdf)
     attrs.index = pd.Index(np.arange(len(gdf)) + 2, name="row")
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
         return attrs
@@ -696,7 +702,8 @@ def _from_geoframe(gdf, *, report: Report, name: str, limits: ReadLimits) -> pd.
     non_point = (~missing) & (kinds != "Point")
     if non_point.any():
         report.warning(
-            f"{int(non_point.sum()):,} features are not points ({', '.join(sorted(set(kinds[non_point])))}); "
+            f"{int(non_point.sum()):,} features are not points "
+            f"({', '.join(sorted(set(kinds[non_point])))}); "
             "a point inside each was used as its location.",
             fix="Give each site as a point if the exact location matters.",
         )
@@ -756,7 +763,8 @@ def _read_zipped_shapefile(path: Path, *, report: Report, limits: ReadLimits) ->
                 fix="Zip one Shapefile per file.",
             )
         stem = chosen[:-4]
-        members = [i for i in infos if i.filename[: len(stem)] == stem and "." in i.filename[len(stem):]
+        members = [i for i in infos
+                   if i.filename[: len(stem)] == stem and "." in i.filename[len(stem):]
                    and "/" not in i.filename[len(stem):]]
         present = {i.filename[len(stem):].lower() for i in members}
         lacking = [ext for ext in _SHAPEFILE_REQUIRED if ext not in present]

@@ -57,15 +57,23 @@ _METRO_RADIUS_DEG = 0.35
 
 # (name, type, expertise). Coined names: none is meant to be a real organization.
 _PARTNERS: tuple[tuple[str, str, str], ...] = (
-    ("Brightpath Community Schools Alliance", "national", "Community school strategy; site coordinator networks; needs assessments"),
-    ("Kindlewood Learning Institute", "national", "Whole-child research; expanded learning time; coaching for principals"),
-    ("Northstar Family Partnership Network", "national", "Family engagement programs; parent leadership academies"),
-    ("Lumenfield Youth Collaborative", "national", "Youth leadership councils; student voice in school governance"),
-    ("Commonground Health in Schools", "national", "School-based health centers; mental health partnerships"),
-    ("Quillmoor Educators Federation", "union", "Educator professional learning; labor-management collaboration on community schools"),
-    ("Vantris Teachers Association", "union", "Teacher leadership; advocacy for community school funding"),
+    ("Brightpath Community Schools Alliance", "national",
+     "Community school strategy; site coordinator networks; needs assessments"),
+    ("Kindlewood Learning Institute", "national",
+     "Whole-child research; expanded learning time; coaching for principals"),
+    ("Northstar Family Partnership Network", "national",
+     "Family engagement programs; parent leadership academies"),
+    ("Lumenfield Youth Collaborative", "national",
+     "Youth leadership councils; student voice in school governance"),
+    ("Commonground Health in Schools", "national",
+     "School-based health centers; mental health partnerships"),
+    ("Quillmoor Educators Federation", "union",
+     "Educator professional learning; labor-management collaboration on community schools"),
+    ("Vantris Teachers Association", "union",
+     "Teacher leadership; advocacy for community school funding"),
     ("Harborlight Teachers Guild", "union", "Mentoring for new teachers; family home visits"),
-    ("Ashgrove Education Workers Union", "union", "Paraprofessional training; school climate committees"),
+    ("Ashgrove Education Workers Union", "union",
+     "Paraprofessional training; school climate committees"),
     ("Riverbend Youth Alliance", "nonprofit", "After-school and summer programs; tutoring"),
     ("Maplestone Kids Network", "nonprofit", "Mentoring; attendance and re-engagement"),
     ("Cedar Hollow Youth Works", "nonprofit", "Career exploration; paid youth internships"),
@@ -73,35 +81,57 @@ _PARTNERS: tuple[tuple[str, str, str], ...] = (
     ("Sunfield Family Services", "nonprofit", "Food pantries; housing navigation for families"),
     ("Ironwood Arts Collective", "nonprofit", "Arts residencies; creative youth development"),
     ("Pinecrest Mentoring Circle", "nonprofit", "One-to-one mentoring; college access"),
-    ("Goldleaf Out-of-School Time Council", "nonprofit", "Program quality standards; staff training for after-school providers"),
-    ("United Way of Lakemont Valley", "united_way", "Collective impact tables; funding community school coordinators"),
-    ("United Way of Greater Thornbury", "united_way", "Early grade reading campaigns; volunteer tutoring"),
-    ("United Way of Copper Ridge", "united_way", "Family resource centers; data sharing agreements"),
-    ("Westbrook University Center for Community Schools", "university", "Evaluation; continuous improvement; principal preparation"),
-    ("Elmhurst State College Partnership Office", "university", "Teacher residencies; university-assisted community schools"),
-    ("Granite Bay University Family Research Lab", "university", "Family engagement research; survey design"),
-    ("Tallow Creek Community Foundation", "foundation", "Grants for community school coordinators; capacity building"),
-    ("Silverline Education Fund", "foundation", "Multi-year funding for integrated student supports"),
+    ("Goldleaf Out-of-School Time Council", "nonprofit",
+     "Program quality standards; staff training for after-school providers"),
+    ("United Way of Lakemont Valley", "united_way",
+     "Collective impact tables; funding community school coordinators"),
+    ("United Way of Greater Thornbury", "united_way",
+     "Early grade reading campaigns; volunteer tutoring"),
+    ("United Way of Copper Ridge", "united_way",
+     "Family resource centers; data sharing agreements"),
+    ("Westbrook University Center for Community Schools", "university",
+     "Evaluation; continuous improvement; principal preparation"),
+    ("Elmhurst State College Partnership Office", "university",
+     "Teacher residencies; university-assisted community schools"),
+    ("Granite Bay University Family Research Lab", "university",
+     "Family engagement research; survey design"),
+    ("Tallow Creek Community Foundation", "foundation",
+     "Grants for community school coordinators; capacity building"),
+    ("Silverline Education Fund", "foundation",
+     "Multi-year funding for integrated student supports"),
     ("Meadowlark Family Foundation", "foundation", "Early learning and family engagement grants"),
-    ("Office of Youth Opportunity, City of Ferncastle", "government", "City-school joint use agreements; youth employment"),
-    ("Larkspur County Health Department", "government", "School-based clinics; vaccination and vision screening"),
-    ("Department of Neighborhoods, City of Orrin Falls", "government", "Neighborhood hubs; family resource navigation"),
-    ("Brookhaven County Human Services Agency", "government", "Benefits enrollment at schools; family case management"),
-    ("Statewide Community Schools Network of Northland", "state_network", "State policy; technical assistance for new community schools"),
-    ("Prairie States Community Schools Coalition", "state_network", "Peer learning networks; state budget advocacy"),
-    ("Gulf Coast Community Schools Collaborative", "state_network", "Coordinator training; cross-district convenings"),
-    ("Mountain West Whole Child Network", "state_network", "Rural community schools; regional convenings"),
-    ("Keystone Family Engagement Network", "nonprofit", "Family leadership training; bilingual family liaisons"),
-    ("Harmony Square Restorative Practices Project", "nonprofit", "Restorative practices; school climate coaching"),
+    ("Office of Youth Opportunity, City of Ferncastle", "government",
+     "City-school joint use agreements; youth employment"),
+    ("Larkspur County Health Department", "government",
+     "School-based clinics; vaccination and vision screening"),
+    ("Department of Neighborhoods, City of Orrin Falls", "government",
+     "Neighborhood hubs; family resource navigation"),
+    ("Brookhaven County Human Services Agency", "government",
+     "Benefits enrollment at schools; family case management"),
+    ("Statewide Community Schools Network of Northland", "state_network",
+     "State policy; technical assistance for new community schools"),
+    ("Prairie States Community Schools Coalition", "state_network",
+     "Peer learning networks; state budget advocacy"),
+    ("Gulf Coast Community Schools Collaborative", "state_network",
+     "Coordinator training; cross-district convenings"),
+    ("Mountain West Whole Child Network", "state_network",
+     "Rural community schools; regional convenings"),
+    ("Keystone Family Engagement Network", "nonprofit",
+     "Family leadership training; bilingual family liaisons"),
+    ("Harmony Square Restorative Practices Project", "nonprofit",
+     "Restorative practices; school climate coaching"),
     ("Open Door Legal Aid for Families", "nonprofit", "Legal clinics for families at school sites"),
-    ("Wildflower Early Learning Partnership", "nonprofit", "Pre-K partnerships; transitions to kindergarten"),
+    ("Wildflower Early Learning Partnership", "nonprofit",
+     "Pre-K partnerships; transitions to kindergarten"),
     ("Fieldstone STEM Exchange", "nonprofit", "STEM clubs; family science nights"),
-    ("Evergreen Schools Research Consortium", "university", "District data partnerships; implementation studies"),
+    ("Evergreen Schools Research Consortium", "university",
+     "District data partnerships; implementation studies"),
 )
 
 # Kinds of work typical for each partner type (first is most common).
 _KINDS_BY_TYPE: dict[str, tuple[str, ...]] = {
-    "national": ("technical_assistance", "implementation", "professional_learning", "policy", "convening"),
+    "national": ("technical_assistance", "implementation", "professional_learning", "policy",
+                 "convening"),
     "union": ("professional_learning", "implementation", "policy"),
     "nonprofit": ("implementation", "implementation", "technical_assistance"),
     "united_way": ("funding", "convening", "implementation"),
@@ -117,7 +147,8 @@ _SITE_WORDS = (
     "Bayberry", "Clover", "Fernridge", "Hillcrest", "Brookside", "Stonegate", "Sunrise",
     "Lakeview", "Meadow", "Orchard", "Riverside", "Summit", "Harbor", "Prairie",
 )
-_SCHOOL_SUFFIXES = ("Community School", "Elementary", "Middle School", "High School", "Academy", "K-8")
+_SCHOOL_SUFFIXES = ("Community School", "Elementary", "Middle School", "High School", "Academy",
+                    "K-8")
 _NOTES = (
     "After-school tutoring and family nights",
     "Site coordinator shared with the district",
@@ -198,7 +229,8 @@ def _footprint(
     for row in partners.to_dict("records"):
         ptype, pid = row["type"], int(row["partner_id"])
         if ptype == "national":
-            metros = sorted(rng.choice(len(METROS), size=int(rng.integers(6, 10)), replace=False).tolist())
+            metros = sorted(rng.choice(len(METROS), size=int(rng.integers(6, 10)),
+                                       replace=False).tolist())
             plan[pid] = (metros, int(rng.integers(55, 80)), int(rng.integers(15, 30)))
         elif ptype == "state_network":
             metros = [int(rng.integers(len(METROS)))]
@@ -307,12 +339,14 @@ def _activities(
     def add(pid: int, site_id: object, level: str, area_id: str, kind: str) -> None:
         partner = by_id.loc[pid]
         own = schema.split_list(partner["principles"])
-        chosen = sorted(rng.choice(len(own), size=int(rng.integers(1, len(own) + 1)), replace=False))
+        chosen = sorted(rng.choice(len(own), size=int(rng.integers(1, len(own) + 1)),
+                                   replace=False))
         slug = _slug(str(partner["name"]))
         records.append({
             "partner_id": pid, "site_id": site_id, "area_level": level, "area_id": area_id,
             "kind_of_work": kind, "principles": ";".join(own[k] for k in chosen),
-            "contact": f"{('coordinator', 'programs', 'info')[int(rng.integers(3))]}@{slug}.example.org",
+            "contact": (f"{('coordinator', 'programs', 'info')[int(rng.integers(3))]}"
+                        f"@{slug}.example.org"),
             "notes": _NOTES[int(rng.integers(len(_NOTES)))],
         })
 
@@ -356,7 +390,8 @@ def _activities(
     frame["end_date"] = pd.to_datetime(pd.Series(ends)).astype("datetime64[ns]")
     frame["partner_id"] = frame["partner_id"].astype("int64")
     frame["site_id"] = frame["site_id"].astype("Int64")
-    for col in ("area_level", "area_id", "kind_of_work", "principles", "status", "contact", "notes"):
+    for col in ("area_level", "area_id", "kind_of_work", "principles", "status", "contact",
+                "notes"):
         frame[col] = frame[col].astype("str")
     return frame[list(schema.ACTIVITY_COLUMNS)]
 

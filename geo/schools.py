@@ -9,8 +9,9 @@ rows of partners' files without coordinates are then placed at their school:
   (case, punctuation, the usual abbreviations: Elementary/Elem/ES, Middle/MS, High/HS,
   Academy/Acad, Saint/St, ...; the word School dropped) and scored against the
   directory's schools in the same city (or ZIP) with ``rapidfuzz``. The one school of
-  exactly that (normalised) name there, or a clear winner, is placed; a close call is never guessed: it goes to **review** with its top candidates
-  (the Data page lets a person pick; the command line leaves the row at its ZIP).
+  exactly that (normalised) name there, or a clear winner, is placed; a close call is
+  never guessed: it goes to **review** with its top candidates (the Data page lets a
+  person pick; the command line leaves the row at its ZIP).
 
 :class:`SchoolDirectory` is the matcher; :func:`directory_frame` turns any school file
 into the directory's columns (:data:`DIRECTORY_COLUMNS`).

@@ -76,7 +76,8 @@ def where_it_works(frames: schema.Frames, partner_id: int) -> pd.DataFrame:
         grouped["place"] = grouped["place_id"].map(labels).fillna(grouped["place_id"])
         rows.append(grouped)
     out = pd.concat(rows, ignore_index=True)[["level", "place_id", "place", "activities", "via"]]
-    return out.sort_values(["level", "activities", "place"], ascending=[False, False, True]).reset_index(drop=True)
+    return (out.sort_values(["level", "activities", "place"], ascending=[False, False, True])
+            .reset_index(drop=True))
 
 
 def district_shapes(geoids: list[str]) -> gpd.GeoDataFrame:
@@ -85,7 +86,8 @@ def district_shapes(geoids: list[str]) -> gpd.GeoDataFrame:
     return layer[layer["geoid"].isin(set(geoids))]
 
 
-def bounds_of(lon: pd.Series, lat: pd.Series, shapes: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
+def bounds_of(lon: pd.Series, lat: pd.Series,
+              shapes: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
     """(west, south, east, north) around the points and the shapes (one must be non-empty)."""
     xs = [float(lon.min()), float(lon.max())] if len(lon) else []
     ys = [float(lat.min()), float(lat.max())] if len(lat) else []

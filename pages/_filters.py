@@ -34,7 +34,8 @@ PRINCIPLE_CODES: dict[str, str] = {
 }
 STATUS_LABELS: dict[str, str] = {s: s.capitalize() for s in schema.STATUSES}
 DATE_MODES: dict[str, str] = {"any": "Any time", "asof": "As of a date", "range": "Date range"}
-FIELDS: tuple[str, ...] = ("partner", "partner_type", "kind", "principle", "status", "state", "date")
+FIELDS: tuple[str, ...] = ("partner", "partner_type", "kind", "principle", "status", "state",
+                           "date")
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ class Filters:
         state, to the sites in it and the activities that touch it."""
         out = frames
         if self.active:
-            date_range = (self.date_from, self.date_to) if (self.date_from or self.date_to) else None
+            date_range = ((self.date_from, self.date_to) if (self.date_from or self.date_to)
+                          else None)
             out = filter_activities(
                 frames,
                 partners=list(self.partners) or None,
@@ -82,7 +84,8 @@ def _in_state(frames: schema.Frames, state_fips: str) -> schema.Frames:
     touched = activity_places(frames, levels=("state",))
     ids = touched.loc[touched["place_id"] == state_fips, "activity_id"]
     acts = frames.activities[frames.activities["activity_id"].isin(ids)].reset_index(drop=True)
-    sites = frames.sites[frames.sites["state_fips"].astype("str") == state_fips].reset_index(drop=True)
+    sites = (frames.sites[frames.sites["state_fips"].astype("str") == state_fips]
+             .reset_index(drop=True))
     return schema.Frames(frames.partners, sites, acts)
 
 
@@ -129,7 +132,8 @@ def new_click(map_key: str) -> str | None:
     props = _ui.clicked_properties(result if isinstance(result, dict) else None)
     if not props or "geoid" not in props:
         return None
-    if gazetteer.place_level(str(props["geoid"])[:7]) is None:  # from the browser: checked like a link
+    # from the browser: checked like a link
+    if gazetteer.place_level(str(props["geoid"])[:7]) is None:
         return None
     click = (str(props["geoid"]), str(result.get("last_object_clicked")))
     seen = f"_{map_key}_seen_click"
@@ -161,7 +165,8 @@ def selectbox(label: str, options: Mapping[str, str], *, param: str, key: str, d
               container: Any = st, help: str | None = None) -> str:
     """A selectbox over ``options`` (code -> label) mirrored in ``?param=code``."""
     _seed(key, _query.read(param, _query.parse_choice, list(options)) or default)
-    value = container.selectbox(label, list(options), format_func=options.__getitem__, key=key, help=help)
+    value = container.selectbox(label, list(options), format_func=options.__getitem__, key=key,
+                                help=help)
     _query.write({param: None if value == default else value})
     return value
 
@@ -170,13 +175,14 @@ def number(label: str, *, param: str, key: str, default: float, lo: float, hi: f
            container: Any = st, help: str | None = None) -> float:
     """A number input within [lo, hi] mirrored in ``?param=n``."""
     _seed(key, _query.read(param, _query.parse_float, lo=lo, hi=hi) or float(default))
-    value = float(container.number_input(label, min_value=float(lo), max_value=float(hi), step=float(step),
-                                         key=key, help=help))
+    value = float(container.number_input(label, min_value=float(lo), max_value=float(hi),
+                                         step=float(step), key=key, help=help))
     _query.write({param: None if value == default else f"{value:g}"})
     return value
 
 
-def checkbox(label: str, *, param: str, key: str, container: Any = st, help: str | None = None) -> bool:
+def checkbox(label: str, *, param: str, key: str, container: Any = st,
+             help: str | None = None) -> bool:
     """A checkbox mirrored in ``?param=1``."""
     _seed(key, _query.read(param, _query.parse_choice, ["1"]) == "1")
     value = bool(container.checkbox(label, key=key, help=help))
@@ -216,11 +222,13 @@ def _url_date(param: str, bounds: tuple[dt.date, dt.date]) -> dt.date | None:
     return value
 
 
-def _date(label: str, *, param: str, key: str, container: Any, bounds: tuple[dt.date, dt.date]) -> dt.date | None:
+def _date(label: str, *, param: str, key: str, container: Any,
+          bounds: tuple[dt.date, dt.date]) -> dt.date | None:
     _seed(key, _url_date(param, bounds))
     if key not in st.session_state:
         st.session_state[key] = dt.date.today()
-    value = container.date_input(label, key=key, format="YYYY-MM-DD", min_value=bounds[0], max_value=bounds[1])
+    value = container.date_input(label, key=key, format="YYYY-MM-DD", min_value=bounds[0],
+                                 max_value=bounds[1])
     return value if isinstance(value, dt.date) else None
 
 
@@ -229,7 +237,8 @@ def _date(label: str, *, param: str, key: str, container: Any, bounds: tuple[dt.
 def _partner_options(partners) -> dict[str, str]:
     """Partner id -> name in name order; repeated names (e.g. every withheld partner is
     "A coalition partner" for the public) get their id so each choice is distinct."""
-    rows = sorted(zip(partners["partner_id"].astype("int64").tolist(), partners["name"].astype("str").tolist(), strict=True),
+    rows = sorted(zip(partners["partner_id"].astype("int64").tolist(),
+                      partners["name"].astype("str").tolist(), strict=True),
                   key=lambda r: (r[1].lower(), r[0]))
     counts: dict[str, int] = {}
     for _, name in rows:
@@ -239,8 +248,8 @@ def _partner_options(partners) -> dict[str, str]:
 
 def _state_options() -> dict[str, str]:
     postal = gazetteer.postal_codes()
-    names = dict(zip(gazetteer.place_table("state")["place_id"], gazetteer.place_table("state")["name"],
-                     strict=True))
+    names = dict(zip(gazetteer.place_table("state")["place_id"],
+                     gazetteer.place_table("state")["name"], strict=True))
     return {code: f"{names.get(fips, code)} ({code})"
             for fips, code in sorted(postal.items(), key=lambda kv: names.get(kv[0], kv[1]))}
 
@@ -262,7 +271,8 @@ def filter_panel(frames: schema.Frames, *, prefix: str, fields: Sequence[str] = 
         pickable = visibility.pickable_partners(frames.partners, _ui.viewer_role())
         options = _partner_options(pickable)
         asked = [p for p in str(st.query_params.get("partner") or "").split(_query._LIST_SEP) if p]
-        if any(p not in options and p in set(frames.partners["partner_id"].astype("str")) for p in asked):
+        if any(p not in options and p in set(frames.partners["partner_id"].astype("str"))
+               for p in asked):
             box.info("Partners that have not approved public listing cannot be chosen one by one "
                      "(the partner in the link was left out); their work is counted in every "
                      "total and map.")
@@ -287,7 +297,8 @@ def filter_panel(frames: schema.Frames, *, prefix: str, fields: Sequence[str] = 
             placeholder="Any status", container=box))
     if "state" in fields:
         options = {"": "All states", **_state_options()}
-        code = selectbox("State", options, param="state", key=f"{prefix}_state", default="", container=box)
+        code = selectbox("State", options, param="state", key=f"{prefix}_state", default="",
+                         container=box)
         fips = {v: k for k, v in gazetteer.postal_codes().items()}.get(code, "")
         picked["state_fips"] = fips
     if "date" in fields:
@@ -295,7 +306,8 @@ def filter_panel(frames: schema.Frames, *, prefix: str, fields: Sequence[str] = 
     return Filters(**picked)
 
 
-def _date_filter(prefix: str, box: Any, bounds: tuple[dt.date, dt.date]) -> dict[str, dt.date | None]:
+def _date_filter(prefix: str, box: Any,
+                 bounds: tuple[dt.date, dt.date]) -> dict[str, dt.date | None]:
     url_asof = _url_date("asof", bounds)
     url_from = _url_date("from", bounds)
     url_to = _url_date("to", bounds)
@@ -303,17 +315,20 @@ def _date_filter(prefix: str, box: Any, bounds: tuple[dt.date, dt.date]) -> dict
     key = f"{prefix}_when"
     _seed(key, url_mode)  # the mode is not in the URL: the dates there imply it
     mode = box.radio("When", list(DATE_MODES), format_func=DATE_MODES.__getitem__, key=key,
-                     help="As of a date: activities under way that day. Date range: activities under "
-                          "way at any time in the range. Planned activities count from their start date.")
+                     help="As of a date: activities under way that day. Date range: activities "
+                          "under way at any time in the range. Planned activities count from "
+                          "their start date.")
     out: dict[str, dt.date | None] = {"as_of": None, "date_from": None, "date_to": None}
     if mode == "asof":
-        out["as_of"] = _date("As of", param="asof", key=f"{prefix}_asof", container=box, bounds=bounds)
+        out["as_of"] = _date("As of", param="asof", key=f"{prefix}_asof", container=box,
+                             bounds=bounds)
     elif mode == "range":
         key = f"{prefix}_range"
         if key not in st.session_state:
             today = dt.date.today()
             st.session_state[key] = (url_from or dt.date(today.year, 1, 1), url_to or today)
-        value = box.date_input("From – to", key=key, format="YYYY-MM-DD", min_value=bounds[0], max_value=bounds[1])
+        value = box.date_input("From – to", key=key, format="YYYY-MM-DD", min_value=bounds[0],
+                               max_value=bounds[1])
         if isinstance(value, (tuple, list)) and len(value) == 2:
             out["date_from"], out["date_to"] = value[0], value[1]
         else:
@@ -346,15 +361,18 @@ def summary_lines(filters: Filters, partners) -> list[str]:
     if filters.partners:
         lines.append("Partner: " + ", ".join(names.get(p, f"#{p}") for p in filters.partners))
     if filters.partner_types:
-        lines.append("Partner type: " + ", ".join(schema.PARTNER_TYPES.get(t, t) for t in filters.partner_types))
+        lines.append("Partner type: " + ", ".join(schema.PARTNER_TYPES.get(t, t)
+                                                  for t in filters.partner_types))
     if filters.kinds:
-        lines.append("Kind of work: " + ", ".join(schema.KINDS_OF_WORK.get(k, k) for k in filters.kinds))
+        lines.append("Kind of work: " + ", ".join(schema.KINDS_OF_WORK.get(k, k)
+                                                  for k in filters.kinds))
     if filters.principles:
         lines.append("Principle: " + ", ".join(filters.principles))
     if filters.statuses:
         lines.append("Status: " + ", ".join(STATUS_LABELS.get(s, s) for s in filters.statuses))
     if filters.state_fips:
-        lines.append("State: " + gazetteer.postal_codes().get(filters.state_fips, filters.state_fips))
+        lines.append("State: " + gazetteer.postal_codes().get(filters.state_fips,
+                                                              filters.state_fips))
     if filters.as_of:
         lines.append(f"As of {filters.as_of.isoformat()}")
     if filters.date_from or filters.date_to:

@@ -79,7 +79,8 @@ def md_text(text: object) -> str:
 
 
 @lru_cache(maxsize=64)
-def _neighbourhood_cached(bounds: tuple[float, float, float, float], state_fips: str) -> maps.EncodedAreas:
+def _neighbourhood_cached(bounds: tuple[float, float, float, float],
+                          state_fips: str) -> maps.EncodedAreas:
     layer = boundaries.districts("draw")
     idx = layer.sindex.query(box(*bounds), predicate="intersects")
     near = layer.iloc[np.sort(idx)]
@@ -123,7 +124,8 @@ def _place_outline(place: Place) -> gpd.GeoDataFrame:
     geom = place.geometry
     minx, miny, maxx, maxy = geom.bounds
     tolerance = max(maxx - minx, maxy - miny) / 1500
-    return gpd.GeoDataFrame({"geoid": [place.id]}, geometry=[shapely.simplify(geom, tolerance)], crs="EPSG:4326")
+    return gpd.GeoDataFrame({"geoid": [place.id]}, geometry=[shapely.simplify(geom, tolerance)],
+                            crs="EPSG:4326")
 
 
 def scan_map(result: ScanResult, *, tiles: str | None = "none") -> folium.Map:
@@ -137,11 +139,12 @@ def scan_map(result: ScanResult, *, tiles: str | None = "none") -> folium.Map:
         maps.add_outline(m, _place_outline(place), color="#0b57d0", weight=3, id_column="geoid")
     if result.radius_mi:
         if place.is_point:
-            folium.Circle(location=list(place.center), radius=result.radius_mi * 1609.344, color="#0b57d0",
-                          weight=2, dash_array="6 5", fill=False, interactive=False).add_to(m)
+            folium.Circle(location=list(place.center), radius=result.radius_mi * 1609.344,
+                          color="#0b57d0", weight=2, dash_array="6 5", fill=False,
+                          interactive=False).add_to(m)
     if place.is_point:
-        folium.CircleMarker(location=list(place.center), radius=6, color="#b3261e", weight=3, fill=True,
-                            fill_opacity=1, interactive=False).add_to(m)
+        folium.CircleMarker(location=list(place.center), radius=6, color="#b3261e", weight=3,
+                            fill=True, fill_opacity=1, interactive=False).add_to(m)
     sites = result.sites
     if len(sites):
         maps.add_sites_layer(m, sites, popup_fields=SCAN_SITE_FIELDS, single_zoom=11)
@@ -191,6 +194,6 @@ def overview_map(*, tiles: str | None = "none") -> folium.Map:
     return m
 
 
-__all__ = ["PLACE_PATTERNS", "PlaceNotFound", "clicked_place", "md_text", "neighbour_shapes", "neighbourhood",
-           "overview_map", "place_from_params", "place_param", "place_token", "scan_map", "sites_by_partner",
-           "state_areas", "view_bounds"]
+__all__ = ["PLACE_PATTERNS", "PlaceNotFound", "clicked_place", "md_text", "neighbour_shapes",
+           "neighbourhood", "overview_map", "place_from_params", "place_param", "place_token",
+           "scan_map", "sites_by_partner", "state_areas", "view_bounds"]

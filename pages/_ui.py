@@ -368,7 +368,8 @@ def map_spec(m: folium.Map, *, key: str) -> MapSpec:
         todo.extend(getattr(elem, "_children", {}).values())
     return MapSpec(script=script, header=header, html=html, map_id=get_full_id(m),
                    css_links=tuple(dict.fromkeys(css)), js_links=tuple(dict.fromkeys(js)),
-                   hash_key=generate_js_hash(script, key, False), nbytes=len(script) + len(html) + len(header))
+                   hash_key=generate_js_hash(script, key, False),
+                   nbytes=len(script) + len(html) + len(header))
 
 
 def show_map_spec(spec: MapSpec, *, key: str, height: int = MAP_HEIGHT) -> dict[str, Any] | None:
@@ -379,9 +380,10 @@ def show_map_spec(spec: MapSpec, *, key: str, height: int = MAP_HEIGHT) -> dict[
     return streamlit_folium._component_func(
         script=spec.script, header=spec.header, html=spec.html, id=spec.map_id, key=spec.hash_key,
         height=height, width=None, returned_objects=list(RETURNED_OBJECTS),
-        default={name: None for name in RETURNED_OBJECTS}, zoom=None, center=None, feature_group=None,
-        return_on_hover=False, layer_control=None, pixelated=False, css_links=list(spec.css_links),
-        js_links=list(spec.js_links), on_change=on_change, wrap_longitude=False,
+        default={name: None for name in RETURNED_OBJECTS}, zoom=None, center=None,
+        feature_group=None, return_on_hover=False, layer_control=None, pixelated=False,
+        css_links=list(spec.css_links), js_links=list(spec.js_links), on_change=on_change,
+        wrap_longitude=False,
     )
 
 
@@ -512,8 +514,9 @@ PERCENT_COLUMNS: frozenset[str] = frozenset({"Children in poverty (%)"})
 ID_COLUMNS: frozenset[str] = frozenset({"Rank", "Start year"})  # whole numbers without separators
 LINK_COLUMNS: frozenset[str] = frozenset({"Website", "A website", "B website"})
 WIDE_COLUMNS: frozenset[str] = frozenset({
-    "Partner", "Place", "District", "Site", "Name", "Why", "Where", "Partner A", "Partner B", "Site A",
-    "Site B", "Why introduce them", "Partner names", "Kinds of work", "Principles", "Expertise",
+    "Partner", "Place", "District", "Site", "Name", "Why", "Where", "Partner A", "Partner B",
+    "Site A", "Site B", "Why introduce them", "Partner names", "Kinds of work", "Principles",
+    "Expertise",
 })
 MISSING = "—"
 
@@ -529,7 +532,8 @@ def column_formats(df) -> dict[str, Any]:
     for col in df.columns:
         name = str(col)
         values = df[col]
-        numeric = pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype)
+        numeric = (pd.api.types.is_numeric_dtype(values.dtype)
+                   and not pd.api.types.is_bool_dtype(values.dtype))
         if name in LINK_COLUMNS:
             config[name] = st.column_config.LinkColumn(name)
         elif name in PERCENT_COLUMNS:
@@ -538,7 +542,8 @@ def column_formats(df) -> dict[str, Any]:
             config[name] = st.column_config.NumberColumn(name, format="%d")
         elif numeric:
             finite = pd.to_numeric(values, errors="coerce").dropna()
-            whole = bool(len(finite)) and bool((finite == finite.round()).all()) and "(mi)" not in name
+            whole = (bool(len(finite)) and bool((finite == finite.round()).all())
+                     and "(mi)" not in name)
             fmt = "localized" if whole else ("%.2f" if "(mi)" in name else "%.1f")
             config[name] = st.column_config.NumberColumn(name, format=fmt)
         elif name in WIDE_COLUMNS:
@@ -546,11 +551,12 @@ def column_formats(df) -> dict[str, Any]:
     return config
 
 
-def table(df, *, column_config: dict[str, Any] | None = None, hide_index: bool = True, **kwargs: Any) -> Any:
+def table(df, *, column_config: dict[str, Any] | None = None, hide_index: bool = True,
+          **kwargs: Any) -> Any:
     """Show a display table (``geo.analysis.for_display``) the one way every page does:
     :func:`column_formats`, missing values as "—", full width. ``column_config``
     entries override the defaults (e.g. a progress bar for a score)."""
     config = column_formats(df)
     config.update(column_config or {})
-    return st.dataframe(df, hide_index=hide_index, width="stretch", placeholder=MISSING, column_config=config,
-                        **kwargs)
+    return st.dataframe(df, hide_index=hide_index, width="stretch", placeholder=MISSING,
+                        column_config=config, **kwargs)

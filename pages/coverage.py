@@ -32,10 +32,12 @@ LEVELS = {"state": "States", "county": "Counties", "district": "School districts
 LEVEL_NOUNS = {"state": "state", "county": "county", "district": "district"}
 METRICS = {"partners": "Partners", "activities": "Activities", "sites": "Partner sites",
            "community_schools": "Community-school sites"}
-METHODS = {"quantiles": "Quantiles", "natural_breaks": "Natural breaks", "equal_interval": "Equal intervals"}
+METHODS = {"quantiles": "Quantiles", "natural_breaks": "Natural breaks",
+           "equal_interval": "Equal intervals"}
 CLASS_COUNTS = {str(k): str(k) for k in range(3, 8)}
 GAP_PARTNERS = {"0": "No partner", "1": "At most 1 partner", "2": "At most 2 partners"}
-GAP_BY = {"children_in_poverty": "Children in poverty (count)", "pct_poverty": "Children in poverty (share)"}
+GAP_BY = {"children_in_poverty": "Children in poverty (count)",
+          "pct_poverty": "Children in poverty (share)"}
 GAP_TOP = {"25": "Top 25", "50": "Top 50", "100": "Top 100", "250": "Top 250"}
 PLACE_COLUMNS = ["place", "state", "partners", "activities", "sites", "community_schools"]
 NEED_COLUMNS = ["children_5_17", "pct_poverty", "children_in_poverty"]
@@ -67,7 +69,8 @@ def _clear_selection() -> None:
 _ui.sidebar()
 frames = _ui.frames_for_viewer()
 filters = _filters.filter_panel(frames, prefix="cv",
-                                fields=("partner", "partner_type", "kind", "principle", "status", "date"))
+                                fields=("partner", "partner_type", "kind", "principle", "status",
+                                        "date"))
 with_filters = _filters.describe(filters)
 
 st.title("Coverage")
@@ -94,7 +97,8 @@ c1, c2, c3, c4 = st.columns([1.2, 1.4, 1.3, 0.8])
 with c1:
     level = _filters.selectbox("Level", LEVELS, param="level", key="cv_level", default="state")
 with c2:
-    metric = _filters.selectbox("Measure", METRICS, param="metric", key="cv_metric", default="partners")
+    metric = _filters.selectbox("Measure", METRICS, param="metric", key="cv_metric",
+                                default="partners")
 with c3:
     method = _filters.selectbox("Classification", METHODS, param="classes", key="cv_classes",
                                 default="quantiles",
@@ -143,30 +147,36 @@ with places_tab:
     else:
         cols = PLACE_COLUMNS + (NEED_COLUMNS if level == "district" else [])
         _ui.table(for_display(active[cols]))
-    st.caption(f"{len(active):,} {LEVELS[level].lower()} with {METRICS[metric].lower()}; {none:,} with none "
-               "(listed in the CSV too).")
-    st.download_button(f"Download {LEVELS[level].lower()} (CSV)", _csv(table.drop(columns=["value"])),
-                       file_name=f"coverage_{level}.csv", mime="text/csv", key="cv_dl_places", on_click="ignore")
+    st.caption(f"{len(active):,} {LEVELS[level].lower()} with {METRICS[metric].lower()}; "
+               f"{none:,} with none (listed in the CSV too).")
+    st.download_button(f"Download {LEVELS[level].lower()} (CSV)",
+                       _csv(table.drop(columns=["value"])),
+                       file_name=f"coverage_{level}.csv", mime="text/csv", key="cv_dl_places",
+                       on_click="ignore")
 
 with gaps_tab:
     g1, g2, g3 = st.columns(3)
     with g1:
-        gap_max = int(_filters.selectbox("Districts with", GAP_PARTNERS, param="gapmax", key="cv_gapmax",
-                                         default="0"))
+        gap_max = int(_filters.selectbox("Districts with", GAP_PARTNERS, param="gapmax",
+                                         key="cv_gapmax", default="0"))
     with g2:
-        gap_by = _filters.selectbox("Rank by", GAP_BY, param="gapby", key="cv_gapby", default="children_in_poverty")
+        gap_by = _filters.selectbox("Rank by", GAP_BY, param="gapby", key="cv_gapby",
+                                    default="children_in_poverty")
     with g3:
-        gap_top = int(_filters.selectbox("On the map", GAP_TOP, param="gapn", key="cv_gapn", default="50"))
+        gap_top = int(_filters.selectbox("On the map", GAP_TOP, param="gapn", key="cv_gapn",
+                                         default="50"))
     gap_table = _filters.cached(gaps, filters, max_partners=gap_max, by=gap_by)
     st.caption(f"School districts ranked by need. Need figures: {NEED_SOURCE}.")
     if gap_table.empty:
-        st.info(f"No district with need figures has {GAP_PARTNERS[str(gap_max)].lower()}{with_filters}.")
+        st.info("No district with need figures has "
+                f"{GAP_PARTNERS[str(gap_max)].lower()}{with_filters}.")
     else:
         _ui.table(for_display(gap_table[GAP_COLUMNS].head(500)))
-        shown = "the first 500 are shown, all are in the CSV" if len(gap_table) > 500 else "all are in the CSV"
+        shown = ("the first 500 are shown, all are in the CSV" if len(gap_table) > 500
+                 else "all are in the CSV")
         st.caption(f"{len(gap_table):,} districts; {shown}.")
-        st.download_button("Download gaps (CSV)", _csv(gap_table), file_name="coverage_gaps.csv", mime="text/csv",
-                           key="cv_dl_gaps", on_click="ignore")
+        st.download_button("Download gaps (CSV)", _csv(gap_table), file_name="coverage_gaps.csv",
+                           mime="text/csv", key="cv_dl_gaps", on_click="ignore")
 
 with charts_tab:
     per_state = _filters.cached(activities_per_state, filters)
@@ -178,16 +188,20 @@ with charts_tab:
         if busy.empty:
             st.info(f"No activity in any state{with_filters}.")
         else:
-            st.bar_chart(busy, x="state", y="activities", x_label="State", y_label="Activities", sort="-activities")
-        st.download_button("Download per state (CSV)", _csv(per_state), file_name="activities_per_state.csv",
+            st.bar_chart(busy, x="state", y="activities", x_label="State", y_label="Activities",
+                         sort="-activities")
+        st.download_button("Download per state (CSV)", _csv(per_state),
+                           file_name="activities_per_state.csv",
                            mime="text/csv", key="cv_dl_states", on_click="ignore")
     with a2:
         st.markdown("**Activities by start year**")
         if by_year.empty:
             st.info(f"No activity{with_filters}.")
         else:
-            st.bar_chart(by_year, x="start_year", y="activities", x_label="Start year", y_label="Activities")
-        st.download_button("Download by year (CSV)", _csv(by_year), file_name="activities_by_start_year.csv",
+            st.bar_chart(by_year, x="start_year", y="activities", x_label="Start year",
+                         y_label="Activities")
+        st.download_button("Download by year (CSV)", _csv(by_year),
+                           file_name="activities_by_start_year.csv",
                            mime="text/csv", key="cv_dl_years", on_click="ignore")
 
 
@@ -201,9 +215,10 @@ gap_legend = (f"Gaps: {GAP_BY[gap_by].lower()}, {GAP_TOP[str(gap_top)].lower()} 
 settings = _ui.settings()
 # A click redraws the map (a new map for streamlit-folium): keep the selected place in
 # view with its neighbours rather than jumping back to the whole country.
-bounds = bounds_of(level_of(selected), [selected], pad=0.75, min_span=1.0) if level_of(selected or "") else None
-map_args = dict(level=level, legend=legend, value_label=METRICS[metric], gaps=gap_values, gap_legend=gap_legend,
-                bounds=bounds, tiles=settings.tiles, labels=show_names)
+bounds = (bounds_of(level_of(selected), [selected], pad=0.75, min_span=1.0)
+          if level_of(selected or "") else None)
+map_args = dict(level=level, legend=legend, value_label=METRICS[metric], gaps=gap_values,
+                gap_legend=gap_legend, bounds=bounds, tiles=settings.tiles, labels=show_names)
 # What a downloaded map (HTML or PNG) says about itself: view, filters, date, sources.
 details = [f"{legend}, {METHODS[method].lower()} classes",
            *_filters.summary_lines(filters, frames.partners)]
@@ -244,14 +259,17 @@ map_box.download_button("Download the map (HTML)", _map_html, file_name=f"{file_
 with selection_box:
     if selected:
         sel_level = level_of(selected)
-        sel_table = table if sel_level == level else _filters.cached(coverage, filters, sel_level, metric=metric)
+        sel_table = (table if sel_level == level
+                     else _filters.cached(coverage, filters, sel_level, metric=metric))
         hit = sel_table[sel_table["place_id"] == selected]
         if hit.empty:
             st.warning(f"No place with id {selected} in the boundary data.")
         else:
             r = hit.iloc[0]
-            text = (f"Selected: {r['place']} — {int(r['partners'])} partners, {int(r['activities'])} activities, "
-                    f"{int(r['sites'])} partner sites ({int(r['community_schools'])} community schools){with_filters}.")
+            text = (f"Selected: {r['place']} — {int(r['partners'])} partners, "
+                    f"{int(r['activities'])} activities, "
+                    f"{int(r['sites'])} partner sites "
+                    f"({int(r['community_schools'])} community schools){with_filters}.")
             if sel_level == "district" and pd.notna(r.get("children_in_poverty")):
                 text += (f" Children 5-17: {int(r['children_5_17']):,}; in poverty: "
                          f"{int(r['children_in_poverty']):,} ({r['pct_poverty']:.1f}%).")

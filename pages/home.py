@@ -69,7 +69,8 @@ clicked = _ui.clicked_properties(result)
 if clicked and "geoid" in clicked:
     geoid = str(clicked["geoid"])
     here = frames.sites[
-        (frames.sites["district_geoid"] == geoid) | (frames.sites["secondary_district_geoid"] == geoid)
+        (frames.sites["district_geoid"] == geoid)
+        | (frames.sites["secondary_district_geoid"] == geoid)
     ]
     st.text(
         f"Selected district: {clicked.get('name', '')} (GEOID {geoid}): "

@@ -36,23 +36,25 @@ LEVEL_NOUNS = {"district": "district", "county": "county", "state": "state"}
 KINDS = {"all": "All overlaps", "duplication": "Same kind of work (possible duplication)",
          "complementary": "Different kinds only (complementary)"}
 RANKS = {"partners": "Most partners", "same": "Most same-kind overlap"}
-PLACE_COLUMNS = ["place", "state", "partners", "activities", "overlap", "shared_kinds", "kinds", "partner_names"]
+PLACE_COLUMNS = ["place", "state", "partners", "activities", "overlap", "shared_kinds", "kinds",
+                 "partner_names"]
 PAIR_COLUMNS = ["partner_a", "partner_b", "places", "same_kinds", "place_names"]
-NEARBY_COLUMNS = ["distance_mi", "site_a", "partner_a", "site_b", "partner_b", "state", "district_geoid"]
-INTRO_COLUMNS = ["partner_a", "partner_b", "places", "why", "a_website", "a_email", "a_contacts", "b_website",
-                 "b_email", "b_contacts"]
+NEARBY_COLUMNS = ["distance_mi", "site_a", "partner_a", "site_b", "partner_b", "state",
+                  "district_geoid"]
+INTRO_COLUMNS = ["partner_a", "partner_b", "places", "why", "a_website", "a_email", "a_contacts",
+                 "b_website", "b_email", "b_contacts"]
 PLACE_PATTERNS = {"district": r"\d{7}", "county": r"\d{5}", "state": r"\d{2}"}
 MAX_PAIRS_DRAWN = 1000
 COUNTING_NOTE = (
     "How work is counted: a site's activities count in the site's district, county and state; a "
-    "district-wide activity counts in its district and state but in no county (a district can cross county "
-    "lines); county-wide work counts in its county and state; state-wide work only in the state. Sites are "
-    "placed in districts on the detailed 1:500,000 boundaries but in counties on the coarse 1:10 million "
-    "county lines, so a site within a few hundred metres of a county line can count in the neighbouring "
-    "county. That is why a district and a county covering the same ground (Denver County School District 1 "
-    "and Denver County) can show different counts.")
-SCAN_COLUMNS = ["partner", "presence", "kinds_of_work", "status", "since", "sites_here", "website", "email",
-                "contact"]
+    "district-wide activity counts in its district and state but in no county (a district can "
+    "cross county lines); county-wide work counts in its county and state; state-wide work only in "
+    "the state. Sites are placed in districts on the detailed 1:500,000 boundaries but in counties "
+    "on the coarse 1:10 million county lines, so a site within a few hundred metres of a county "
+    "line can count in the neighbouring county. That is why a district and a county covering the "
+    "same ground (Denver County School District 1 and Denver County) can show different counts.")
+SCAN_COLUMNS = ["partner", "presence", "kinds_of_work", "status", "since", "sites_here", "website",
+                "email", "contact"]
 
 
 def _csv(df: pd.DataFrame) -> Callable[[], bytes]:
@@ -70,7 +72,8 @@ def _csv_bytes(df: pd.DataFrame, partners: pd.DataFrame, role: str) -> bytes:
 
 def _partners_per_place(frames, level: str) -> pd.Series:
     places = overlap_places(frames, level, min_partners=1)
-    return pd.Series(places["partners"].to_numpy(), index=places["place_id"].astype("str").to_numpy())
+    return pd.Series(places["partners"].to_numpy(),
+                     index=places["place_id"].astype("str").to_numpy())
 
 
 def _clear_selection() -> None:
@@ -109,8 +112,8 @@ link_notice = st.empty()  # filled at the end, once every URL value has been rea
 c1, c2, c3 = st.columns(3)
 with c1:
     level = _filters.selectbox("Places", LEVELS, param="level", key="ov_level", default="district",
-                               help="The level drawn on the map and listed in the tables. Counties and states "
-                                    "include county- and state-wide work.")
+                               help="The level drawn on the map and listed in the tables. "
+                                    "Counties and states include county- and state-wide work.")
 with c2:
     kind = _filters.selectbox("Overlap", KINDS, param="overlap", key="ov_overlap", default="all")
 with c3:
@@ -135,7 +138,8 @@ places = _filters.cached(overlap_places, filters, level)
 if kind != "all":
     places = places[places["overlap"] == (DUPLICATION if kind == "duplication" else COMPLEMENTARY)]
 if rank == "same":
-    places = places.sort_values(["n_shared_kinds", "partners", "activities"], ascending=False, kind="stable")
+    places = places.sort_values(["n_shared_kinds", "partners", "activities"], ascending=False,
+                                kind="stable")
 places = places.reset_index(drop=True)
 row = _picked_row("ov_places_table")
 if row is not None and row < len(places) and not clicked:
@@ -156,7 +160,8 @@ place = None
 with right:
     st.subheader(f"Selected {noun}")
     if not selected:
-        st.write(f"Click a {noun} on the map, or a row of the table below, to list the partners working there.")
+        st.write(f"Click a {noun} on the map, or a row of the table below, "
+                 "to list the partners working there.")
     else:
         try:
             place = resolve_place(**{level: selected})
@@ -165,7 +170,8 @@ with right:
         if place is not None:
             found = scan(_filters.filtered_frames(filters), place)
             inside = found.partners[found.partners["presence"] == "in this place"]
-            st.markdown(f"**{place.label}** · {'GEOID' if level == 'district' else 'FIPS'} {place.id}")
+            st.markdown(f"**{place.label}** · "
+                        f"{'GEOID' if level == 'district' else 'FIPS'} {place.id}")
             if inside.empty:
                 st.write(f"No partner works in this {noun}{with_filters or ' yet'}.")
             else:
@@ -175,7 +181,8 @@ with right:
                 st.text("\n".join(inside["partner"].astype("str")))
             if len(found.partners) > len(inside):
                 wider = "state-wide work" if level == "county" else "county- or state-wide work"
-                st.caption(f"More partners cover the {noun} with {wider}: see the table below the map.")
+                st.caption(f"More partners cover the {noun} with {wider}: "
+                           "see the table below the map.")
         st.button("Clear selection", key="ov_clear", on_click=_clear_selection)
 
 if selected and place is not None and not found.partners.empty:
@@ -192,11 +199,12 @@ with places_tab:
     n_dup = int((places["overlap"] == DUPLICATION).sum())
     m1, m2, m3 = st.columns(3)
     m1.metric(f"{LEVELS[level]} with 2+ partners", f"{len(places):,}")
-    m2.metric("Same kind of work", f"{n_dup:,}", help="Possible duplication: two or more partners do the same "
-                                                      "kind of work there.")
+    m2.metric("Same kind of work", f"{n_dup:,}",
+              help="Possible duplication: two or more partners do the same kind of work there.")
     m3.metric("Different kinds only", f"{len(places) - n_dup:,}")
     if places.empty:
-        which = {"duplication": " on the same kind of work", "complementary": " on different kinds of work only"}
+        which = {"duplication": " on the same kind of work",
+                 "complementary": " on different kinds of work only"}
         st.info(f"No {noun} has two or more partners{which.get(kind, '')}{with_filters}.")
     else:
         st.caption(f"Pick a row to show the {noun} on the map.")
@@ -213,8 +221,8 @@ with intros_tab:
         st.info(f"No two partners share a {noun}{with_filters}: no introduction to suggest.")
     else:
         intros = _filters.cached(introductions, filters, level=level)
-        st.caption(f"Pairs of partners working in the same {noun}s, most shared places first, with why to "
-                   "introduce them and how to reach each (as far as you may see it).")
+        st.caption(f"Pairs of partners working in the same {noun}s, most shared places first, "
+                   "with why to introduce them and how to reach each (as far as you may see it).")
         st.metric("Introductions to make", f"{len(intros):,}")
         shown = intros[INTRO_COLUMNS].assign(a_website=intros["a_website"].map(safe_url),
                                              b_website=intros["b_website"].map(safe_url))
@@ -222,14 +230,14 @@ with intros_tab:
                   column_config={"A website": st.column_config.LinkColumn("A website"),
                                  "B website": st.column_config.LinkColumn("B website")})
         st.download_button("Download introductions list (CSV)", _csv(intros),
-                           file_name=f"introductions_{level}.csv", mime="text/csv", key="ov_dl_intros",
-                           on_click="ignore",
+                           file_name=f"introductions_{level}.csv", mime="text/csv",
+                           key="ov_dl_intros", on_click="ignore",
                            help="Both partners of each pair with their website, e-mail and local "
                                 "contacts (as far as you may see them) and why to introduce them.")
 
 with pairs_tab:
-    st.caption(f"Pairs of partners active in the same {noun}s (the level chosen under “Places”), most "
-               "shared places first.")
+    st.caption(f"Pairs of partners active in the same {noun}s (the level chosen under “Places”), "
+               "most shared places first.")
     if pairs.empty:
         st.info(f"No two partners share a {noun}{with_filters}.")
     else:
@@ -238,18 +246,22 @@ with pairs_tab:
 
 near_pick = None
 with nearby_tab:
-    miles = _filters.number("Within (miles)", param="mi", key="ov_mi", default=1.0, lo=0.1, hi=25.0, step=0.5,
+    miles = _filters.number("Within (miles)", param="mi", key="ov_mi", default=1.0, lo=0.1,
+                            hi=25.0, step=0.5,
                             help="Sites of different partners at most this far apart.")
     # On by default (?pairs=0 hides them): the pairs are the point of this tab.
     if "ov_show_pairs" not in st.session_state:
-        st.session_state["ov_show_pairs"] = _query.read("pairs", _query.parse_choice, ["0", "1"]) != "0"
+        st.session_state["ov_show_pairs"] = _query.read("pairs", _query.parse_choice,
+                                                        ["0", "1"]) != "0"
     show_pairs = st.checkbox("Draw the site pairs on the map", key="ov_show_pairs",
-                             help=f"Both sites and a line between them, the nearest {MAX_PAIRS_DRAWN:,} pairs at "
-                                  "most. Picking a row draws that pair in red and zooms to it.")
+                             help="Both sites and a line between them, "
+                                  f"the nearest {MAX_PAIRS_DRAWN:,} pairs at most. "
+                                  "Picking a row draws that pair in red and zooms to it.")
     _query.write({"pairs": None if show_pairs else "0"})
     near = _filters.cached(nearby_pairs, filters, miles)
     if near.empty:
-        st.info(f"No sites of different partners are within {miles:g} mile{'s' if miles != 1 else ''} "
+        st.info("No sites of different partners are within "
+                f"{miles:g} mile{'s' if miles != 1 else ''} "
                 f"of each other{with_filters}.")
     else:
         st.metric("Site pairs", f"{len(near):,}")
@@ -294,7 +306,8 @@ header = MapHeader(title=f"Overlaps: partners per {noun}", details=tuple(details
 
 
 def _map():
-    m = partner_count_map(counts, level=level, selected=selected, bounds=bounds, tiles=settings.tiles)
+    m = partner_count_map(counts, level=level, selected=selected, bounds=bounds,
+                          tiles=settings.tiles)
     if not drawn.empty:
         add_site_pairs(m, drawn, frames.sites, selected=pick)
     return add_image_export(m, header, file_name=f"overlaps_{level}")

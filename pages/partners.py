@@ -39,30 +39,33 @@ if _ui.has_sample_data():
     st.info(_ui.SAMPLE_NOTICE)
 
 c1, c2, c3, c4 = st.columns([3, 2, 2, 3])
-c1.text_input("Search names, expertise and places", key="dir_q", placeholder="e.g. family, coaching, Denver, CO",
-              help="Every word must match the start of a word in a partner's name, expertise, principles or the "
-                   "places it works in (states, counties, districts). Two-letter words match whole words only "
-                   "(a state code).")
-c2.multiselect("Works in (state)", options=list(STATES), key="dir_states", format_func=lambda c: STATES.get(c, c),
-               placeholder="All states")
+c1.text_input("Search names, expertise and places", key="dir_q",
+              placeholder="e.g. family, coaching, Denver, CO",
+              help="Every word must match the start of a word in a partner's name, expertise, "
+                   "principles or the places it works in (states, counties, districts). "
+                   "Two-letter words match whole words only (a state code).")
+c2.multiselect("Works in (state)", options=list(STATES), key="dir_states",
+               format_func=lambda c: STATES.get(c, c), placeholder="All states")
 c3.multiselect("Type", options=list(schema.PARTNER_TYPES), key="dir_types",
                format_func=lambda t: schema.PARTNER_TYPES.get(t, t))
 c4.multiselect("Works on (all of)", options=list(schema.PRINCIPLES), key="dir_principles")
-_query.write({"q": ss["dir_q"].strip() or None, "type": ss["dir_types"], "principle": ss["dir_principles"],
-              "state": ss["dir_states"]})
+_query.write({"q": ss["dir_q"].strip() or None, "type": ss["dir_types"],
+              "principle": ss["dir_principles"], "state": ss["dir_states"]})
 
 table = D.directory(frames)
-found = D.filter_directory(table, text=ss["dir_q"], types=ss["dir_types"], principles=ss["dir_principles"],
-                           states=ss["dir_states"])
+found = D.filter_directory(table, text=ss["dir_q"], types=ss["dir_types"],
+                           principles=ss["dir_principles"], states=ss["dir_states"])
 if role == "public":
     named, unlisted = D.public_view(found)
-    shown = named if unlisted.empty else pd.concat([named, D.unlisted_line(unlisted)], ignore_index=True)
+    shown = (named if unlisted.empty
+             else pd.concat([named, D.unlisted_line(unlisted)], ignore_index=True))
 else:
     named, unlisted = found, found.iloc[0:0]
     shown = found
 
 filtered = bool(ss["dir_q"].strip() or ss["dir_types"] or ss["dir_principles"] or ss["dir_states"])
-st.markdown(f"**{len(found):,} of {len(table):,} partners**" + (" match the filters." if filtered else "."))
+st.markdown(f"**{len(found):,} of {len(table):,} partners**"
+            + (" match the filters." if filtered else "."))
 if found.empty:
     st.info("No partner matches these filters. Clear the search box or remove a filter.")
 else:
@@ -70,12 +73,14 @@ else:
                "activities", "states"]
     if role != "public":
         columns.append("listed")
-    display = for_display(shown[columns]).rename(columns={"Name": "Partner", "listed": "Listed publicly",
+    display = for_display(shown[columns]).rename(columns={"Name": "Partner",
+                                                          "listed": "Listed publicly",
                                                           "states": "States"})
     _ui.table(display)
     if role == "public" and not unlisted.empty:
-        st.caption(f"{len(unlisted):,} of these partners have not approved public listing: they are shown "
-                   f"together as “{schema.ANONYMOUS_PARTNER}”, and every count on this page includes them.")
+        st.caption(f"{len(unlisted):,} of these partners have not approved public listing: "
+                   f"they are shown together as “{schema.ANONYMOUS_PARTNER}”, "
+                   "and every count on this page includes them.")
 
 # --- one partner -------------------------------------------------------------------------------
 
@@ -87,7 +92,8 @@ if "dir_partner" not in ss or (ss["dir_partner"] not in choices and ss["dir_part
 if not choices:
     st.stop()
 st.selectbox("Show a partner", options=choices, key="dir_partner", index=None,
-             format_func=lambda i: names.get(i, str(i)), placeholder="Choose a partner to see where it works")
+             format_func=lambda i: names.get(i, str(i)),
+             placeholder="Choose a partner to see where it works")
 selected = ss.get("dir_partner")
 _query.write({"partner": selected})
 if selected is None:
@@ -95,7 +101,8 @@ if selected is None:
 
 row = table[table["partner_id"] == selected].iloc[0]
 st.subheader(H.md_text(row["name"]))
-st.markdown(f"**Type:** {H.md_text(row['type'])}  \n**Principles:** {H.md_text(row['principles'] or 'none listed')}"
+st.markdown(f"**Type:** {H.md_text(row['type'])}  \n"
+            f"**Principles:** {H.md_text(row['principles'] or 'none listed')}"
             f"  \n**Expertise:** {H.md_text(row['expertise'] or 'not described')}")
 url = safe_url(row["website"])
 if url:
@@ -117,8 +124,10 @@ with left:
     if len(lat) or len(shapes):
         west, south, east, north = D.bounds_of(lon, lat, shapes)
         pad = max(0.05, 0.05 * max(north - south, east - west))
-        m = maps.base_map(bounds=((south - pad, west - pad), (north + pad, east + pad)), tiles=_ui.settings().tiles)
-        maps.add_outline(m, boundaries.states(), id_column="state_fips", color="#8c959f", weight=0.8)
+        m = maps.base_map(bounds=((south - pad, west - pad), (north + pad, east + pad)),
+                          tiles=_ui.settings().tiles)
+        maps.add_outline(m, boundaries.states(), id_column="state_fips", color="#8c959f",
+                         weight=0.8)
         if len(shapes):
             maps.add_districts(m, shapes)
         if len(mine):
@@ -129,7 +138,8 @@ with left:
         if chosen and chosen.get("district"):
             geoid = chosen["district"]
             label = districts.set_index("place_id")["place"].get(geoid, geoid)
-            st.page_link("pages/scan.py", label=f"Scan {H.md_text(label)}", query_params={"district": geoid})
+            st.page_link("pages/scan.py", label=f"Scan {H.md_text(label)}",
+                         query_params={"district": geoid})
     else:
         st.markdown("This partner has no sites or local work recorded yet.")
 with right:
@@ -138,6 +148,7 @@ with right:
         st.markdown("No activities recorded yet.")
     else:
         st.markdown("**Where it works**")
-        _ui.table(for_display(where[["level", "place", "activities", "via"]]).rename(columns={"via": "How"}), height=min(35 * (len(where) + 1) + 3, MAP_HEIGHT))
+        _ui.table(for_display(where[["level", "place", "activities", "via"]]).rename(
+            columns={"via": "How"}), height=min(35 * (len(where) + 1) + 3, MAP_HEIGHT))
         st.caption(f"{len(states):,} state{'s' if len(states) != 1 else ''}, {len(districts):,} "
                    f"district{'s' if len(districts) != 1 else ''}.")

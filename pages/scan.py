@@ -58,8 +58,9 @@ def _search(text: str) -> None:
     matches = find_places(text, partners=_partners_by_place())
     ss["_scan_matches"] = {f"{s.level}:{s.id}": s.label for s in matches}
     if not matches:
-        ss["_scan_problem"] = (f"No place matches “{text}”. Try a state (Florida, FL), a district with its "
-                               "state (Leon, FL), a county name, or a 5-digit ZIP code.")
+        ss["_scan_problem"] = (f"No place matches “{text}”. Try a state (Florida, FL), "
+                               "a district with its state (Leon, FL), a county name, "
+                               "or a 5-digit ZIP code.")
         return
     chosen = best_match(matches)
     if chosen is None:  # several places of that name in different states: ask
@@ -111,7 +112,8 @@ if "_scan_pending" in ss:
     with st.spinner(f"Looking up “{ss['_scan_pending']}”…"):
         _search(ss.pop("_scan_pending"))
 
-params = {k: _query.read(k, _query.parse_pattern, pattern) for k, pattern in H.PLACE_PATTERNS.items()}
+params = {k: _query.read(k, _query.parse_pattern, pattern)
+          for k, pattern in H.PLACE_PATTERNS.items()}
 place = None
 try:
     with st.spinner("Finding the place… (the first time loads the boundaries: a few seconds)"):
@@ -133,31 +135,37 @@ frames = _ui.frames_for_viewer()
 role = _ui.viewer_role()
 
 st.title("Scan a place")
-st.caption("Before starting work somewhere new: who already works there and nearby, on what, since when "
-           "and how to reach them; the community schools; the need; and which partners fit best.")
+st.caption("Before starting work somewhere new: who already works there and nearby, on what, "
+           "since when and how to reach them; the community schools; the need; "
+           "and which partners fit best.")
 if _ui.has_sample_data():
     st.info(_ui.SAMPLE_NOTICE)
 bad = [k for k in _query.bad_params() if k in (*H.PLACE_PATTERNS, "radius", "needs")]
 if bad:
-    st.warning("Some values in the link were not understood and were ignored: " + ", ".join(bad) + ".")
+    st.warning("Some values in the link were not understood and were ignored: "
+               + ", ".join(bad) + ".")
 
 c1, c2, c3 = st.columns([3, 2, 1])
 c1.text_input("Find a place", key="scan_search", on_change=_on_search,
               placeholder="A state, “district, ST”, a county, a ZIP code…",
-              help="For example: Florida · Leon, FL · Cook, IL · 60614 · 1201110 (a district's NCES ID)")
+              help="For example: Florida · Leon, FL · Cook, IL · 60614 · 1201110 "
+                   "(a district's NCES ID)")
 matches: dict[str, str] = ss.get("_scan_matches") or {}
 if len(matches) > 1:
     asking = ss.get("_scan_ask")
     c1.selectbox(f"{len(matches)} places match “{asking}”: which one?" if asking
-                 else f"{len(matches)} places match; showing", options=list(matches), key="scan_pick", index=None,
-                 placeholder="Pick a place", format_func=lambda t: matches.get(t, t), on_change=_on_pick)
+                 else f"{len(matches)} places match; showing", options=list(matches),
+                 key="scan_pick", index=None, placeholder="Pick a place",
+                 format_func=lambda t: matches.get(t, t), on_change=_on_pick)
 c2.text_input("Or a point: latitude, longitude", key="scan_point", on_change=_on_point,
               placeholder="41.8781, -87.6298")
-c3.number_input("Radius (miles)", key="scan_radius", min_value=0.0, max_value=RADIUS_MAX_MI, step=1.0, format="%g",
+c3.number_input("Radius (miles)", key="scan_radius", min_value=0.0, max_value=RADIUS_MAX_MI,
+                step=1.0, format="%g",
                 help="Also list partners with sites this far from the place (0: the place only).")
 n1, n2 = st.columns(2)
 n1.multiselect("Needs: principles", options=list(schema.PRINCIPLES), key="scan_principles",
-               help="Tick what the place needs; partners are ranked by how well they fit (see Best fit).")
+               help="Tick what the place needs; partners are ranked by how well they fit "
+                    "(see Best fit).")
 n2.multiselect("Needs: kinds of work", options=list(schema.KINDS_OF_WORK), key="scan_kinds",
                format_func=lambda k: schema.KINDS_OF_WORK.get(k, k))
 
@@ -171,8 +179,9 @@ _query.write({"radius": f"{radius:g}" if radius else None, "needs": needs})
 settings = _ui.settings()
 if place is None:
     if ss.get("_scan_ask") and len(matches) > 1:
-        st.markdown(f"**{len(matches)} places are called “{H.md_text(ss['_scan_ask'])}”**: pick one in the list "
-                    "above (those where partners work and the larger ones come first).")
+        st.markdown(f"**{len(matches)} places are called “{H.md_text(ss['_scan_ask'])}”**: "
+                    "pick one in the list above "
+                    "(those where partners work and the larger ones come first).")
     st.markdown("Type a place above, give a point, or **click a state** on the map to start.")
     result_map = _ui.cached_map(lambda: H.overview_map(tiles=settings.tiles), view=settings.tiles,
                                 key="scan_map_overview", height=MAP_HEIGHT)
@@ -183,9 +192,10 @@ if place is None:
         st.rerun()
     st.stop()
 
-with st.spinner(f"Scanning {place.label}… (the first scan loads the school-district boundaries: a few seconds)"):
-    result = _filters.cached(H.scan_params, _filters.Filters(), tuple(sorted(params.items())), radius,
-                             tuple(needs))
+with st.spinner(f"Scanning {place.label}… "
+                "(the first scan loads the school-district boundaries: a few seconds)"):
+    result = _filters.cached(H.scan_params, _filters.Filters(), tuple(sorted(params.items())),
+                             radius, tuple(needs))
 
 st.subheader(H.md_text(place.label))
 st.markdown(H.md_text(result.summary))
@@ -193,7 +203,8 @@ for message in result.messages:
     st.info(message)
 
 result_map = _ui.cached_map(lambda: H.scan_map(result, tiles=settings.tiles),
-                            view=(tuple(sorted(params.items())), radius, tuple(needs), settings.tiles),
+                            view=(tuple(sorted(params.items())), radius, tuple(needs),
+                                  settings.tiles),
                             key=f"scan_map_{H.place_token(place)}", height=MAP_HEIGHT)
 st.caption("Click a district on the map to scan it instead; click a site for its name.")
 chosen = H.clicked_place(_ui.clicked_properties(result_map))
@@ -202,8 +213,10 @@ if chosen and chosen != H.place_param(place):
     ss["_scan_clicked"] = True
     st.rerun()
 
-viewer_note = (f"Public view: partners that have not approved public listing appear as “{schema.ANONYMOUS_PARTNER}”."
-               if role == "public" else f"Prepared for a signed-in {role}: includes partners not listed publicly; "
+viewer_note = ("Public view: partners that have not approved public listing appear as "
+               f"“{schema.ANONYMOUS_PARTNER}”."
+               if role == "public"
+               else f"Prepared for a signed-in {role}: includes partners not listed publicly; "
                "do not share beyond the coalition.")
 sample_data = _ui.has_sample_data()
 
@@ -211,7 +224,8 @@ sample_data = _ui.has_sample_data()
 def _brief() -> bytes:
     """Built only when the button is clicked (not on every rerun)."""
     return brief_html(result, generated=dt.date.today(), sample_data=sample_data,
-                      context=H.neighbour_shapes(place, radius), viewer_note=viewer_note).encode("utf-8")
+                      context=H.neighbour_shapes(place, radius),
+                      viewer_note=viewer_note).encode("utf-8")
 
 
 st.download_button("Download a one-page brief (HTML, printable)", data=_brief,
@@ -226,9 +240,10 @@ with tab_partners:
                               + (f" or has a site within {radius:g} mi." if radius else ".")))
     else:
         table = result.partners.assign(website=result.partners["website"].map(safe_url),
-                                       type=result.partners["type"].map(lambda t: schema.PARTNER_TYPES.get(t, t)))
-        shown = ["partner", "type", "presence", "kinds_of_work", "principles", "status", "since", "sites_here",
-                 "sites_nearby", "nearest_mi", "website", "email", "contact"]
+                                       type=result.partners["type"].map(
+                                           lambda t: schema.PARTNER_TYPES.get(t, t)))
+        shown = ["partner", "type", "presence", "kinds_of_work", "principles", "status", "since",
+                 "sites_here", "sites_nearby", "nearest_mi", "website", "email", "contact"]
         if needs:
             shown += ["fit_score", "fit_reasons"]
         _ui.table(for_display(table[shown]))
@@ -236,14 +251,19 @@ with tab_partners:
         by_partner = H.sites_by_partner(result, frames.sites)
         for _, row in result.partners.head(MAX_PARTNER_GROUPS).iterrows():
             with st.expander(H.md_text(f"{row['partner']} · {row['presence']}")):
-                since = row["since"].strftime("%B %Y") if hasattr(row["since"], "strftime") else "date not recorded"
+                since = (row["since"].strftime("%B %Y") if hasattr(row["since"], "strftime")
+                         else "date not recorded")
                 lines = [
-                    ("Type", schema.PARTNER_TYPES.get(row["type"], row["type"])), ("Kinds of work", row["kinds_of_work"] or "none recorded here"),
-                    ("Principles", row["principles"] or "none listed"), ("Status", row["status"] or "—"),
-                    ("Since", since), ("Contact", "; ".join(v for v in (row["email"], row["contact"]) if v)
-                                       or "not shown"),
+                    ("Type", schema.PARTNER_TYPES.get(row["type"], row["type"])),
+                    ("Kinds of work", row["kinds_of_work"] or "none recorded here"),
+                    ("Principles", row["principles"] or "none listed"),
+                    ("Status", row["status"] or "—"),
+                    ("Since", since),
+                    ("Contact", "; ".join(v for v in (row["email"], row["contact"]) if v)
+                     or "not shown"),
                 ]
-                st.markdown("  \n".join(f"**{label}:** {H.md_text(value)}" for label, value in lines))
+                st.markdown("  \n".join(f"**{label}:** {H.md_text(value)}"
+                                        for label, value in lines))
                 url = safe_url(row["website"])
                 if url:
                     st.link_button("Website", url)
@@ -256,15 +276,16 @@ with tab_partners:
                     st.markdown(f"**Sites here ({len(mine)}):**  \n" + " · ".join(items)
                                 + (f" · and {extra} more (see Sites)" if extra > 0 else ""))
                 else:
-                    st.caption("No sites of this partner here: its work covers the place as an area.")
+                    st.caption("No sites of this partner here: "
+                               "its work covers the place as an area.")
         more = len(result.partners) - MAX_PARTNER_GROUPS
         if more > 0:
             st.caption(f"{more} more partners are in the table above.")
 
 with tab_fit:
     if not needs:
-        st.caption("Tick needs above to rank partners by expertise too; for now they are ranked by presence "
-                   "only (in the place, the county, the state).")
+        st.caption("Tick needs above to rank partners by expertise too; for now they are ranked "
+                   "by presence only (in the place, the county, the state).")
     else:
         st.caption("Needs ticked: " + H.md_text(", ".join(result.needs.labels())))
     fit = result.best_fit()
@@ -276,8 +297,8 @@ with tab_fit:
                   hide_index=False,
                   column_config={"Fit score": st.column_config.ProgressColumn(
                       "Fit score", min_value=0, max_value=100, format="%.0f")})
-        st.caption("Score out of 100: up to 60 for the share of ticked needs a partner covers, up to 40 for "
-                   "presence (40 in the place, 25 in its county, 10 in its state).")
+        st.caption("Score out of 100: up to 60 for the share of ticked needs a partner covers, "
+                   "up to 40 for presence (40 in the place, 25 in its county, 10 in its state).")
 
 with tab_sites:
     if result.sites.empty:
@@ -286,8 +307,9 @@ with tab_sites:
     else:
         n_schools = int(result.sites["community_school"].sum())
         st.markdown(f"{len(result.sites):,} partner sites, **{n_schools:,} community schools**.")
-        _ui.table(for_display(result.sites[["site", "partner", "site_kind", "community_school", "distance_mi",
-                                            "district", "zip", "nces_id"]]).rename(columns={"zip": "ZIP"}))
+        _ui.table(for_display(result.sites[["site", "partner", "site_kind", "community_school",
+                                            "distance_mi", "district", "zip", "nces_id"]])
+                  .rename(columns={"zip": "ZIP"}))
 
 with tab_need:
     if result.need.empty or result.need["children_5_17"].isna().all():

@@ -389,7 +389,8 @@ def _read_counties(src: _Sources) -> tuple[gpd.GeoDataFrame, dict]:
     )
     notes = {
         "repaired_with_make_valid": sorted(topo.loc[topo["repaired"], "id"].tolist()),
-        "empty_geometry_kept": sorted(counties.loc[counties.geometry.is_empty, "county_fips"].tolist()),
+        "empty_geometry_kept": sorted(counties.loc[counties.geometry.is_empty,
+                                                   "county_fips"].tolist()),
     }
     return counties.sort_values("county_fips", ignore_index=True), notes
 
@@ -423,7 +424,8 @@ def _read_need(src: _Sources) -> pd.DataFrame:
             "pct_poverty": pct[keep].astype(float),
         }
     )
-    out["children_in_poverty"] = (out["children_5_17"] * out["pct_poverty"] / 100).round().astype("int64")
+    out["children_in_poverty"] = ((out["children_5_17"] * out["pct_poverty"] / 100).round()
+                                  .astype("int64"))
     if out["geoid"].duplicated().any():
         raise BuildError(f"{src.need_csv.name}: duplicate leaid values")
     return out.sort_values("geoid", ignore_index=True)

@@ -242,7 +242,8 @@ MAP_DRAWN = """() => {
   const c = document.querySelector('canvas.partner-sites-layer');
   if (!c || c.style.visibility !== 'visible') return false;
   let ink = document.querySelectorAll('.leaflet-overlay-pane path').length > 0;
-  for (const a of document.querySelectorAll('.leaflet-overlay-pane canvas:not(.partner-sites-layer)')) {
+  for (const a of document.querySelectorAll(
+      '.leaflet-overlay-pane canvas:not(.partner-sites-layer)')) {
     if (!a.width) continue;
     const px = a.getContext('2d').getImageData(0, 0, a.width, a.height).data;
     for (let i = 3; i < px.length && !ink; i += 4) ink = px[i] > 0;

@@ -11,7 +11,8 @@ def download_bytes(at: AppTest, files: dict[str, object], label: str, name: str)
     """The bytes behind the download button labelled ``label`` (file ``name``), from the
     ``downloads`` fixture's ``files``."""
     buttons = [b for b in at.get("download_button") if b.label == label]
-    assert buttons, f"no download button {label!r}; have {[b.label for b in at.get('download_button')]}"
+    assert buttons, (f"no download button {label!r}; "
+                     f"have {[b.label for b in at.get('download_button')]}")
     assert name in files, f"{label!r} registered no file {name}; have {list(files)}"
     data = files[name]
     data = data() if callable(data) else data

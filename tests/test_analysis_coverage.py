@@ -36,7 +36,8 @@ def test_coverage_lists_every_place_with_zeros(frames):
 def test_district_coverage_joins_need(frames):
     d = coverage(frames, "district").set_index("place_id")
     need = boundaries.need().set_index("geoid")
-    assert d.loc[LEON_DISTRICT, "children_in_poverty"] == need.loc[LEON_DISTRICT, "children_in_poverty"]
+    assert (d.loc[LEON_DISTRICT, "children_in_poverty"]
+            == need.loc[LEON_DISTRICT, "children_in_poverty"])
     assert d.loc[LEON_DISTRICT, "partners"] == 3
 
 
@@ -67,7 +68,8 @@ def test_gaps_rank_districts_without_partners_by_children_in_poverty(frames):
     g = gaps(frames)
     assert LEON_DISTRICT not in set(g["place_id"])
     need = boundaries.need().dropna(subset=["children_in_poverty"])
-    need = need[need["geoid"].isin(boundaries.districts(detail="join")["geoid"])]  # no Puerto Rico layer
+    # no Puerto Rico layer
+    need = need[need["geoid"].isin(boundaries.districts(detail="join")["geoid"])]
     top = need.sort_values("children_in_poverty", ascending=False).iloc[0]
     assert g.iloc[0]["place_id"] == top["geoid"]  # Los Angeles Unified, no partner there
     assert list(g["rank"][:3]) == [1, 2, 3]
@@ -83,7 +85,8 @@ def test_summaries(frames):
     years = activities_by_start_year(frames)
     assert dict(zip(years["start_year"], years["activities"], strict=True))["2023"] == 3
     s = summary(frames)
-    assert s["districts_with_activity"] == 3 and s["counties_with_activity"] == 3 and s["community_schools"] == 6
+    assert (s["districts_with_activity"] == 3 and s["counties_with_activity"] == 3
+            and s["community_schools"] == 6)
 
 
 def test_classify_keeps_zero_apart():

@@ -48,7 +48,8 @@ def test_county_level_includes_county_work(frames):
     o = overlap_places(frames, "county").set_index("place_id")
     # Palm Beach County: two site partners and the Funders' county-wide grant
     assert o.loc["12099", "partners"] == 3
-    assert o.loc["12099", "partner_names"] == "Florida Funders Network; Glades Learning Lab; Palm Beach Youth Voices"
+    assert o.loc["12099", "partner_names"] == ("Florida Funders Network; Glades Learning Lab; "
+                                               "Palm Beach Youth Voices")
 
 
 def test_no_overlap_is_an_empty_table_with_columns():
@@ -73,12 +74,14 @@ def test_partner_pairs_names_places_and_same_kinds(frames):
 
 def test_introductions_carry_both_contacts(frames):
     intro = introductions(frames)
-    row = intro[(intro["partner_a"] == "Tallahassee Family Alliance") & (intro["partner_b"] == "Leon Teachers Union")]
+    row = intro[(intro["partner_a"] == "Tallahassee Family Alliance")
+                & (intro["partner_b"] == "Leon Teachers Union")]
     assert len(row) == 1
     r = row.iloc[0]
     assert r["a_email"] == "hello@tfa.example.org" and r["b_email"] == "office@ltu.example.org"
     assert r["a_contacts"] == "Ana Diaz <ana@tfa.example.org>" and r["b_contacts"] == "Sam Lee"
-    assert r["why"] == ("Both work in 1 place (Leon County School District, FL), on different kinds of work.")
+    assert r["why"] == ("Both work in 1 place (Leon County School District, FL), "
+                        "on different kinds of work.")
     # the viewer's redacted contacts replace the stored ones
     redacted = frames.partners.assign(email="")
     assert (introductions(frames, redacted)["a_email"] == "").all()
@@ -88,7 +91,8 @@ def test_nearby_pairs_only_between_different_partners(frames):
     pairs = nearby_pairs(frames, miles=1.0)
     assert len(pairs) == 1
     r = pairs.iloc[0]
-    assert {r["site_a"], r["site_b"]} == {"Northmore Elementary School", "Northboro Elementary School"}
+    assert {r["site_a"], r["site_b"]} == {"Northmore Elementary School",
+                                          "Northboro Elementary School"}
     _, _, metres = Geod(ellps="WGS84").inv(-80.0634655, 26.7504496, -80.0528303, 26.7488533)
     assert r["distance_mi"] == pytest.approx(metres / 1609.344, rel=0.005)
     assert r["state"] == "FL"
@@ -96,8 +100,8 @@ def test_nearby_pairs_only_between_different_partners(frames):
     wide = nearby_pairs(frames, miles=3.0)
     same = wide[(wide["partner_a_id"] == wide["partner_b_id"])]
     assert same.empty
-    assert {"Apalachee Elementary School", "Frank Hartsfield Elementary School"} <= set(wide["site_a"]) | set(
-        wide["site_b"])
+    assert {"Apalachee Elementary School", "Frank Hartsfield Elementary School"} <= (
+        set(wide["site_a"]) | set(wide["site_b"]))
 
 
 def test_nearby_pairs_rejects_bad_distance(frames):

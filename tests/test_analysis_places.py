@@ -32,36 +32,44 @@ SCHOOLS = [
 ]
 
 PARTNERS = [
-    dict(partner_id=1, name="Tallahassee Family Alliance", type="nonprofit", website="https://tfa.example.org",
-         email="hello@tfa.example.org", principles="Family Engagement;Equity"),
+    dict(partner_id=1, name="Tallahassee Family Alliance", type="nonprofit",
+         website="https://tfa.example.org", email="hello@tfa.example.org",
+         principles="Family Engagement;Equity"),
     dict(partner_id=2, name="Leon Teachers Union", type="union", website="https://ltu.example.org",
          email="office@ltu.example.org", principles="Learning and Development"),
-    dict(partner_id=3, name="Florida Funders Network", type="foundation", website="https://ffn.example.org",
-         email="grants@ffn.example.org", principles="Results-Driven Partnership"),
-    dict(partner_id=4, name="Palm Beach Youth Voices", type="nonprofit", principles="Youth Leadership and Engagement"),
-    dict(partner_id=5, name="Glades Learning Lab", type="university", principles="Learning and Development"),
+    dict(partner_id=3, name="Florida Funders Network", type="foundation",
+         website="https://ffn.example.org", email="grants@ffn.example.org",
+         principles="Results-Driven Partnership"),
+    dict(partner_id=4, name="Palm Beach Youth Voices", type="nonprofit",
+         principles="Youth Leadership and Engagement"),
+    dict(partner_id=5, name="Glades Learning Lab", type="university",
+         principles="Learning and Development"),
     dict(partner_id=6, name="National Policy Center", type="national", principles="Equity"),
-    dict(partner_id=7, name="Capital Kids Coalition", type="nonprofit", principles="Community Engagement"),
+    dict(partner_id=7, name="Capital Kids Coalition", type="nonprofit",
+         principles="Community Engagement"),
 ]
 
 ACTIVITIES = [
-    dict(activity_id=1, partner_id=1, site_id=101, kind_of_work="implementation", principles="Family Engagement",
-         start_date="2021-08-01", contact="Ana Diaz <ana@tfa.example.org>"),
-    dict(activity_id=2, partner_id=1, site_id=102, kind_of_work="implementation", principles="Family Engagement",
-         start_date="2022-01-10"),
+    dict(activity_id=1, partner_id=1, site_id=101, kind_of_work="implementation",
+         principles="Family Engagement", start_date="2021-08-01",
+         contact="Ana Diaz <ana@tfa.example.org>"),
+    dict(activity_id=2, partner_id=1, site_id=102, kind_of_work="implementation",
+         principles="Family Engagement", start_date="2022-01-10"),
     dict(activity_id=3, partner_id=2, area_level="district", area_id=LEON_DISTRICT,
-         kind_of_work="professional_learning", principles="Learning and Development", start_date="2019-09-01",
-         contact="Sam Lee"),
+         kind_of_work="professional_learning", principles="Learning and Development",
+         start_date="2019-09-01", contact="Sam Lee"),
     dict(activity_id=4, partner_id=2, site_id=201, kind_of_work="technical_assistance",
          principles="Learning and Development", start_date="2020-02-01"),
     dict(activity_id=5, partner_id=3, area_level="state", area_id="12", kind_of_work="funding",
          principles="Results-Driven Partnership", start_date="2018-07-01", contact="Grants desk"),
-    dict(activity_id=6, partner_id=3, area_level="county", area_id=PALM_BEACH_COUNTY, kind_of_work="funding",
-         start_date="2023-01-01"),
+    dict(activity_id=6, partner_id=3, area_level="county", area_id=PALM_BEACH_COUNTY,
+         kind_of_work="funding", start_date="2023-01-01"),
     dict(activity_id=7, partner_id=4, site_id=401, kind_of_work="implementation",
          principles="Youth Leadership and Engagement", start_date="2022-09-01"),
-    dict(activity_id=8, partner_id=5, site_id=501, kind_of_work="implementation", start_date="2023-09-01"),
-    dict(activity_id=9, partner_id=5, site_id=501, kind_of_work="research", start_date="2023-09-01"),
+    dict(activity_id=8, partner_id=5, site_id=501, kind_of_work="implementation",
+         start_date="2023-09-01"),
+    dict(activity_id=9, partner_id=5, site_id=501, kind_of_work="research",
+         start_date="2023-09-01"),
     dict(activity_id=10, partner_id=6, site_id=601, kind_of_work="policy", status="ended",
          start_date="2017-01-01", end_date="2020-06-30"),
     dict(activity_id=11, partner_id=7, site_id=701, kind_of_work="implementation", status="planned",
@@ -71,12 +79,14 @@ ACTIVITIES = [
 
 def florida_frames():
     """The sample frames, with site boundary ids from the real spatial join."""
-    sites = pd.DataFrame(SCHOOLS, columns=["site_id", "partner_id", "name", "nces_id", "latitude", "longitude"])
+    sites = pd.DataFrame(SCHOOLS, columns=["site_id", "partner_id", "name", "nces_id", "latitude",
+                                           "longitude"])
     b = assign_boundaries(sites["longitude"].to_numpy(), sites["latitude"].to_numpy())
     for col in ("state_fips", "county_fips", "district_geoid", "secondary_district_geoid"):
         sites[col] = b[col].fillna("").astype("str").to_numpy()
     sites["site_kind"] = ["community_school"] * 6 + ["office"]
-    acts = [dict(a, area_level=a.get("area_level", "site"), area_id=a.get("area_id", "")) for a in ACTIVITIES]
+    acts = [dict(a, area_level=a.get("area_level", "site"), area_id=a.get("area_id", ""))
+            for a in ACTIVITIES]
     return make_frames(PARTNERS, sites, acts)
 
 
@@ -119,8 +129,9 @@ def test_site_in_elementary_and_secondary_district_touches_both():
     b = assign_boundaries([lon], [lat]).iloc[0]
     assert b["district_geoid"] and b["secondary_district_geoid"], "expected a dual-district point"
     f = make_frames([dict(partner_id=1, name="P")],
-                    [dict(site_id=1, partner_id=1, name="S", latitude=lat, longitude=lon, state_fips=b["state_fips"],
-                          county_fips=b["county_fips"], district_geoid=b["district_geoid"],
+                    [dict(site_id=1, partner_id=1, name="S", latitude=lat, longitude=lon,
+                          state_fips=b["state_fips"], county_fips=b["county_fips"],
+                          district_geoid=b["district_geoid"],
                           secondary_district_geoid=b["secondary_district_geoid"])],
                     [dict(activity_id=1, partner_id=1, site_id=1, kind_of_work="funding")])
     districts = set(activity_places(f, levels=("district",))["place_id"])
@@ -133,11 +144,13 @@ def test_as_of_excludes_future_planned_and_already_ended(frames):
     assert 11 not in ids and 10 not in ids
     assert {1, 2, 3, 4, 5, 6, 7, 8, 9} == ids
     # in 2019 only the state-wide, the district and the since-ended activity had started
-    assert set(filter_activities(frames, as_of="2019-12-31").activities["activity_id"]) == {3, 5, 10}
+    assert set(filter_activities(frames, as_of="2019-12-31").activities["activity_id"]) == {
+        3, 5, 10}
 
 
 def test_date_range_keeps_overlapping_intervals(frames):
-    ids = set(filter_activities(frames, date_range=("2020-01-01", "2020-12-31")).activities["activity_id"])
+    ids = set(filter_activities(frames, date_range=("2020-01-01", "2020-12-31"))
+              .activities["activity_id"])
     assert ids == {3, 4, 5, 10}
 
 
@@ -153,7 +166,8 @@ def test_filters_by_kind_label_principle_and_partner_type(frames):
 
 def test_filter_errors_list_every_problem(frames):
     with pytest.raises(ValueError) as err:
-        filter_activities(frames, kinds=["Fundraising"], principles=["Equality"], partners=["Nobody Inc"])
+        filter_activities(frames, kinds=["Fundraising"], principles=["Equality"],
+                          partners=["Nobody Inc"])
     msg = str(err.value)
     assert "Fundraising" in msg and "Equality" in msg and "Nobody Inc" in msg
     assert "Policy and advocacy" in msg  # lists the valid kinds

@@ -44,7 +44,8 @@ def test_resolve_zip_finds_its_district():
 
 
 def test_unknown_ids_have_fix_it_messages():
-    with pytest.raises(PlaceNotFound, match="No school district with GEOID 1299999; check the 7-digit NCES LEAID"):
+    with pytest.raises(PlaceNotFound,
+                       match="No school district with GEOID 1299999; check the 7-digit NCES LEAID"):
         resolve_place(district="1299999")
     with pytest.raises(PlaceNotFound, match="5-digit county FIPS"):
         resolve_place(county="1207")
@@ -84,7 +85,8 @@ def test_scan_district_lists_partners_in_and_covering(frames):
     assert set(r.sites["site_id"]) == {101, 102, 201, 701}
     assert r.sites["community_school"].sum() == 3
     need = r.need.iloc[0]
-    assert need["geoid"] == LEON_DISTRICT and need["children_5_17"] > 30000 and 0 < need["pct_poverty"] < 100
+    assert (need["geoid"] == LEON_DISTRICT and need["children_5_17"] > 30000
+            and 0 < need["pct_poverty"] < 100)
     assert r.need_source == "Urban Institute, SAIPE/ACS 2014-2018"
     assert "Partner" in for_display(r.partners).columns
 
@@ -93,7 +95,8 @@ def test_scan_empty_district_says_so(frames):
     wakulla = find_places("Wakulla, FL")[0].resolve()
     r = scan(frames, wakulla)
     assert "No partner works in this district yet." in r.messages
-    assert list(r.partners["partner"]) == ["Florida Funders Network"]  # state-wide work still covers it
+    # state-wide work still covers it
+    assert list(r.partners["partner"]) == ["Florida Funders Network"]
 
 
 def test_scan_point_with_radius_measures_distance(frames):
@@ -138,8 +141,10 @@ def test_fit_ignores_ended_work(frames):
 
 def test_needs_accept_codes_and_labels_and_reject_unknown():
     n = parse_needs("family engagement; FUNDING ;Technical assistance and coaching;policy")
-    assert n.principles == ("Family Engagement",) and n.kinds == ("funding", "technical_assistance", "policy")
-    with pytest.raises(UnknownTermError, match="'Fundraising'.*Valid|Fundraising.*Results-Driven Partnership"):
+    assert (n.principles == ("Family Engagement",)
+            and n.kinds == ("funding", "technical_assistance", "policy"))
+    with pytest.raises(UnknownTermError,
+                       match="'Fundraising'.*Valid|Fundraising.*Results-Driven Partnership"):
         parse_needs("Fundraising")
 
 
@@ -154,7 +159,8 @@ def test_nearest_site_of_a_partner_present_only_through_area_work():
     r = scan(f, resolve_place(district=PALM_BEACH_DISTRICT))
     row = r.partners.set_index("partner").loc["Florida Funders Network"]
     assert row["presence"] == "covers this place (county-wide work)"
-    # Tallahassee to the nearest edge of Palm Beach County's district: about 330 miles as the crow flies
+    # Tallahassee to the nearest edge of Palm Beach County's district: about 330 miles as the
+    # crow flies
     assert 300 < row["nearest_mi"] < 380
     assert row["sites_here"] == 0
 
@@ -197,6 +203,7 @@ def test_a_zip_scan_counts_the_zip_codes_own_sites(frames):
     district = scan(frames, resolve_place(district=LEON_DISTRICT))
     # These Florida schools carry no ZIP code: each lies in the ZIP whose centroid is nearest.
     from geo.analysis.gazetteer import nearest_zip
-    in_zip = frames.sites[nearest_zip(frames.sites["longitude"], frames.sites["latitude"]) == zip_code]
+    in_zip = frames.sites[nearest_zip(frames.sites["longitude"], frames.sites["latitude"])
+                          == zip_code]
     assert 0 < r.sites["inside"].sum() == len(in_zip) < district.sites["inside"].sum()
     assert r.summary.startswith(f"{r.partners['presence'].eq('in this ZIP code').sum()} partner")

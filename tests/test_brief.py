@@ -59,7 +59,8 @@ def test_brief_holds_map_partners_need_date_and_choices(frames):
     # One dot per site found, drawn on the map.
     assert html.count('r="3" fill=') == len(result.sites) > 0
     assert len(result.partners) < MAX_PARTNER_ROWS
-    assert all(f"<b>{name}</b>" in html for name in result.partners["partner"])  # every partner found
+    # every partner found
+    assert all(f"<b>{name}</b>" in html for name in result.partners["partner"])
     assert " more partner" not in html
     assert "Chicago Public School District 299, IL" in html
     assert "Urban Institute" in html
@@ -111,7 +112,8 @@ def test_svg_projects_the_place_into_the_box_and_sites_where_they_are():
     assert abs(cx - 200) < 1 and abs(cy - 150) < 1
     nx, ny = by_fill["#ffffff"]       # north-east of the centre: right of it and higher up
     assert nx > cx and ny < cy
-    numbers = [float(v) for v in re.findall(r"-?\d+\.\d", svg.split('fill="#cfe3fb"')[0].split("<path d=")[-1])]
+    numbers = [float(v) for v in re.findall(r"-?\d+\.\d",
+                                            svg.split('fill="#cfe3fb"')[0].split("<path d=")[-1])]
     assert numbers and min(numbers) >= 0 and max(numbers) <= 400
     assert "mi</text>" in svg  # a scale bar
 
@@ -119,7 +121,8 @@ def test_svg_projects_the_place_into_the_box_and_sites_where_they_are():
 def test_svg_radius_circle_and_point_marker():
     from shapely.geometry import Point
 
-    svg = static_map_svg(Point(-87.63, 41.88), center=(41.88, -87.63), radius_mi=5, width=300, height=300)
+    svg = static_map_svg(Point(-87.63, 41.88), center=(41.88, -87.63), radius_mi=5, width=300,
+                         height=300)
     circle = re.search(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="([\d.]+)" fill="none"', svg)
     assert circle, svg
     r = float(circle.group(3))
@@ -133,7 +136,8 @@ def test_brief_is_a_handout_every_partner_contact_school_and_the_ranking_of_the_
     html = brief_html(result, generated=DAY)
     # Every contact of every partner, not "+2 more".
     for _, row in result.partners.iterrows():
-        for contact in {c.strip() for c in f"{row['email']};{row['contact']}".split(";") if c.strip()}:
+        for contact in {c.strip() for c in f"{row['email']};{row['contact']}".split(";")
+                        if c.strip()}:
             assert contact in html, contact
     assert "more</span>" not in html
     # Community schools by name and where they are, not only a count.
@@ -143,10 +147,13 @@ def test_brief_is_a_handout_every_partner_contact_school_and_the_ranking_of_the_
     assert f"ZIP {schools['zip'].iloc[0]}" in html
     # The best fit: the same ranking as the Best fit tab (one function), absent partners included.
     best = result.best_fit(10)
-    ranked = re.findall(r"<tr><td class=num>(\d+)</td><td><b>([^<]+)</b></td><td class=num><b>([\d.]+)</b>", html)
+    ranked = re.findall(r"<tr><td class=num>(\d+)</td><td><b>([^<]+)</b></td>"
+                        r"<td class=num><b>([\d.]+)</b>", html)
     assert [(int(r), n, float(sc)) for r, n, sc in ranked] == [
-        (int(rank), name, float(score)) for rank, name, score in zip(best.index, best["name"], best["score"], strict=True)]
-    assert "not here" in set(best["presence"])  # partners elsewhere that fit are ranked with the rest
+        (int(rank), name, float(score))
+        for rank, name, score in zip(best.index, best["name"], best["score"], strict=True)]
+    # partners elsewhere that fit are ranked with the rest
+    assert "not here" in set(best["presence"])
     # What, when, sources.
     assert "What this brief shows:" in html and "records as of 2025-03-14" in html
     assert "US Census Bureau" in html and "Urban Institute" in html
@@ -162,6 +169,8 @@ def test_radius_is_drawn_around_a_district_and_unlisted_partners_can_be_reached(
     state = scan(public, resolve_place(state="IL"))
     assert schema.ANONYMOUS_PARTNER in set(state.partners["partner"])
     assert "write to the coalition" in brief_html(state, generated=DAY)
-    assert "write to the coalition" not in brief_html(scan(frames, resolve_place(state="IL")), generated=DAY)
+    assert "write to the coalition" not in brief_html(scan(frames, resolve_place(state="IL")),
+                                                      generated=DAY)
     # Without a radius, no ring.
-    assert 'class="radius"' not in brief_html(scan(public, resolve_place(district=CHICAGO)), generated=DAY)
+    assert 'class="radius"' not in brief_html(scan(public, resolve_place(district=CHICAGO)),
+                                              generated=DAY)

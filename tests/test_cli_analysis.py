@@ -23,20 +23,22 @@ def db_env(tmp_path_factory):
     # datetime64 column (KeyError: None in validation._date); reported to its owner.
     for col in ("start_date", "end_date"):
         dates = frames.activities[col]
-        frames.activities[col] = pd.Series([d.date() if pd.notna(d) else None for d in dates], dtype=object)
+        frames.activities[col] = pd.Series([d.date() if pd.notna(d) else None for d in dates],
+                                           dtype=object)
     store.load_frames(frames, actor="test")
     store.engine.dispose()
     return {**os.environ, "DATABASE_URL": url, "PARTNERMAP_SAMPLE_DATA": "0"}
 
 
 def _run(env, *args):
-    return subprocess.run([sys.executable, "-m", "geo", *args], cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "geo", *args], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=120)
 
 
 def test_scan_district_with_needs(db_env, tmp_path):
     out = tmp_path / "scan.csv"
-    r = _run(db_env, "scan", "--district", LEON_DISTRICT, "--needs", "Family Engagement;funding", "-o", str(out))
+    r = _run(db_env, "scan", "--district", LEON_DISTRICT, "--needs", "Family Engagement;funding",
+             "-o", str(out))
     assert r.returncode == 0, r.stderr
     df = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert df.iloc[0]["partner"] == "Tallahassee Family Alliance"
@@ -48,7 +50,8 @@ def test_scan_district_with_needs(db_env, tmp_path):
 
 def test_scan_point_radius_lists_distance(db_env, tmp_path):
     out = tmp_path / "scan.csv"
-    r = _run(db_env, "scan", "--point", "26.7504496,-80.0634655", "--radius-mi", "1", "-o", str(out))
+    r = _run(db_env, "scan", "--point", "26.7504496,-80.0634655", "--radius-mi", "1",
+             "-o", str(out))
     assert r.returncode == 0, r.stderr
     df = pd.read_csv(out).set_index("partner")
     assert 0.6 < df.loc["Glades Learning Lab", "nearest_mi"] < 0.7
@@ -57,7 +60,8 @@ def test_scan_point_radius_lists_distance(db_env, tmp_path):
 def test_scan_errors_are_plain(db_env, tmp_path):
     out = tmp_path / "x.csv"
     r = _run(db_env, "scan", "--district", "1299999", "-o", str(out))
-    assert r.returncode == 2 and "No school district with GEOID 1299999" in r.stderr and "Traceback" not in r.stderr
+    assert (r.returncode == 2 and "No school district with GEOID 1299999" in r.stderr
+            and "Traceback" not in r.stderr)
     r = _run(db_env, "scan", "--state", "FL", "--needs", "Fundraising", "-o", str(out))
     assert r.returncode == 2 and "Fundraising" in r.stderr and "Family Engagement" in r.stderr
     assert not out.exists()

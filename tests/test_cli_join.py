@@ -101,7 +101,8 @@ def test_bad_rows_exit_zero_with_summary_and_issues(tmp_path: Path) -> None:
            "5 warnings, 11 rows with errors (see the issues column)" in result.stderr
     assert "'state' is called 'state_input'" in result.stderr
     got = pd.read_csv(out, dtype=str, keep_default_na=False).set_index("site_id")
-    assert got.loc["B7", "issues"].startswith("error (latitude): Latitude and longitude look swapped")
+    assert got.loc["B7", "issues"].startswith(
+        "error (latitude): Latitude and longitude look swapped")
     assert got.loc["B6", "latitude_input"] == "128.5" and got.loc["B6", "latitude"] == ""
 
 
@@ -131,7 +132,8 @@ def test_csv_output_neutralises_formulas_but_not_negative_numbers(tmp_path: Path
         ("does_not_exist.csv", "no such file"),
     ],
 )
-def test_unreadable_input_exits_2_without_traceback(tmp_path: Path, name: str, fragment: str) -> None:
+def test_unreadable_input_exits_2_without_traceback(tmp_path: Path, name: str,
+                                                    fragment: str) -> None:
     out = tmp_path / "out.csv"
     result = _run(str(BAD / name), "-o", str(out))
     assert result.returncode == 2

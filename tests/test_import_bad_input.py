@@ -167,7 +167,8 @@ def test_phone_numbers_negative_numbers_and_bullets_are_not_formulas(store):
 ])
 def test_bad_zips(store, name, expected):
     data = (INGEST_BAD / name).read_bytes()
-    preview = _refused(store, data, filename=name, kind="sites", partner="Leon Education Foundation")
+    preview = _refused(store, data, filename=name, kind="sites",
+                       partner="Leon Education Foundation")
     assert expected in _messages(preview)
 
 

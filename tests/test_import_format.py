@@ -189,7 +189,8 @@ def test_a_sites_file_keeps_each_sites_contact():
     preview = prepare_import(sites.encode(), filename="s.csv", kind="sites",
                              frames=_empty_frames())
     assert preview.mapping["contact"] == "contact"
-    assert dict(zip(preview.frames.sites["name"], preview.frames.sites["contact"], strict=True)) == {
+    assert dict(zip(preview.frames.sites["name"], preview.frames.sites["contact"],
+                    strict=True)) == {
         "Alpha School": "Pat Lee (850) 555-0100", "Beta School": ""}
     assert not [p for p in preview.report if "not used" in p.message]
 

@@ -24,7 +24,8 @@ def fl_sample(fixtures_dir: Path) -> pd.DataFrame:
 
 
 def test_florida_schools_land_in_their_own_district(fl_sample: pd.DataFrame) -> None:
-    got = assign_boundaries(fl_sample["LONGITUDE"].astype(float), fl_sample["LATITUDE"].astype(float))
+    got = assign_boundaries(fl_sample["LONGITUDE"].astype(float),
+                            fl_sample["LATITUDE"].astype(float))
     assert len(got) == 300 and list(got.columns) == list(JOIN_COLUMNS)
     share = (got["district_geoid"] == fl_sample["DISTRICTID"]).mean()
     assert share >= 0.98, f"only {share:.1%} of Florida schools got their own district"
@@ -38,7 +39,8 @@ def test_elementary_and_secondary_districts_are_both_kept() -> None:
     got = assign_boundaries([EVANSTON[0]], [EVANSTON[1]]).iloc[0]
     assert "Evanston" in got["district_name"] and "65" in got["district_name"]
     assert "Evanston" in got["secondary_district_name"] and "202" in got["secondary_district_name"]
-    assert got["district_geoid"].startswith("17") and got["secondary_district_geoid"].startswith("17")
+    assert (got["district_geoid"].startswith("17")
+            and got["secondary_district_geoid"].startswith("17"))
     assert got["district_geoid"] != got["secondary_district_geoid"]
     assert (got["state"], got["county"], got["county_fips"]) == ("IL", "Cook", "17031")
 

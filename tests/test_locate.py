@@ -68,7 +68,8 @@ def test_elementary_and_secondary_districts_are_both_kept() -> None:
     frame, report = _locate(GOOD / "il_elementary_secondary.csv")
     row = frame.iloc[0]
     assert row["district_geoid"] == str(row["expected_district_geoid"]) == "1714460"
-    assert row["secondary_district_geoid"] == str(row["expected_secondary_district_geoid"]) == "1714490"
+    assert (row["secondary_district_geoid"] == str(row["expected_secondary_district_geoid"])
+            == "1714490")
     assert "Evanston" in row["district_name"] and "202" in row["secondary_district_name"]
     assert row["state"] == "IL" and row["county"] == "Cook"
     # The input 'state' column is kept under another name, not overwritten.
@@ -225,7 +226,8 @@ def test_site_in_a_not_defined_pseudo_district_is_flagged() -> None:
 
 def test_numbers_with_hemisphere_letters_and_decimal_commas() -> None:
     report = Report()
-    frame = pd.DataFrame({"lat": ["28,5456719", "28.5456719 N"], "lon": ["-81,4953248", "81.4953248W"]})
+    frame = pd.DataFrame({"lat": ["28,5456719", "28.5456719 N"],
+                          "lon": ["-81,4953248", "81.4953248W"]})
     out = locate_frame(frame, report=report)
     assert list(out["district_geoid"]) == ["1201440", "1201440"]
     assert len(report) == 0

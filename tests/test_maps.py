@@ -123,7 +123,8 @@ def test_sites_payload_round_trips_at_five_decimals():
 
 def test_sites_payload_names_missing_columns():
     with pytest.raises(ValueError, match="partner_name"):
-        maps.sites_payload(_sites().drop(columns="partner_name"), popup_fields=maps.DEFAULT_POPUP_FIELDS)
+        maps.sites_payload(_sites().drop(columns="partner_name"),
+                           popup_fields=maps.DEFAULT_POPUP_FIELDS)
 
 
 def test_label_sites_uses_the_names_given():
@@ -212,7 +213,8 @@ def test_choropleth_values_legend_and_no_data():
 
 @pytest.mark.parametrize("bins, message", [(2, "between 3 and 7"), ([5, 3], "ascending")])
 def test_choropleth_bad_bins_say_what_to_do(bins, message):
-    gdf = gpd.GeoDataFrame({"geoid": ["1"], "name": ["a"]}, geometry=[_square(0, 0, 1)], crs="EPSG:4326")
+    gdf = gpd.GeoDataFrame({"geoid": ["1"], "name": ["a"]}, geometry=[_square(0, 0, 1)],
+                           crs="EPSG:4326")
     with pytest.raises(ValueError, match=message):
         maps.add_district_choropleth(maps.base_map(), pd.Series([1], index=["1"]), legend="x",
                                      bins=bins, districts=gdf)
@@ -232,7 +234,8 @@ def test_base_map_options():
 def test_standalone_download_of_national_map_has_no_external_urls(national_html, sample):
     f = visible_frames(sample, "public")
     html = assets.standalone_html(maps.national_map(f.sites, partners=f.partners))
-    assert not re.search(r"""<(?:script|link)\b[^>]*\b(?:src|href)=["']?(?:https?:)?//""", html, re.I)
+    assert not re.search(r"""<(?:script|link)\b[^>]*\b(?:src|href)=["']?(?:https?:)?//""",
+                         html, re.I)
 
 
 def _site_popups(html: str) -> pd.DataFrame:
@@ -240,7 +243,8 @@ def _site_popups(html: str) -> pd.DataFrame:
     p = _payload(html, "L.partnerSites")
     cols = {}
     for f in p["fields"]:
-        cols[f["label"]] = [f["values"][c] for c in f["codes"]] if f["codes"] is not None else f["values"]
+        cols[f["label"]] = ([f["values"][c] for c in f["codes"]] if f["codes"] is not None
+                            else f["values"])
     return pd.DataFrame(cols, index=p["ids"])
 
 
@@ -250,7 +254,8 @@ def test_site_popups_show_place_status_dates_and_contact_as_the_viewer_may(sampl
     consent never reach a public viewer."""
     for role in ("public", "staff"):
         f = visible_frames(sample, role)
-        html = maps.national_map(f.sites, partners=f.partners, activities=f.activities).get_root().render()
+        html = maps.national_map(f.sites, partners=f.partners,
+                                 activities=f.activities).get_root().render()
         popups = _site_popups(html)
         assert {"Site", "Partner", "Kind", "District", "County", "ZIP", "Work", "Status", "Dates",
                 "Contact"} <= set(popups.columns)

@@ -116,7 +116,8 @@ def test_filters_change_the_figures_and_the_url(world, repo_root):
     _widget(at, "multiselect", "Partner type").set_value(["union"])
     _widget(at, "multiselect", "Principle").set_value(["family"])
     at.run()
-    narrowed = filter_activities(world["public"], partner_types=["union"], principles=["Family Engagement"])
+    narrowed = filter_activities(world["public"], partner_types=["union"],
+                                 principles=["Family Engagement"])
     assert metric(at, "Activities") == f"{len(narrowed.activities):,}" != before
     assert at.query_params["ptype"] in ("union", ["union"])
     assert at.query_params["principle"] in ("family", ["family"])
@@ -136,10 +137,12 @@ def test_level_metric_and_classification_switch_the_map(world, repo_root):
     bins = _layers(script)[0][1]["bins"]
     assert legend["labels"][0] == "No activity" and 3 <= len(legend["labels"]) <= 5
     assert bins[0] == 0 and bins == sorted(bins) and bins[-1] == table["value"].max()
-    assert _legends(_map_args(at.run())["script"])[0] == legend, "the classes stay put across reruns"
+    assert _legends(_map_args(at.run())["script"])[0] == legend, \
+        "the classes stay put across reruns"
     # Every county with a shape, with or without activity (Falls Church city, VA has
     # none at 1:10m: it is in the table but cannot be drawn).
-    drawable = {f for f, g in zip(counties()["county_fips"], counties().geometry, strict=True) if not g.is_empty}
+    drawable = {f for f, g in zip(counties()["county_fips"], counties().geometry, strict=True)
+                if not g.is_empty}
     assert set(_layers(script)[0][0]) == drawable and len(drawable) >= len(table) - 1
     wanted = {"level": "county", "metric": "activities", "classes": "natural_breaks", "k": "4"}
     assert all(at.query_params.get(k) in (v, [v]) for k, v in wanted.items()), dict(at.query_params)
@@ -147,12 +150,14 @@ def test_level_metric_and_classification_switch_the_map(world, repo_root):
     at.run()
     equal = choropleth.whole_number_classes(classify(table["value"], method="equal_interval", k=4),
                                             table["value"])[1]
-    assert _legends(_map_args(at)["script"])[0]["labels"] == ["No activity", *equal] != legend["labels"]
+    assert (_legends(_map_args(at)["script"])[0]["labels"] == ["No activity", *equal]
+            != legend["labels"])
 
 
 def test_url_restores_the_view(world, repo_root):
-    query = {"level": "district", "metric": "community_schools", "classes": "equal_interval", "k": "3",
-             "kind": "implementation", "status": "active,planned", "asof": "2023-01-15", "place": "0622710"}
+    query = {"level": "district", "metric": "community_schools", "classes": "equal_interval",
+             "k": "3", "kind": "implementation", "status": "active,planned",
+             "asof": "2023-01-15", "place": "0622710"}
     at = _run(repo_root, query)
     assert _widget(at, "selectbox", "Level").value == "district"
     assert _widget(at, "selectbox", "Measure").value == "community_schools"
@@ -162,8 +167,8 @@ def test_url_restores_the_view(world, repo_root):
     assert _widget(at, "multiselect", "Status").value == ["active", "planned"]
     assert _widget(at, "radio", "When").value == "asof"
     assert str(_widget(at, "date_input", "As of").value) == "2023-01-15"
-    narrowed = filter_activities(world["public"], kinds=["implementation"], statuses=["active", "planned"],
-                                 as_of="2023-01-15")
+    narrowed = filter_activities(world["public"], kinds=["implementation"],
+                                 statuses=["active", "planned"], as_of="2023-01-15")
     assert metric(at, "Activities") == f"{len(narrowed.activities):,}"
     row = coverage(narrowed, "district").set_index("place_id").loc["0622710"]
     assert any(t.value.startswith(f"Selected: {row['place']} — {int(row['partners'])} partners")
@@ -205,23 +210,29 @@ def test_gaps_table_and_map_layer(world, repo_root, downloads):
 
 def test_csv_downloads(world, repo_root, downloads):
     at = _run(repo_root, {"level": "county"})
-    counties = csv_frame(download_bytes(at, downloads, "Download counties (CSV)", "coverage_county.csv"))
+    counties = csv_frame(download_bytes(at, downloads, "Download counties (CSV)",
+                                        "coverage_county.csv"))
     expected = coverage(world["public"], "county")
     assert len(counties) == len(expected)  # every county, with or without activity
     assert {"Place", "Partners", "Activities", "Community schools"} <= set(counties.columns)
     cook = counties[counties["Place ID"] == "17031"].iloc[0]
     assert int(cook["Activities"]) == int(expected.set_index("place_id").loc["17031", "activities"])
-    per_state = csv_frame(download_bytes(at, downloads, "Download per state (CSV)", "activities_per_state.csv"))
-    assert per_state["Activities"].astype(int).sum() == activities_per_state(world["public"])["activities"].sum()
-    years = csv_frame(download_bytes(at, downloads, "Download by year (CSV)", "activities_by_start_year.csv"))
-    assert years["Start year"].tolist() == activities_by_start_year(world["public"])["start_year"].tolist()
+    per_state = csv_frame(download_bytes(at, downloads, "Download per state (CSV)",
+                                         "activities_per_state.csv"))
+    assert (per_state["Activities"].astype(int).sum()
+            == activities_per_state(world["public"])["activities"].sum())
+    years = csv_frame(download_bytes(at, downloads, "Download by year (CSV)",
+                                     "activities_by_start_year.csv"))
+    assert (years["Start year"].tolist()
+            == activities_by_start_year(world["public"])["start_year"].tolist())
     for frame in (counties, per_state, years):
         assert not any(str(c).startswith(("=", "+", "@")) for c in frame.to_numpy().ravel())
 
 
 def test_map_download_is_a_standalone_page(world, repo_root, downloads):
     at = _run(repo_root, {"level": "district", "gaps": "1"})
-    html = download_bytes(at, downloads, "Download the map (HTML)", "coverage_district_partners.html").decode("utf-8")
+    html = download_bytes(at, downloads, "Download the map (HTML)",
+                          "coverage_district_partners.html").decode("utf-8")
     assert "<script src=" not in html and "<link" not in html.replace('rel="icon"', "")
     assert "L.partnerAreas(" in html and "Partners per district" in html and "No activity" in html
     assert len(html.encode("utf-8")) < MAX_MAP_BYTES
@@ -230,8 +241,10 @@ def test_map_download_is_a_standalone_page(world, repo_root, downloads):
 def test_map_download_says_what_it_shows(world, repo_root, downloads):
     """The downloaded page names its view, filters, date and sources, and says the data
     is the fictional sample, above the map and as the page title."""
-    at = _run(repo_root, {"level": "district", "gaps": "1", "kind": "funding,policy", "status": "active"})
-    html = download_bytes(at, downloads, "Download the map (HTML)", "coverage_district_partners.html").decode("utf-8")
+    at = _run(repo_root, {"level": "district", "gaps": "1", "kind": "funding,policy",
+                          "status": "active"})
+    html = download_bytes(at, downloads, "Download the map (HTML)",
+                          "coverage_district_partners.html").decode("utf-8")
     head = html[html.index("<body>"):html.index('<div class="folium-map"')]
     assert "<title>Coverage: Partners per district</title>" in html
     assert "<h1" in head and "Coverage: Partners per district" in head
@@ -251,7 +264,8 @@ def test_public_viewer_never_receives_withheld_names(world, repo_root, downloads
     script = _map_args(at)["script"]
     options = " ".join(o for w in at.multiselect for o in w.options)
     assert "A coalition partner" not in options  # withheld partners cannot be picked
-    html = download_bytes(at, downloads, "Download the map (HTML)", "coverage_district_partners.html").decode("utf-8")
+    html = download_bytes(at, downloads, "Download the map (HTML)",
+                          "coverage_district_partners.html").decode("utf-8")
     for secret in secrets:
         assert secret not in script and secret not in options and secret not in html
 
@@ -295,9 +309,11 @@ def test_area_choropleth_checks_its_classes():
     areas = choropleth.area_layer("state")
     m = choropleth.partner_count_map(pd.Series(dtype="int64"))
     with pytest.raises(ValueError, match="one per class"):
-        choropleth.add_area_choropleth(m, areas, pd.Series({"06": 1}), upper=[1, 2], labels=["1"], legend="x")
+        choropleth.add_area_choropleth(m, areas, pd.Series({"06": 1}), upper=[1, 2], labels=["1"],
+                                       legend="x")
     with pytest.raises(ValueError, match="ascending"):
-        choropleth.add_area_choropleth(m, areas, pd.Series({"06": 1}), upper=[2, 1], labels=["a", "b"], legend="x")
+        choropleth.add_area_choropleth(m, areas, pd.Series({"06": 1}), upper=[2, 1],
+                                       labels=["a", "b"], legend="x")
     with pytest.raises(ValueError, match="level must be one of"):
         choropleth.area_layer("planet")
 

@@ -611,7 +611,8 @@ def test_staff_create_a_new_partner_from_the_import(db, repo_root):
     _run(at)
     partners = db.frames().partners
     new = partners[partners["name"] == "Eastside Family Center"]
-    assert len(new) == 1 and not bool(new["public"].iloc[0]), "created without public-listing consent"
+    assert len(new) == 1 and not bool(new["public"].iloc[0]), \
+        "created without public-listing consent"
     sites = db.frames().sites
     assert set(sites.loc[sites["partner_id"] == int(new["partner_id"].iloc[0]), "name"]) == \
         {"Eastside Elementary", "Westside Middle"}
@@ -653,7 +654,8 @@ def test_an_unreadable_yes_no_value_is_a_problem_with_row_column_and_fix(db, rep
     _upload(at, "yn.csv", YES_NO.replace(",No,", ",Perhaps,").encode())
     problems = _problem_table(at)
     bad = problems[(problems["severity"] == "error")]
-    assert list(zip(bad["row"].astype(int), bad["column"], strict=True)) == [(3, "Community school")]
+    assert list(zip(bad["row"].astype(int), bad["column"], strict=True)) == [
+        (3, "Community school")]
     assert "Write Yes or No" in bad["how to fix"].iloc[0]
     assert at.button(key="import_confirm").disabled
 

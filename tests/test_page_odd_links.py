@@ -38,5 +38,6 @@ def test_odd_place_links_open_the_page(db_url, monkeypatch, page, params, says):
     at.switch_page(f"pages/{page}.py")
     at.run()
     assert not at.exception, [e.message for e in at.exception]
-    shown = " ".join(str(e.value) for e in [*at.markdown, *at.warning, *at.error, *at.info, *at.caption])
+    shown = " ".join(str(e.value)
+                     for e in [*at.markdown, *at.warning, *at.error, *at.info, *at.caption])
     assert says in shown.replace("\\", ""), shown[:2000]

@@ -55,7 +55,8 @@ def world(tmp_path_factory, repo_root) -> Iterator[dict]:
         mp.undo()
 
 
-def _run(repo_root, query: dict[str, str] | None = None, *, viewer: auth.Viewer | None = None) -> AppTest:
+def _run(repo_root, query: dict[str, str] | None = None, *,
+         viewer: auth.Viewer | None = None) -> AppTest:
     at = AppTest.from_file(str(repo_root / PAGE), default_timeout=180)
     for key, value in (query or {}).items():
         at.query_params[key] = value
@@ -81,7 +82,8 @@ def _widget(at: AppTest, kind: str, label: str):
 def test_default_view_counts_districts_pairs_and_nearby_sites(world, repo_root):
     at = _run(repo_root)
     public = world["public"]
-    assert metric(at, "School districts with 2+ partners") == f"{len(overlap_places(public, 'district')):,}"
+    assert (metric(at, "School districts with 2+ partners")
+            == f"{len(overlap_places(public, 'district')):,}")
     assert metric(at, "Partner pairs") == f"{len(partner_pairs(public)):,}"
     assert metric(at, "Site pairs") == f"{len(nearby_pairs(public, 1.0)):,}"
     assert not at.info, [i.value for i in at.info]
@@ -119,31 +121,36 @@ def test_rank_by_same_kind_puts_duplication_first(world, repo_root):
     expected = overlap_places(world["public"], "district").sort_values(
         ["n_shared_kinds", "partners", "activities"], ascending=False, kind="stable")
     assert list(table["Place"].head(10)) == list(expected["place"].head(10))
-    assert list(table["Place"].head(10)) != list(overlap_places(world["public"], "district")["place"].head(10))
+    assert list(table["Place"].head(10)) != list(
+        overlap_places(world["public"], "district")["place"].head(10))
 
 
 def test_empty_results_say_so_in_plain_words(world, repo_root):
     public = world["public"]
     active_states = set(public.sites["state_fips"]) | {
-        str(a)[:2] for a in public.activities.loc[public.activities["area_level"] != "site", "area_id"]}
-    quiet = next(code for fips, code in sorted(gazetteer.postal_codes().items()) if fips not in active_states)
+        str(a)[:2]
+        for a in public.activities.loc[public.activities["area_level"] != "site", "area_id"]}
+    quiet = next(code for fips, code in sorted(gazetteer.postal_codes().items())
+                 if fips not in active_states)
     at = _run(repo_root, {"state": quiet})
     infos = [i.value for i in at.info]
     assert "No district has two or more partners with these filters." in infos
     assert "No two partners share a district with these filters." in infos
-    assert "No sites of different partners are within 1 mile of each other with these filters." in infos
+    assert ("No sites of different partners are within 1 mile of each other "
+            "with these filters.") in infos
     assert _widget(at, "selectbox", "State").value == quiet  # the widget shows the URL's value
 
 
 def test_url_restores_filters_and_selection(world, repo_root):
     geoid = overlap_places(world["public"], "county")["place_id"].iloc[0]
-    at = _run(repo_root, {"kind": "implementation,policy", "status": "active", "level": "county", "mi": "2.5",
-                          "county": geoid})
+    at = _run(repo_root, {"kind": "implementation,policy", "status": "active", "level": "county",
+                          "mi": "2.5", "county": geoid})
     assert _widget(at, "multiselect", "Kind of work").value == ["implementation", "policy"]
     assert _widget(at, "multiselect", "Status").value == ["active"]
     assert _widget(at, "selectbox", "Places").value == "county"
     assert _widget(at, "number_input", "Within (miles)").value == 2.5
-    narrowed = filter_activities(world["public"], kinds=["implementation", "policy"], statuses=["active"])
+    narrowed = filter_activities(world["public"], kinds=["implementation", "policy"],
+                                 statuses=["active"])
     assert metric(at, "Counties with 2+ partners") == f"{len(overlap_places(narrowed, 'county')):,}"
     assert metric(at, "Site pairs") == f"{len(nearby_pairs(narrowed, 2.5)):,}"
     place = gazetteer.place_table("county").set_index("place_id").loc[geoid, "label"]
@@ -153,7 +160,8 @@ def test_url_restores_filters_and_selection(world, repo_root):
 
 
 def test_bad_link_values_are_ignored_and_reported(world, repo_root):
-    at = _run(repo_root, {"kind": "funding,<script>", "level": "planet", "mi": "1e9", "district": "12"})
+    at = _run(repo_root, {"kind": "funding,<script>", "level": "planet", "mi": "1e9",
+                          "district": "12"})
     assert _widget(at, "multiselect", "Kind of work").value == []
     assert _widget(at, "selectbox", "Places").value == "district"
     assert _widget(at, "number_input", "Within (miles)").value == 1.0
@@ -166,12 +174,14 @@ def test_csv_downloads_match_the_tables_and_neutralise_formulas(world, repo_root
     places = csv_frame(download_bytes(at, downloads, "Download places (CSV)", "overlaps_state.csv"))
     assert len(places) == len(overlap_places(world["public"], "state"))
     assert list(places.columns[:3]) == ["Place ID", "Place", "State"]
-    intros = csv_frame(download_bytes(at, downloads, "Download introductions list (CSV)", "introductions_state.csv"))
+    intros = csv_frame(download_bytes(at, downloads, "Download introductions list (CSV)",
+                                      "introductions_state.csv"))
     assert len(intros) == len(partner_pairs(world["public"], level="state"))
     cells = intros.to_numpy().ravel().tolist() + places.to_numpy().ravel().tolist()
     assert "'" + EVIL in cells, "the formula-like partner name is kept, as text"
     assert not any(str(c).startswith(("=", "+", "@")) for c in cells)
-    nearby = csv_frame(download_bytes(at, downloads, "Download nearby sites (CSV)", "nearby_sites.csv"))
+    nearby = csv_frame(download_bytes(at, downloads, "Download nearby sites (CSV)",
+                                      "nearby_sites.csv"))
     assert len(nearby) == len(nearby_pairs(world["public"], 1.0))
     assert {"Distance (mi)", "Site A", "Site B"} <= set(nearby.columns)
 
@@ -198,8 +208,10 @@ def test_public_viewer_gets_no_withheld_name_or_email(world, repo_root, download
         assert secret not in shown
     assert "A coalition partner" in intros
     # Contacts of withheld partners' activities are blank too.
-    hidden_ids = set(world["frames"].partners.loc[~world["frames"].partners["public"], "partner_id"])
-    contacts = world["frames"].activities.loc[world["frames"].activities["partner_id"].isin(hidden_ids), "contact"]
+    hidden_ids = set(world["frames"].partners.loc[~world["frames"].partners["public"],
+                                                  "partner_id"])
+    contacts = world["frames"].activities.loc[
+        world["frames"].activities["partner_id"].isin(hidden_ids), "contact"]
     for contact in set(contacts) - {""}:
         assert contact not in intros
 
@@ -232,7 +244,8 @@ def _legend_titles(script: str) -> list[str]:
     return re.findall(r'L\.partnerLegend\(\{"title":"([^"]*)"', script)
 
 
-@pytest.mark.parametrize("level,noun", [("district", "district"), ("county", "county"), ("state", "state")])
+@pytest.mark.parametrize("level,noun", [("district", "district"), ("county", "county"),
+                                        ("state", "state")])
 def test_map_draws_the_level_chosen(world, repo_root, level, noun):
     at = _run(repo_root, {"level": level})
     script = _map_script(at)
@@ -261,7 +274,8 @@ def test_introductions_are_a_table_with_why(world, repo_root):
     assert metric(at, "Introductions to make") == f"{len(pairs):,}"
     first = intros.iloc[0]
     assert first["Why introduce them"].startswith(f"Both work in {pairs['places'].iloc[0]} place")
-    assert {first["Partner A"], first["Partner B"]} == {pairs["partner_a"].iloc[0], pairs["partner_b"].iloc[0]}
+    assert {first["Partner A"], first["Partner B"]} == {pairs["partner_a"].iloc[0],
+                                                        pairs["partner_b"].iloc[0]}
 
 
 def test_nearby_site_pairs_are_drawn_on_the_map(world, repo_root):
@@ -273,10 +287,12 @@ def test_nearby_site_pairs_are_drawn_on_the_map(world, repo_root):
     sites = world["public"].sites.set_index("site_id")
     first = near.iloc[0]
     a, b = sites.loc[int(first["site_a_id"])], sites.loc[int(first["site_b_id"])]
-    assert data["pairs"][0][:4] == pytest.approx([a["latitude"], a["longitude"], b["latitude"], b["longitude"]],
+    assert data["pairs"][0][:4] == pytest.approx([a["latitude"], a["longitude"],
+                                                  b["latitude"], b["longitude"]],
                                                  abs=1e-5)
     assert data["selected"] == -1
-    assert any("Orange lines: sites of different partners within 1 mi" in c.value for c in at.caption)
+    assert any("Orange lines: sites of different partners within 1 mi" in c.value
+               for c in at.caption)
     # ?pairs=0 hides them.
     assert "L.partnerPairs" not in _map_script(_run(repo_root, {"pairs": "0"}))
 

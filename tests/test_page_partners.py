@@ -41,7 +41,8 @@ def _directory(at: AppTest):
 
 
 def _all_text(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [s.value for s in at.subheader]
+    parts = ([m.value for m in at.markdown] + [c.value for c in at.caption]
+             + [s.value for s in at.subheader])
     parts += [json.loads(c.proto.json_args)["script"] for c in at.get("component_instance")]
     for df in at.dataframe:
         parts.append(df.value.to_csv())
@@ -56,7 +57,8 @@ def test_public_sees_approved_partners_by_name_and_one_line_for_the_rest(env):
     withheld = partners.loc[~partners["public"]]
     assert list(table["Partner"][:-1]) == approved
     last = table.iloc[-1]
-    assert last["Partner"].startswith(schema.ANONYMOUS_PARTNER) and f"×{len(withheld)}" in last["Partner"]
+    assert (last["Partner"].startswith(schema.ANONYMOUS_PARTNER)
+            and f"×{len(withheld)}" in last["Partner"])
     # Counts include the unlisted partners: all sites are accounted for.
     assert table["Sites"].sum() == len(env.frames.sites)
     assert table["Activities"].sum() == len(env.frames.activities)
@@ -78,7 +80,8 @@ def test_filters_narrow_the_list_and_go_into_the_link(env):
     at = _open()
     at.multiselect(key="dir_types").select("union").run()
     table = _directory(at)
-    unions = env.frames.partners[(env.frames.partners["type"] == "union") & env.frames.partners["public"]]
+    unions = env.frames.partners[(env.frames.partners["type"] == "union")
+                                 & env.frames.partners["public"]]
     named = [p for p in table["Partner"] if not p.startswith(schema.ANONYMOUS_PARTNER)]
     assert sorted(named) == sorted(unions["name"]) and named
     assert set(table["Type"]) <= {"Teachers' union", "various"}
@@ -123,9 +126,11 @@ def test_search_finds_partners_by_where_they_work_and_state_codes_whole(env):
 
     staff = auth.Viewer(email=STAFF, role="staff")
     places = activity_places(env.frames)
-    in_denver = set(places.loc[places["place_id"].isin(["0803360", "08031"]), "partner_id"].astype(int))
+    in_denver = set(places.loc[places["place_id"].isin(["0803360", "08031"]),
+                               "partner_id"].astype(int))
     in_colorado = set(places.loc[places["place_id"] == "08", "partner_id"].astype(int))
-    in_colorado |= set(env.frames.sites.loc[env.frames.sites["state_fips"] == "08", "partner_id"].astype(int))
+    in_colorado |= set(env.frames.sites.loc[env.frames.sites["state_fips"] == "08",
+                                            "partner_id"].astype(int))
     names = dict(zip(env.frames.partners["partner_id"].astype(int), env.frames.partners["name"],
                      strict=True))
     assert in_denver and len(in_colorado) < len(names) / 2

@@ -66,7 +66,8 @@ class Downloads:
         original, original_deferred = MediaFileManager.add, MediaFileManager.add_deferred
 
         def add(mgr, path_or_data, *args, **kwargs):
-            self.files.append(path_or_data if isinstance(path_or_data, bytes) else Path(path_or_data).read_bytes())
+            self.files.append(path_or_data if isinstance(path_or_data, bytes)
+                              else Path(path_or_data).read_bytes())
             return original(mgr, path_or_data, *args, **kwargs)
 
         def add_deferred(mgr, make, *args, **kwargs):
@@ -111,7 +112,8 @@ def _heading(at: AppTest) -> str:
 
 
 def _texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [i.value for i in at.info] + [c.value for c in at.caption]
+    parts = ([m.value for m in at.markdown] + [i.value for i in at.info]
+             + [c.value for c in at.caption])
     return _unescape("\n".join(parts))
 
 
@@ -152,7 +154,8 @@ def test_typing_a_place_selects_it_and_writes_the_link(env):
     assert at.query_params.get("district") == [LEON] or at.query_params.get("district") == LEON
     # Other matches stay one click away.
     pick = at.selectbox(key="scan_pick")
-    assert "county:12073" in pick.options or "Leon, FL" in [pick.format_func(o) for o in pick.options]
+    assert ("county:12073" in pick.options
+            or "Leon, FL" in [pick.format_func(o) for o in pick.options])
 
 
 def test_empty_results_are_said_in_plain_words(env):
@@ -189,7 +192,8 @@ def test_ticking_needs_changes_the_ranking(env):
     at.multiselect(key="scan_kinds").select("research").run()
     at.multiselect(key="scan_principles").select("Equity").run()
     fit = _table(at, "Why", without="Presence")
-    expected = rank_fit(env.as_seen_by("public"), resolve_place(district=CHICAGO), ["Equity", "research"])
+    expected = rank_fit(env.as_seen_by("public"), resolve_place(district=CHICAGO),
+                        ["Equity", "research"])
     assert list(fit["Partner"]) == list(expected["name"])
     assert list(fit["Partner"]) != before
     assert fit["Why"].str.contains("works on Equity, Research and evaluation").any()
@@ -226,7 +230,8 @@ def test_staff_brief_names_every_partner_found(env, monkeypatch):
     withheld_here = set(expected.partners["partner"]) - set(
         env.frames.partners.loc[env.frames.partners["public"], "name"])
     assert withheld_here, "the sample should have unlisted partners in Illinois"
-    assert all(name in html for name in withheld_here if name in set(expected.partners["partner"].head(MAX_PARTNER_ROWS)))
+    assert all(name in html for name in withheld_here
+               if name in set(expected.partners["partner"].head(MAX_PARTNER_ROWS)))
     assert schema.ANONYMOUS_PARTNER not in html
     assert "signed-in staff" in html
 
@@ -235,7 +240,8 @@ def test_untrusted_text_in_labels_is_literal_markdown():
     from pages._scan_helpers import clicked_place, md_text
 
     assert md_text("**Bold** [x](javascript:alert(1)) $x$ :smile:") == (
-        "\\*\\*Bold\\*\\* \\[x\\]\\(javascript\\:\u200balert\\(1\\)\\) \\$x\\$ \\:\u200bsmile\\:\u200b")
+        "\\*\\*Bold\\*\\* \\[x\\]\\(javascript\\:\u200balert\\(1\\)\\) "
+        "\\$x\\$ \\:\u200bsmile\\:\u200b")
     assert md_text("two\nlines") == "two lines"
     assert clicked_place({"geoid": CHICAGO, "name": "x"})["district"] == CHICAGO
     assert clicked_place({"geoid": "17", "name": "Illinois"})["state"] == "17"
@@ -253,7 +259,8 @@ def test_puerto_rico_places_open_with_their_need_figures(env, params, heading):
     at = _open(params)  # no traceback (an IndexError before)
     assert _heading(at) == heading
     need = _table(at, "Children 5-17")
-    assert int(need["Children 5-17"].iloc[0]) == 529844  # Puerto Rico's one district (Urban Institute)
+    # Puerto Rico's one district (Urban Institute)
+    assert int(need["Children 5-17"].iloc[0]) == 529844
     assert at.get("component_instance"), "the map is drawn"
 
 
@@ -279,7 +286,8 @@ def test_a_name_shared_by_several_states_asks_which_one(env):
     assert _heading(at) == ""  # not Denver City ISD, TX
     pick = at.selectbox(key="scan_pick")
     labels = [pick.format_func(o) for o in pick.options]
-    assert labels[0] == "Denver County School District 1, CO" and "Denver City Independent School District, TX" in labels
+    assert (labels[0] == "Denver County School District 1, CO"
+            and "Denver City Independent School District, TX" in labels)
     assert "which one" in pick.label and pick.value is None
     pick.set_value(pick.options[0]).run()
     assert _heading(at) == "Denver County School District 1, CO"
@@ -293,7 +301,8 @@ def test_a_zip_scan_shows_the_zip_codes_own_figures(env):
     zip_scan = scan(env.as_seen_by("public"), resolve_place(zip="80205"))
     district = scan(env.as_seen_by("public"), resolve_place(district="0803360"))
     assert 0 < int(zip_scan.sites["inside"].sum()) < int(district.sites["inside"].sum())
-    assert _unescape(at.markdown[[i for i, m in enumerate(at.markdown) if "partner" in m.value][0]].value) \
+    assert _unescape(at.markdown[[i for i, m in enumerate(at.markdown)
+                                  if "partner" in m.value][0]].value) \
         == zip_scan.summary
     assert "in this ZIP code" in set(_table(at, "Presence")["Presence"])
 
@@ -310,12 +319,14 @@ def test_tables_show_percentages_thousands_and_dashes_for_missing(env):
     at = _open({"state": "17"})
     need = next(df for df in at.dataframe if "Children 5-17" in df.value.columns)
     config = json.loads(need.proto.columns)
-    assert config["Children in poverty (%)"]["type_config"]["format"] == "%.1f%%"  # 20.7%, not 20.7398
+    # 20.7%, not 20.7398
+    assert config["Children in poverty (%)"]["type_config"]["format"] == "%.1f%%"
     assert config["Children 5-17"]["type_config"]["format"] == "localized"        # 1,234,567
     assert need.proto.placeholder == "—"                                           # not "None"
     partners = next(df for df in at.dataframe if "Presence" in df.value.columns)
     config = json.loads(partners.proto.columns)
-    assert config["Partner"]["width"] == "large" and config["Website"]["type_config"]["type"] == "link"
+    assert (config["Partner"]["width"] == "large"
+            and config["Website"]["type_config"]["type"] == "link")
     assert config["Nearest site (mi)"]["type_config"]["format"] == "%.2f"
     assert partners.proto.placeholder == "—"
 
@@ -324,8 +335,10 @@ def test_best_fit_tab_shows_the_ranking_of_the_brief(env, monkeypatch):
     downloads = Downloads(monkeypatch)
     at = _open({"district": CHICAGO, "needs": "Equity,funding"})
     shown = next(df.value for df in at.dataframe if "Presence here" in df.value.columns)
-    expected = scan(env.as_seen_by("public"), resolve_place(district=CHICAGO), needs=["Equity", "funding"]).best_fit()
-    assert list(shown["Partner"]) == list(expected["name"]) and list(shown.index) == list(expected.index)
+    expected = scan(env.as_seen_by("public"), resolve_place(district=CHICAGO),
+                    needs=["Equity", "funding"]).best_fit()
+    assert (list(shown["Partner"]) == list(expected["name"])
+            and list(shown.index) == list(expected.index))
     html = _brief(downloads)
     top = expected.head(10)
     assert all(f"<td class=num>{rank}</td><td><b>{name}</b>" in html.replace("&#x27;", "'")

@@ -57,7 +57,8 @@ def test_publish_writes_the_public_view_as_static_files(published):
     files = _texts(out)
     for name in ("index.html", "map.html", "partners.csv", "partners.json",
                  "coverage_by_state.csv", "coverage_by_state.json",
-                 "vendor/leaflet/leaflet.js", "vendor/leaflet.markercluster/leaflet.markercluster.js"):
+                 "vendor/leaflet/leaflet.js",
+                 "vendor/leaflet.markercluster/leaflet.markercluster.js"):
         assert name in files, sorted(files)
     listed = frames.partners[frames.partners["public"]]
     directory = pd.read_csv(out / "partners.csv", dtype=str, keep_default_na=False)
@@ -66,7 +67,8 @@ def test_publish_writes_the_public_view_as_static_files(published):
     assert len(directory) == len(listed) + 1
     assert directory["name"].iloc[-1].startswith("A coalition partner ×")
     first = listed.iloc[0]
-    assert first["website"] in files["index.html"] and f'href="{first["website"]}"' in files["index.html"]
+    assert (first["website"] in files["index.html"]
+            and f'href="{first["website"]}"' in files["index.html"])
     states = pd.read_csv(out / "coverage_by_state.csv", dtype=str)
     assert "Florida" in set(states["place"])
     # No CDN or app URL: the map loads Leaflet from the published folder.

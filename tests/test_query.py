@@ -11,7 +11,8 @@ def test_choice_accepts_only_listed_values():
 
 
 def test_list_refuses_any_unknown_item():
-    assert q.parse_list("funding,policy", ["funding", "policy", "research"]) == ["funding", "policy"]
+    assert q.parse_list("funding,policy",
+                        ["funding", "policy", "research"]) == ["funding", "policy"]
     assert q.parse_list("funding,evil", ["funding", "policy"]) is None
     assert q.parse_list("", ["funding"]) is None
 

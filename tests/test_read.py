@@ -66,7 +66,8 @@ def test_zipped_shapefile_in_utm_is_reprojected() -> None:
 
 def test_geojson_keeps_its_own_latitude_columns_next_to_the_geometry_ones() -> None:
     frame, _ = _read(GOOD / "fl_sites.geojson")
-    assert {"LATITUDE", "LONGITUDE", "geometry_latitude", "geometry_longitude"} <= set(frame.columns)
+    assert {"LATITUDE", "LONGITUDE", "geometry_latitude", "geometry_longitude"} <= set(
+        frame.columns)
 
 
 def test_shapefile_without_prj_is_read_as_lon_lat_with_a_warning(tmp_path: Path) -> None:
@@ -154,7 +155,8 @@ def test_blank_and_repeated_header_names_are_made_unique(tmp_path: Path) -> None
 def test_upload_uses_only_the_base_name(tmp_path: Path) -> None:
     report = Report()
     frame = read_upload(
-        (GOOD / "fl_sites.geojson").read_bytes(), filename="../../etc/fl_sites.geojson", report=report
+        (GOOD / "fl_sites.geojson").read_bytes(), filename="../../etc/fl_sites.geojson",
+        report=report
     )
     assert len(frame) == 11
 

@@ -20,7 +20,8 @@ def test_same_seed_same_frames_other_seed_other_frames(sample):
     for a, b in zip(sample, again, strict=True):
         pdt.assert_frame_equal(a, b)
     other = make_sample(seed=8)
-    assert not other.sites[["latitude", "longitude"]].equals(sample.sites[["latitude", "longitude"]])
+    assert not other.sites[["latitude", "longitude"]].equals(
+        sample.sites[["latitude", "longitude"]])
 
 
 def test_column_contract(sample):

@@ -45,7 +45,8 @@ def test_signed_in_roles_see_everyone(frames, role):
 
 def test_public_frames_hide_names_in_sites_and_contacts(frames):
     out = visible_frames(frames, "public")
-    assert list(out.sites["name"]) == ["Open Org office", "Initiative office", "Lincoln Community School"]
+    assert list(out.sites["name"]) == ["Open Org office", "Initiative office",
+                                       "Lincoln Community School"]
     assert list(out.activities["contact"]) == ["a@open.example.org", ""]
     text = out.partners.to_csv() + out.sites.to_csv() + out.activities.to_csv()
     assert "Quiet" not in text and "quiet" not in text
@@ -112,7 +113,8 @@ def test_site_contacts_of_withheld_partners_are_blanked_for_the_public_and_other
     both = schema.Frames(frames.partners, sites, frames.activities)
     assert list(visible_frames(both, "public").sites["contact"]) == ["a@open.example.org", "", ""]
     assert list(visible_frames(both, "staff").sites["contact"]) == list(sites["contact"])
-    other = export_frames(visible_frames(both, "partner"), Viewer("p@x.org", "partner", partner_id=1))
+    other = export_frames(visible_frames(both, "partner"),
+                          Viewer("p@x.org", "partner", partner_id=1))
     assert list(other.sites["contact"]) == ["a@open.example.org", "", ""]
     own = export_frames(visible_frames(both, "partner"), Viewer("q@x.org", "partner", partner_id=2))
     assert list(own.sites["contact"]) == list(sites["contact"])

@@ -37,8 +37,11 @@ from geo.analysis.scan import ScanResult, scan
 from geo.analysis.vocabulary import Needs, UnknownTermError, parse_needs
 
 __all__ = [
-    "Classes", "LABELS", "Needs", "Place", "PlaceNotFound", "ScanResult", "Suggestion", "UnknownTermError",
-    "activities_by_start_year", "activities_per_state", "activity_places", "best_match", "classify", "coverage",
+    "Classes", "LABELS", "Needs", "Place", "PlaceNotFound", "ScanResult", "Suggestion",
+    "UnknownTermError",
+    "activities_by_start_year", "activities_per_state", "activity_places", "best_match",
+    "classify", "coverage",
     "filter_activities", "find_places", "for_display", "gaps", "introductions", "nearby_pairs",
-    "overlap_places", "parse_needs", "partner_pairs", "partners_by_place", "rank_fit", "resolve_place", "scan", "summary",
+    "overlap_places", "parse_needs", "partner_pairs", "partners_by_place", "rank_fit",
+    "resolve_place", "scan", "summary",
 ]

@@ -38,7 +38,8 @@ def _counts(frames: Frames, level: str) -> pd.DataFrame:
     activities = ap.groupby("place_id").size()
     sites = sp.groupby("place_id").size()
     community = sp[sp["community_school"]].groupby("place_id").size()
-    both = pd.concat([ap[["place_id", "partner_id"]], sp[["place_id", "partner_id"]]], ignore_index=True)
+    both = pd.concat([ap[["place_id", "partner_id"]], sp[["place_id", "partner_id"]]],
+                     ignore_index=True)
     partners = both.drop_duplicates().groupby("place_id").size()
     return pd.DataFrame({"partners": partners, "activities": activities, "sites": sites,
                          "community_schools": community}).fillna(0).astype("int64")
@@ -67,7 +68,8 @@ def coverage(frames: Frames, level: str, *, metric: str = "partners") -> pd.Data
     out = out.reset_index()
     cols = ["place_id", "place", "name", "state_fips", "state", *METRICS, "value"]
     if level == "district":
-        out = out.merge(gazetteer.need_table().rename(columns={"geoid": "place_id"}), on="place_id", how="left")
+        out = out.merge(gazetteer.need_table().rename(columns={"geoid": "place_id"}),
+                        on="place_id", how="left")
         cols += list(gazetteer.NEED_COLUMNS)
     out = out.sort_values(["value", "place_id"], ascending=[False, True], kind="stable")
     return out[cols].reset_index(drop=True)
@@ -107,10 +109,12 @@ def activities_by_start_year(frames: Frames) -> pd.DataFrame:
     year = pd.to_datetime(a["start_date"]).dt.year
     label = year.astype("Int64").astype("str").where(year.notna(), "unknown")
     df = pd.DataFrame({"start_year": label.to_numpy(), "partner_id": a["partner_id"].to_numpy()})
-    out = df.groupby("start_year").agg(activities=("partner_id", "size"), partners=("partner_id", "nunique"))
+    out = df.groupby("start_year").agg(activities=("partner_id", "size"),
+                                       partners=("partner_id", "nunique"))
     out = out.reset_index()
     out["_unknown"] = out["start_year"] == "unknown"
-    return out.sort_values(["_unknown", "start_year"]).drop(columns="_unknown").reset_index(drop=True)
+    return (out.sort_values(["_unknown", "start_year"]).drop(columns="_unknown")
+            .reset_index(drop=True))
 
 
 def summary(frames: Frames) -> dict[str, int]:
@@ -123,7 +127,8 @@ def summary(frames: Frames) -> dict[str, int]:
         "community_schools": int((frames.sites["site_kind"] == "community_school").sum()),
         "activities": len(frames.activities),
         **{f"{plural}_with_activity": int(places_at(frames, lv)["place_id"].nunique())
-           for lv, plural in (("state", "states"), ("county", "counties"), ("district", "districts"))},
+           for lv, plural in (("state", "states"), ("county", "counties"),
+                              ("district", "districts"))},
     }
 
 

@@ -66,7 +66,8 @@ def directory(frames: schema.Frames) -> pd.DataFrame:
         "listed": p["public"].fillna(False).astype(bool).to_numpy(),
         "where": pid.map(_where_text(frames)).fillna("").astype("str").to_numpy(),
     })
-    return out.sort_values("name", key=lambda c: c.str.lower(), kind="stable").reset_index(drop=True)
+    return (out.sort_values("name", key=lambda c: c.str.lower(), kind="stable")
+            .reset_index(drop=True))
 
 
 def public_view(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -81,7 +82,8 @@ def unlisted_line(unlisted: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame([{
         "partner_id": -1,
         "name": f"{schema.ANONYMOUS_PARTNER} ×{n} (not listed publicly)",
-        "type": "various" if unlisted["type"].nunique() > 1 else (unlisted["type"].iloc[0] if n else ""),
+        "type": ("various" if unlisted["type"].nunique() > 1
+                 else (unlisted["type"].iloc[0] if n else "")),
         "website": "",
         "expertise": "",
         "principles": "",

@@ -19,8 +19,10 @@ _TO_ALBERS = Transformer.from_crs("EPSG:4326", PROJECTED_CRS, always_xy=True)
 
 def haversine_mi(lon1, lat1, lon2, lat2) -> np.ndarray:
     """Great-circle distance in miles (arrays broadcast)."""
-    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(v, dtype="float64")) for v in (lon1, lat1, lon2, lat2))
-    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(v, dtype="float64"))
+                              for v in (lon1, lat1, lon2, lat2))
+    h = (np.sin((lat2 - lat1) / 2) ** 2
+         + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2)
     return 2 * EARTH_RADIUS_MI * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 

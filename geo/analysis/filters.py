@@ -30,7 +30,8 @@ def _timestamp(value: DateLike, name: str) -> pd.Timestamp:
 
 def _partner_ids(partners: pd.DataFrame, wanted: Iterable[int | str]) -> tuple[set[int], list[str]]:
     ids = {int(i) for i in partners["partner_id"]}
-    by_name = {str(n).strip().lower(): int(i) for i, n in zip(partners["partner_id"], partners["name"], strict=True)}
+    by_name = {str(n).strip().lower(): int(i)
+               for i, n in zip(partners["partner_id"], partners["name"], strict=True)}
     found: set[int] = set()
     problems: list[str] = []
     for item in wanted:
@@ -47,7 +48,8 @@ def _partner_ids(partners: pd.DataFrame, wanted: Iterable[int | str]) -> tuple[s
 
 def _principle_mask(cells: pd.Series, wanted: list[str]) -> np.ndarray:
     wanted_set = set(wanted)
-    return np.fromiter((bool(wanted_set.intersection(split_list(c))) for c in cells), bool, len(cells))
+    return np.fromiter((bool(wanted_set.intersection(split_list(c))) for c in cells),
+                       bool, len(cells))
 
 
 def active_mask(activities: pd.DataFrame, *, as_of: DateLike | None = None,
@@ -71,7 +73,8 @@ def active_mask(activities: pd.DataFrame, *, as_of: DateLike | None = None,
         keep &= started & not_over
     if date_range is not None:
         lo, hi = date_range
-        if lo is not None and hi is not None and _timestamp(lo, "date_range start") > _timestamp(hi, "date_range end"):
+        if (lo is not None and hi is not None
+                and _timestamp(lo, "date_range start") > _timestamp(hi, "date_range end")):
             raise ValueError(f"date_range starts after it ends ({lo} > {hi}); swap the two dates")
         if hi is not None:
             hi_ts = _timestamp(hi, "date_range end")

@@ -38,28 +38,33 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def _presence_reason(tier: str, n_sites: dict[str, int], reaches: dict[str, set[str]], place: Place) -> str:
+def _presence_reason(tier: str, n_sites: dict[str, int], reaches: dict[str, set[str]],
+                     place: Place) -> str:
     noun = "this district" if place.is_point else place.noun
     if tier == "here":
         parts = []
         if n_sites.get("here"):
             parts.append(f"{_plural(n_sites['here'], 'site')} in {noun}")
         parts += [f"{r} here" for r in sorted(reaches.get("here", set()) - {"site"})]
-        parts += [f"{r} covering this place" for r in sorted(reaches.get("covers", set()) & {"district-wide work"})]
+        parts += [f"{r} covering this place"
+                  for r in sorted(reaches.get("covers", set()) & {"district-wide work"})]
         return "; ".join(parts) or f"works in {noun}"
     if tier == "county":
         parts = []
         if n_sites.get("county"):
             parts.append(f"{_plural(n_sites['county'], 'site')} elsewhere in the same county")
-        parts += [f"{r} covering this place" for r in sorted(reaches.get("covers", set()) & {"county-wide work"})]
+        parts += [f"{r} covering this place"
+                  for r in sorted(reaches.get("covers", set()) & {"county-wide work"})]
         return "; ".join(parts) or "works in the same county"
     if tier == "state":
         state = place.state or "the state"
-        parts = [f"{r} in {state}" for r in sorted(reaches.get("covers", set()) & {"state-wide work"})]
+        parts = [f"{r} in {state}"
+                 for r in sorted(reaches.get("covers", set()) & {"state-wide work"})]
         if n_sites.get("state") or reaches.get("state"):
             parts.append(f"other work in {state}")
         return "; ".join(parts) or f"works in {state}"
-    return f"no current work in {place.state or 'this state'}" if place.level != "state" else "no current work in this state"
+    return (f"no current work in {place.state or 'this state'}" if place.level != "state"
+            else "no current work in this state")
 
 
 def rank_fit(frames: Frames, place: Place, needs=()) -> pd.DataFrame:
@@ -76,7 +81,9 @@ def rank_fit(frames: Frames, place: Place, needs=()) -> pd.DataFrame:
     current = acts[acts["status"] != "ended"]
 
     # Expertise: principles from the partner record and current activities; kinds from activities.
-    own_principles = {int(pid): set(split_list(p)) for pid, p in zip(partners["partner_id"], partners["principles"], strict=True)}
+    own_principles = {int(pid): set(split_list(p))
+                      for pid, p in zip(partners["partner_id"], partners["principles"],
+                                        strict=True)}
     act_principles: dict[int, set[str]] = {}
     pairs = current[["partner_id", "principles"]].drop_duplicates()
     for pid, cell in zip(pairs["partner_id"].tolist(), pairs["principles"].tolist(), strict=True):
@@ -97,7 +104,8 @@ def rank_fit(frames: Frames, place: Place, needs=()) -> pd.DataFrame:
     site_counts = site_rows.groupby(["partner_id", "tier"]).size().to_dict()
     reach_by: dict[tuple[int, str], set[str]] = {}
     triples = tiers.drop_duplicates()
-    for pid, tier, reach in zip(triples["partner_id"].tolist(), triples["tier"].tolist(), triples["reach"].tolist(), strict=True):
+    for pid, tier, reach in zip(triples["partner_id"].tolist(), triples["tier"].tolist(),
+                                triples["reach"].tolist(), strict=True):
         reach_by.setdefault((int(pid), tier), set()).add(reach)
 
     rows = []
@@ -114,7 +122,8 @@ def rank_fit(frames: Frames, place: Place, needs=()) -> pd.DataFrame:
 
         reaches = {t: reach_by.get((pid, t), set()) for t in ("here", "covers", "county", "state")}
         n_sites = {t: int(site_counts.get((pid, t), 0)) for t in ("here", "county", "state")}
-        if reaches["here"] or "district-wide work" in reaches["covers"]:  # (a ZIP code in the district)
+        if (reaches["here"]
+                or "district-wide work" in reaches["covers"]):  # (a ZIP code in the district)
             tier = "here"
         elif reaches["county"] or "county-wide work" in reaches["covers"]:
             tier = "county"

@@ -46,11 +46,15 @@ def _frame(records: Iterable[Mapping] | pd.DataFrame, columns: tuple[str, ...]) 
     return pd.DataFrame(out)[list(dict.fromkeys([*columns, *df.columns]))]
 
 
-def make_frames(partners: Iterable[Mapping] | pd.DataFrame = (), sites: Iterable[Mapping] | pd.DataFrame = (),
+def make_frames(partners: Iterable[Mapping] | pd.DataFrame = (),
+                sites: Iterable[Mapping] | pd.DataFrame = (),
                 activities: Iterable[Mapping] | pd.DataFrame = ()) -> Frames:
     """Frames from records (dicts or DataFrames); missing contract columns get defaults
     (area_level "site", status "active", site_kind "community_school", text "")."""
-    return Frames(_frame(list(partners) if not isinstance(partners, pd.DataFrame) else partners, PARTNER_COLUMNS),
-                  _frame(list(sites) if not isinstance(sites, pd.DataFrame) else sites, SITE_COLUMNS),
-                  _frame(list(activities) if not isinstance(activities, pd.DataFrame) else activities,
+    return Frames(_frame(list(partners) if not isinstance(partners, pd.DataFrame) else partners,
+                         PARTNER_COLUMNS),
+                  _frame(list(sites) if not isinstance(sites, pd.DataFrame) else sites,
+                         SITE_COLUMNS),
+                  _frame(list(activities) if not isinstance(activities, pd.DataFrame)
+                         else activities,
                          ACTIVITY_COLUMNS))

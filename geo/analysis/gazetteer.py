@@ -52,7 +52,8 @@ def state_postal(state_fips: str) -> str:
 
 @cache
 def boundary(level: str) -> gpd.GeoDataFrame:
-    """Boundaries of ``level`` with columns ``place_id, name, state_fips, state, label, geometry``."""
+    """Boundaries of ``level`` with columns
+    ``place_id, name, state_fips, state, label, geometry``."""
     b = _boundaries()
     if level == "state":
         g = b.states()
@@ -79,7 +80,8 @@ def boundary(level: str) -> gpd.GeoDataFrame:
 @cache
 def place_table(level: str) -> pd.DataFrame:
     """Every place of ``level`` without geometry, sorted by ``place_id``."""
-    return pd.DataFrame(boundary(level).drop(columns="geometry")).sort_values("place_id").reset_index(drop=True)
+    return (pd.DataFrame(boundary(level).drop(columns="geometry")).sort_values("place_id")
+            .reset_index(drop=True))
 
 
 @cache
@@ -96,7 +98,8 @@ def lookup_boundary(level: str) -> gpd.GeoDataFrame:
         if fips in states.index and geoid not in set(layer["place_id"]):
             st = states.loc[fips]
             extra.append({"place_id": geoid, "name": name, "state_fips": fips, "state": st["state"],
-                          "district_type": "unified", "label": f"{name}, {st['state']}", "geometry": st.geometry})
+                          "district_type": "unified", "label": f"{name}, {st['state']}",
+                          "geometry": st.geometry})
     if not extra:
         return layer
     more = gpd.GeoDataFrame(extra, geometry="geometry", crs=layer.crs)[list(layer.columns)]
@@ -106,7 +109,8 @@ def lookup_boundary(level: str) -> gpd.GeoDataFrame:
 @cache
 def lookup_table(level: str) -> pd.DataFrame:
     """:func:`lookup_boundary` without geometry, sorted by ``place_id``."""
-    return pd.DataFrame(lookup_boundary(level).drop(columns="geometry")).sort_values("place_id").reset_index(drop=True)
+    return (pd.DataFrame(lookup_boundary(level).drop(columns="geometry"))
+            .sort_values("place_id").reset_index(drop=True))
 
 
 def statewide_district(state_fips: str) -> str:
@@ -146,7 +150,8 @@ def place_size() -> pd.Series:
     inside = districts.geometry.representative_point()
     hits = counties.sindex.query(inside.values, predicate="within")  # (point index, county index)
     by_county = pd.Series(children[hits[0]]).groupby(counties["place_id"].to_numpy()[hits[1]]).sum()
-    out = pd.concat([states, by_county, pd.Series(children, index=districts["place_id"].to_numpy())])
+    out = pd.concat([states, by_county,
+                     pd.Series(children, index=districts["place_id"].to_numpy())])
     return out[~out.index.duplicated()]
 
 
@@ -188,5 +193,6 @@ def nearest_zip(lon, lat):
 
 def clear_cache() -> None:
     """Forget the loaded layers (after the data folder changed)."""
-    for fn in (_postal, boundary, place_table, lookup_boundary, lookup_table, need_table, place_size, _zip_tree):
+    for fn in (_postal, boundary, place_table, lookup_boundary, lookup_table, need_table,
+               place_size, _zip_tree):
         fn.cache_clear()

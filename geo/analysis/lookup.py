@@ -67,7 +67,8 @@ class Place:
                 "zip": "this ZIP code area", "point": "this point"}[self.level]
 
 
-def _overlapping(level: str, geom: BaseGeometry, *, state_fips: str | None = None) -> tuple[str, ...]:
+def _overlapping(level: str, geom: BaseGeometry, *,
+                 state_fips: str | None = None) -> tuple[str, ...]:
     layer = gazetteer.lookup_boundary(level)
     if state_fips is not None:
         layer = layer[layer["state_fips"] == state_fips]
@@ -95,8 +96,10 @@ def _polygon_place(level: str, place_id: str) -> Place:
     r = row.iloc[0]
     geom = r.geometry
     if level == "state":
-        districts = tuple(sorted(gazetteer.lookup_table("district").query("state_fips == @place_id")["place_id"]))
-        counties = tuple(sorted(gazetteer.place_table("county").query("state_fips == @place_id")["place_id"]))
+        districts = tuple(sorted(gazetteer.lookup_table("district")
+                                 .query("state_fips == @place_id")["place_id"]))
+        counties = tuple(sorted(gazetteer.place_table("county")
+                                .query("state_fips == @place_id")["place_id"]))
     elif level == "county":
         counties = (place_id,)
         districts = _overlapping("district", geom)
@@ -113,10 +116,13 @@ def _not_found_message(level: str, value: str) -> str:
         return (f"No state {value!r}; use a two-letter postal code (FL), a 2-digit FIPS code (12) "
                 "or the state's name")
     if level == "county":
-        return f"No county with FIPS code {value!r}; check the 5-digit county FIPS (state + county, e.g. 12073)"
+        return (f"No county with FIPS code {value!r}; check the 5-digit county FIPS "
+                "(state + county, e.g. 12073)")
     if level == "district":
-        return f"No school district with GEOID {value}; check the 7-digit NCES LEAID (e.g. 1201110 for Leon County, FL)"
-    return f"No ZIP code {value!r} in the ZIP centroid list; check the 5 digits (PO Box ZIPs are not listed)"
+        return (f"No school district with GEOID {value}; check the 7-digit NCES LEAID "
+                "(e.g. 1201110 for Leon County, FL)")
+    return (f"No ZIP code {value!r} in the ZIP centroid list; check the 5 digits "
+            "(PO Box ZIPs are not listed)")
 
 
 def _state_id(state: str) -> str:
@@ -137,15 +143,19 @@ def _state_id(state: str) -> str:
 def _point_place(level: str, place_id: str, name: str, lat: float, lon: float) -> Place:
     from geo.join import assign_boundaries
 
-    b = assign_boundaries(np.array([lon], dtype="float64"), np.array([lat], dtype="float64")).iloc[0]
+    b = assign_boundaries(np.array([lon], dtype="float64"),
+                          np.array([lat], dtype="float64")).iloc[0]
     state_fips = str(b["state_fips"]) if pd.notna(b["state_fips"]) else ""
     districts = tuple(str(b[c]) for c in ("district_geoid", "secondary_district_geoid")
                       if pd.notna(b[c]) and str(b[c]))
-    county = (str(b["county_fips"]),) if pd.notna(b["county_fips"]) and str(b["county_fips"]) else ()
+    county = ((str(b["county_fips"]),) if pd.notna(b["county_fips"]) and str(b["county_fips"])
+              else ())
     state = str(b["state"]) if pd.notna(b["state"]) else ""
     if not state_fips:
-        raise PlaceNotFound(f"{name} is not in the United States or its territories (the map covers only those); "
-                            "check the numbers: latitude first, then longitude, e.g. 41.88,-87.63 for Chicago")
+        raise PlaceNotFound(f"{name} is not in the United States or its territories "
+                            "(the map covers only those); "
+                            "check the numbers: latitude first, then longitude, "
+                            "e.g. 41.88,-87.63 for Chicago")
     if not districts and gazetteer.statewide_district(state_fips):
         districts = (gazetteer.statewide_district(state_fips),)
     return Place(level=level, id=place_id, name=name, geometry=Point(lon, lat), center=(lat, lon),
@@ -156,27 +166,30 @@ def parse_point(text: str) -> tuple[float, float]:
     """(lat, lon) from "LAT,LON" text, with a clear error for anything else."""
     m = re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*", str(text))
     if not m:
-        raise PlaceNotFound(f"A point is written LAT,LON in decimal degrees, e.g. 30.44,-84.28 (got {text!r})")
+        raise PlaceNotFound("A point is written LAT,LON in decimal degrees, e.g. 30.44,-84.28 "
+                            f"(got {text!r})")
     lat, lon = float(m.group(1)), float(m.group(2))
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise PlaceNotFound(f"Latitude must be within -90..90 and longitude within -180..180 (got {lat},{lon}); "
-                            "did you swap them?")
+        raise PlaceNotFound("Latitude must be within -90..90 and longitude within -180..180 "
+                            f"(got {lat},{lon}); did you swap them?")
     return lat, lon
 
 
-def resolve_place(*, state: str | None = None, county: str | None = None, district: str | None = None,
-                  zip: str | None = None, point: tuple[float, float] | str | None = None) -> Place:  # noqa: A002
+def resolve_place(*, state: str | None = None, county: str | None = None,
+                  district: str | None = None, zip: str | None = None,  # noqa: A002
+                  point: tuple[float, float] | str | None = None) -> Place:
     """The :class:`Place` named by exactly one of the keyword arguments.
 
     ``state``: postal code, FIPS or name; ``county``: 5-digit FIPS; ``district``: 7-digit
     GEOID (= NCES LEAID); ``zip``: 5-digit ZIP (its ZCTA centroid); ``point``: (lat, lon)
     or "LAT,LON". Raises :class:`PlaceNotFound` with a fix-it message otherwise.
     """
-    given = {k: v for k, v in dict(state=state, county=county, district=district, zip=zip, point=point).items()
+    given = {k: v for k, v in dict(state=state, county=county, district=district, zip=zip,
+                                   point=point).items()
              if v is not None and str(v).strip() != ""}
     if len(given) != 1:
-        raise PlaceNotFound("Give exactly one place: a state, a county, a district, a ZIP code or a point "
-                            f"(got {', '.join(given) or 'none'})")
+        raise PlaceNotFound("Give exactly one place: a state, a county, a district, a ZIP code "
+                            f"or a point (got {', '.join(given) or 'none'})")
     kind, value = next(iter(given.items()))
     if kind == "state":
         return _polygon_place("state", _state_id(str(value)))
@@ -195,14 +208,16 @@ def resolve_place(*, state: str | None = None, county: str | None = None, distri
 
         text = str(value).strip()
         zips = zip_centroids()
-        hit = zips[zips["zip"].astype("str") == text] if re.fullmatch(r"\d{5}", text) else zips.iloc[0:0]
+        hit = (zips[zips["zip"].astype("str") == text] if re.fullmatch(r"\d{5}", text)
+               else zips.iloc[0:0])
         if hit.empty:
             raise PlaceNotFound(_not_found_message("zip", text))
         lat, lon = float(hit["latitude"].iloc[0]), float(hit["longitude"].iloc[0])
         return _point_place("zip", text, f"ZIP {text}", lat, lon)
     lat, lon = parse_point(value) if isinstance(value, str) else (float(value[0]), float(value[1]))
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise PlaceNotFound(f"Latitude must be within -90..90 and longitude within -180..180 (got {lat},{lon})")
+        raise PlaceNotFound("Latitude must be within -90..90 and longitude within -180..180 "
+                            f"(got {lat},{lon})")
     return _point_place("point", f"{lat:.5f},{lon:.5f}", f"Point {lat:.4f}, {lon:.4f}", lat, lon)
 
 
@@ -254,7 +269,8 @@ def _match_tier(names: pd.Series, query: str) -> np.ndarray:
     return np.select([exact, starts, words, inside], [0, 1, 2, 3], 4)
 
 
-def find_places(text: str, *, limit: int = 10, partners: Mapping[str, int] | None = None) -> list[Suggestion]:
+def find_places(text: str, *, limit: int = 10,
+                partners: Mapping[str, int] | None = None) -> list[Suggestion]:
     """Places whose name, code or ZIP matches typed ``text``, best matches first.
 
     Understands a state name or postal code ("Florida", "FL"), a district or county
@@ -295,7 +311,8 @@ def find_places(text: str, *, limit: int = 10, partners: Mapping[str, int] | Non
     name, st = name.strip().lower(), st.strip()
     states = gazetteer.place_table("state")
     if st:
-        hit = states[(states["state"].str.upper() == st.upper()) | (states["name"].str.lower() == st.lower())]
+        hit = states[(states["state"].str.upper() == st.upper())
+                     | (states["name"].str.lower() == st.lower())]
         if hit.empty:
             return []
         st = str(hit["state"].iloc[0])

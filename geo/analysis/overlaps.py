@@ -20,12 +20,12 @@ from geo.schema import KINDS_OF_WORK, Frames
 DUPLICATION = "possible duplication"
 COMPLEMENTARY = "complementary"
 
-OVERLAP_COLUMNS = ("place_id", "place", "state", "partners", "activities", "overlap", "n_shared_kinds",
-                   "shared_kinds", "kinds", "partner_names")
+OVERLAP_COLUMNS = ("place_id", "place", "state", "partners", "activities", "overlap",
+                   "n_shared_kinds", "shared_kinds", "kinds", "partner_names")
 PAIR_COLUMNS = ("partner_a_id", "partner_a", "partner_b_id", "partner_b", "places", "same_kinds",
                 "place_names", "place_ids")
-NEARBY_COLUMNS = ("site_a_id", "site_a", "partner_a_id", "partner_a", "site_b_id", "site_b", "partner_b_id",
-                  "partner_b", "distance_mi", "state", "district_geoid")
+NEARBY_COLUMNS = ("site_a_id", "site_a", "partner_a_id", "partner_a", "site_b_id", "site_b",
+                  "partner_b_id", "partner_b", "distance_mi", "state", "district_geoid")
 
 
 def _kind_labels(codes) -> str:
@@ -51,7 +51,8 @@ def _place_names(level: str) -> pd.DataFrame:
     return t[["place_id", "label", "state"]].rename(columns={"label": "place"})
 
 
-def overlap_places(frames: Frames, level: str = "district", *, min_partners: int = 2) -> pd.DataFrame:
+def overlap_places(frames: Frames, level: str = "district", *,
+                   min_partners: int = 2) -> pd.DataFrame:
     """Places of ``level`` where at least ``min_partners`` distinct partners are active.
 
     One row per place: number of partners and activities; ``overlap`` is "possible
@@ -115,21 +116,27 @@ def partner_pairs(frames: Frames, *, level: str = "district", max_listed: int = 
     pairs = pp.merge(pp, on="place_id", suffixes=("_a", "_b"))
     pairs = pairs[pairs["partner_id_a"] < pairs["partner_id_b"]]
     pk = ap.drop_duplicates(["place_id", "partner_id", "kind_of_work"])
-    both = (pairs.merge(pk.rename(columns={"partner_id": "partner_id_a"}), on=["place_id", "partner_id_a"])
-            .merge(pk.rename(columns={"partner_id": "partner_id_b"}), on=["place_id", "partner_id_b", "kind_of_work"]))
+    both = (pairs.merge(pk.rename(columns={"partner_id": "partner_id_a"}),
+                        on=["place_id", "partner_id_a"])
+            .merge(pk.rename(columns={"partner_id": "partner_id_b"}),
+                   on=["place_id", "partner_id_b", "kind_of_work"]))
     same = both.groupby(["partner_id_a", "partner_id_b"])["kind_of_work"].agg(_kind_labels)
     labels = dict(zip(*_place_names(level)[["place_id", "place"]].to_numpy().T, strict=True))
     grouped = pairs.sort_values("place_id").groupby(["partner_id_a", "partner_id_b"])["place_id"]
     out = pd.DataFrame({"places": grouped.size(),
                         "place_ids": grouped.agg(lambda ids: ";".join(ids)),
-                        "place_names": grouped.agg(lambda ids: "; ".join(labels.get(i, i) for i in list(ids)[:max_listed])
-                                                   + (f"; and {len(ids) - max_listed} more" if len(ids) > max_listed else ""))})
+                        "place_names": grouped.agg(
+                            lambda ids: "; ".join(labels.get(i, i) for i in list(ids)[:max_listed])
+                            + (f"; and {len(ids) - max_listed} more" if len(ids) > max_listed
+                               else ""))})
     out["same_kinds"] = same.reindex(out.index).fillna("").astype("str")
-    out = out.reset_index().rename(columns={"partner_id_a": "partner_a_id", "partner_id_b": "partner_b_id"})
+    out = out.reset_index().rename(columns={"partner_id_a": "partner_a_id",
+                                            "partner_id_b": "partner_b_id"})
     names = _names(frames)
     out["partner_a"] = names.reindex(out["partner_a_id"].astype("int64").to_numpy()).to_numpy()
     out["partner_b"] = names.reindex(out["partner_b_id"].astype("int64").to_numpy()).to_numpy()
-    out = out.sort_values(["places", "partner_a", "partner_b"], ascending=[False, True, True], kind="stable")
+    out = out.sort_values(["places", "partner_a", "partner_b"], ascending=[False, True, True],
+                          kind="stable")
     return out[list(PAIR_COLUMNS)].reset_index(drop=True).astype({"places": "int64"})
 
 
@@ -149,7 +156,8 @@ def introductions(frames: Frames, partners_contacts: pd.DataFrame | None = None,
     a = frames.activities[["activity_id", "contact"]]
     ac = ap.merge(a, on="activity_id")
     ac = ac[ac["contact"].fillna("").astype("str") != ""]
-    by_partner_place = ac.groupby(["partner_id", "place_id"])["contact"].agg(lambda c: list(dict.fromkeys(c)))
+    by_partner_place = (ac.groupby(["partner_id", "place_id"])["contact"]
+                        .agg(lambda c: list(dict.fromkeys(c))))
     lookup = by_partner_place.to_dict()
     rows = []
     for r in pairs.to_dict("records"):
@@ -159,14 +167,18 @@ def introductions(frames: Frames, partners_contacts: pd.DataFrame | None = None,
         b_c = list(dict.fromkeys(c for pid in ids for c in lookup.get((b_id, pid), [])))
         places_word = "place" if r["places"] == 1 else "places"
         why = f"Both work in {r['places']} {places_word} ({r['place_names']})"
-        why += f" on the same kind of work: {r['same_kinds']}." if r["same_kinds"] else ", on different kinds of work."
+        why += (f" on the same kind of work: {r['same_kinds']}." if r["same_kinds"]
+                else ", on different kinds of work.")
         rows.append((int(a_id), int(b_id), int(r["places"]), why, "; ".join(a_c), "; ".join(b_c)))
-    out = pd.DataFrame(rows, columns=["partner_a_id", "partner_b_id", "places", "why", "a_contacts", "b_contacts"])
+    out = pd.DataFrame(rows, columns=["partner_a_id", "partner_b_id", "places", "why",
+                                      "a_contacts", "b_contacts"])
     for side in ("a", "b"):
-        side_info = info.rename(columns={"partner_id": f"partner_{side}_id", "name": f"partner_{side}",
+        side_info = info.rename(columns={"partner_id": f"partner_{side}_id",
+                                         "name": f"partner_{side}",
                                          "website": f"{side}_website", "email": f"{side}_email"})
         out = out.merge(side_info, on=f"partner_{side}_id", how="left")
-    cols = ["partner_a", "a_website", "a_email", "a_contacts", "partner_b", "b_website", "b_email", "b_contacts",
+    cols = ["partner_a", "a_website", "a_email", "a_contacts",
+            "partner_b", "b_website", "b_email", "b_contacts",
             "places", "why", "partner_a_id", "partner_b_id"]
     return out[cols].fillna("")
 
@@ -212,7 +224,9 @@ def nearby_pairs(frames: Frames, miles: float = 1.0) -> pd.DataFrame:
         "partner_b_id": partner[right],
         "partner_b": names.reindex(partner[right]).to_numpy(),
         "distance_mi": np.round(d, 3),
-        "state": a_rows["state_fips"].fillna("").astype("str").map(gazetteer.postal_codes()).fillna("").to_numpy(),
+        "state": (a_rows["state_fips"].fillna("").astype("str").map(gazetteer.postal_codes())
+                  .fillna("").to_numpy()),
         "district_geoid": a_rows["district_geoid"].astype("str").to_numpy(),
     })
-    return out.sort_values(["distance_mi", "site_a_id", "site_b_id"], kind="stable").reset_index(drop=True)
+    return (out.sort_values(["distance_mi", "site_a_id", "site_b_id"], kind="stable")
+            .reset_index(drop=True))

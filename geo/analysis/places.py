@@ -41,7 +41,8 @@ def check_level(level: str) -> str:
 
 def _site_places(frames: Frames, level: str) -> pd.DataFrame:
     a = frames.activities
-    at_site = a[a["area_level"] == "site"][["activity_id", "partner_id", "kind_of_work", "status", "site_id"]]
+    at_site = a[a["area_level"] == "site"][["activity_id", "partner_id", "kind_of_work", "status",
+                                            "site_id"]]
     if at_site.empty:
         return pd.DataFrame(columns=list(PLACE_COLUMNS))
     cols = _SITE_ID_COLUMNS[level]
@@ -50,7 +51,8 @@ def _site_places(frames: Frames, level: str) -> pd.DataFrame:
         sites.astype({"site_id": "int64"}), on="site_id", how="inner")
     parts = []
     for col in cols:
-        part = merged[["activity_id", "partner_id", "kind_of_work", "status", col]].rename(columns={col: "place_id"})
+        part = merged[["activity_id", "partner_id", "kind_of_work", "status", col]].rename(
+            columns={col: "place_id"})
         parts.append(part)
     out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     out["via"] = "site"
@@ -74,9 +76,11 @@ def _area_places(frames: Frames, level: str) -> pd.DataFrame:
 def places_at(frames: Frames, level: str) -> pd.DataFrame:
     """Activity-to-place rows at one ``level`` (see the module docstring for the rules)."""
     check_level(level)
-    parts = [df for df in (_site_places(frames, level), _area_places(frames, level)) if not df.empty]
+    parts = [df for df in (_site_places(frames, level), _area_places(frames, level))
+             if not df.empty]
     if not parts:
-        return pd.DataFrame({c: pd.Series(dtype="int64" if c.endswith("_id") and c != "place_id" else "str")
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c.endswith("_id") and c != "place_id"
+                                          else "str")
                              for c in PLACE_COLUMNS})
     out = pd.concat(parts, ignore_index=True)
     place = out["place_id"].fillna("").astype("str")

@@ -45,18 +45,21 @@ def site_tier(sites: pd.DataFrame, place: Place) -> np.ndarray:
         code = sites["zip"].fillna("").astype("str").str.slice(0, 5).to_numpy(dtype=object)
         blank = code == ""
         if blank.any():
-            code[blank] = gazetteer.nearest_zip(sites["longitude"].to_numpy(dtype="float64", na_value=np.nan)[blank],
-                                                sites["latitude"].to_numpy(dtype="float64", na_value=np.nan)[blank])
+            code[blank] = gazetteer.nearest_zip(
+                sites["longitude"].to_numpy(dtype="float64", na_value=np.nan)[blank],
+                sites["latitude"].to_numpy(dtype="float64", na_value=np.nan)[blank])
         here = code == place.id
     else:
         wanted = list(place.district_geoids)
-        here = (sites["district_geoid"].isin(wanted) | sites["secondary_district_geoid"].isin(wanted)).to_numpy()
+        here = (sites["district_geoid"].isin(wanted)
+                | sites["secondary_district_geoid"].isin(wanted)).to_numpy()
         # A state-wide district (Puerto Rico) is absent from the join layer: its sites carry
         # no district, only the state.
         whole = [g[:2] for g in wanted if g in gazetteer.STATEWIDE_DISTRICTS]
         if whole:
             here = here | np.isin(state, whole)
-    in_county = np.isin(county, list(place.county_fips)) if place.level not in ("state", "county") else here
+    in_county = (np.isin(county, list(place.county_fips))
+                 if place.level not in ("state", "county") else here)
     if place.level == "zip":  # the rest of the ZIP's district(s) counts as its county
         wanted = list(place.district_geoids)
         in_county = in_county | (sites["district_geoid"].isin(wanted)
@@ -72,7 +75,8 @@ def area_tier(activities: pd.DataFrame, place: Place) -> tuple[np.ndarray, np.nd
     """
     level = activities["area_level"].astype("str").to_numpy()
     area = activities["area_id"].fillna("").astype("str").to_numpy()
-    in_state = np.char.startswith(area.astype("U7"), place.state_fips) if place.state_fips else np.zeros(len(area), bool)
+    in_state = (np.char.startswith(area.astype("U7"), place.state_fips) if place.state_fips
+                else np.zeros(len(area), bool))
     is_state = level == "state"
     is_county = level == "county"
     is_district = level == "district"
@@ -80,15 +84,18 @@ def area_tier(activities: pd.DataFrame, place: Place) -> tuple[np.ndarray, np.nd
         here = (is_state | is_county | is_district) & in_state
         covers = np.zeros(len(area), bool)
     elif place.level == "county":
-        here = (is_county & (area == place.id)) | (is_district & np.isin(area, list(place.district_geoids)))
+        here = ((is_county & (area == place.id))
+                | (is_district & np.isin(area, list(place.district_geoids))))
         covers = is_state & (area == place.state_fips)
     elif place.level == "zip":
         here = np.zeros(len(area), bool)
         covers = ((is_district & np.isin(area, list(place.district_geoids)))
-                  | (is_county & np.isin(area, list(place.county_fips))) | (is_state & (area == place.state_fips)))
+                  | (is_county & np.isin(area, list(place.county_fips)))
+                  | (is_state & (area == place.state_fips)))
     else:
         here = is_district & np.isin(area, list(place.district_geoids))
-        covers = (is_county & np.isin(area, list(place.county_fips))) | (is_state & (area == place.state_fips))
+        covers = ((is_county & np.isin(area, list(place.county_fips)))
+                  | (is_state & (area == place.state_fips)))
     state = (is_state | is_county | is_district) & in_state & ~here & ~covers
     tier = np.select([here, covers, state], ["here", "covers", "state"], "none")
     phrase = np.select([is_state, is_county, is_district], ["state-wide work", "county-wide work",

@@ -23,15 +23,17 @@ from geo.analysis.presence import activity_tiers, site_tier
 from geo.analysis.vocabulary import Needs, parse_needs
 from geo.schema import KINDS_OF_WORK, SITE_KINDS, Frames, split_list
 
-PARTNER_COLUMNS = ("partner_id", "partner", "type", "presence", "kinds_of_work", "principles", "status", "since",
-                   "sites_here", "sites_nearby", "nearest_mi", "website", "email", "contact", "fit_score",
-                   "fit_reasons")
-SITE_COLUMNS = ("site_id", "site", "partner", "site_kind", "community_school", "distance_mi", "inside",
-                "nces_id", "zip", "district_geoid", "district", "latitude", "longitude", "location_source")
+PARTNER_COLUMNS = ("partner_id", "partner", "type", "presence", "kinds_of_work", "principles",
+                   "status", "since", "sites_here", "sites_nearby", "nearest_mi", "website",
+                   "email", "contact", "fit_score", "fit_reasons")
+SITE_COLUMNS = ("site_id", "site", "partner", "site_kind", "community_school", "distance_mi",
+                "inside", "nces_id", "zip", "district_geoid", "district", "latitude", "longitude",
+                "location_source")
 BEST_FIT_COLUMNS = ("partner_id", "name", "score", "presence", "reasons")
 NEED_TABLE_COLUMNS = ("geoid", "district", "children_5_17", "pct_poverty", "children_in_poverty")
 
-_PRESENCE_ORDER = {"in": 0, "covers_district": 1, "covers_county": 2, "covers_state": 3, "within": 4}
+_PRESENCE_ORDER = {"in": 0, "covers_district": 1, "covers_county": 2, "covers_state": 3,
+                   "within": 4}
 _COVER_CODES = {"district-wide work": "covers_district", "county-wide work": "covers_county",
                 "state-wide work": "covers_state"}
 
@@ -59,13 +61,15 @@ class ScanResult:
             return pd.DataFrame(columns=list(BEST_FIT_COLUMNS))
         presence = dict(zip(self.partners["partner_id"].astype("int64"), self.partners["presence"],
                             strict=True))
-        out = self.fit.assign(presence=self.fit["partner_id"].astype("int64").map(presence).fillna("not here"))
+        out = self.fit.assign(presence=self.fit["partner_id"].astype("int64").map(presence)
+                              .fillna("not here"))
         out = out[list(BEST_FIT_COLUMNS)]
         return out if limit is None else out.head(limit)
 
 
 def _projected(geom):
-    return shapely.transform(geom, lambda xy: np.column_stack(_TO_ALBERS.transform(xy[:, 0], xy[:, 1])))
+    return shapely.transform(
+        geom, lambda xy: np.column_stack(_TO_ALBERS.transform(xy[:, 0], xy[:, 1])))
 
 
 def distance_to_place_mi(place: Place, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -91,10 +95,11 @@ def _by_partner(acts: pd.DataFrame) -> dict[int, dict]:
     out: dict[int, dict] = {}
     starts = pd.to_datetime(acts["start_date"])
     for pid, kind, status, cells, contact, start in zip(
-            acts["partner_id"].astype("int64").tolist(), acts["kind_of_work"].tolist(), acts["status"].tolist(),
-            acts["principles"].tolist(), acts["contact"].tolist(), starts.tolist(), strict=True):
-        d = out.setdefault(pid, {"kinds": set(), "statuses": set(), "principles": [], "contacts": [],
-                                 "since": None})
+            acts["partner_id"].astype("int64").tolist(), acts["kind_of_work"].tolist(),
+            acts["status"].tolist(), acts["principles"].tolist(), acts["contact"].tolist(),
+            starts.tolist(), strict=True):
+        d = out.setdefault(pid, {"kinds": set(), "statuses": set(), "principles": [],
+                                 "contacts": [], "since": None})
         d["kinds"].add(kind)
         d["statuses"].add(status)
         d["principles"] += [x for x in split_list(cells) if x not in d["principles"]]
@@ -106,15 +111,16 @@ def _by_partner(acts: pd.DataFrame) -> dict[int, dict]:
     return out
 
 
-def _nearest_mi(place: Place, sites: pd.DataFrame, dist: np.ndarray, lon: np.ndarray, lat: np.ndarray,
-                partner_ids: list[int]) -> dict[int, float]:
+def _nearest_mi(place: Place, sites: pd.DataFrame, dist: np.ndarray, lon: np.ndarray,
+                lat: np.ndarray, partner_ids: list[int]) -> dict[int, float]:
     """Miles from each listed partner's nearest site to the place (0 inside; NaN: no sites).
 
     Uses distances already measured; for a partner whose sites were all too far to be
     measured, finds its nearest site with an STRtree nearest-neighbour query (exact).
     """
     pid_arr = sites["partner_id"].to_numpy(dtype="int64")
-    known = pd.DataFrame({"partner_id": pid_arr, "d": dist}).dropna().groupby("partner_id")["d"].min().to_dict()
+    known = (pd.DataFrame({"partner_id": pid_arr, "d": dist}).dropna()
+             .groupby("partner_id")["d"].min().to_dict())
     out = {pid: known[pid] for pid in partner_ids if pid in known}
     missing = [pid for pid in partner_ids if pid not in out]
     if not missing:
@@ -143,7 +149,8 @@ def _nearest_mi(place: Place, sites: pd.DataFrame, dist: np.ndarray, lon: np.nda
 
 def _presence_label(code: str, place: Place, radius_mi: float | None) -> str:
     if code == "in":
-        return {"point": "in this district", "zip": "in this ZIP code"}.get(place.level, "in this place")
+        return {"point": "in this district",
+                "zip": "in this ZIP code"}.get(place.level, "in this place")
     if code == "covers_district":
         return "covers this place (district-wide work)"
     if code == "covers_county":
@@ -167,10 +174,12 @@ def _need_table(place: Place) -> pd.DataFrame:
         total_children = float(rows["children_5_17"].sum())
         total_poor = float(rows["children_in_poverty"].sum())
         total = pd.DataFrame([{
-            "geoid": "", "district": f"All {len(rows)} districts in {place.label}" if place.level != "state"
+            "geoid": "",
+            "district": f"All {len(rows)} districts in {place.label}" if place.level != "state"
             else f"All {len(rows)} districts in {place.name}",
             "children_5_17": total_children,
-            "pct_poverty": round(100 * total_poor / total_children, 1) if total_children else np.nan,
+            "pct_poverty": (round(100 * total_poor / total_children, 1) if total_children
+                            else np.nan),
             "children_in_poverty": total_poor}])
         rows = total if place.level == "state" else pd.concat([rows, total], ignore_index=True)
     return rows.reset_index(drop=True)
@@ -218,10 +227,14 @@ def scan(frames: Frames, place: Place, *, radius_mi: float | None = None, needs=
     evidence = pd.concat([
         pd.DataFrame({"partner_id": here_acts["partner_id"].to_numpy(dtype="int64"), "code": "in"}),
         pd.DataFrame({"partner_id": cover_acts["partner_id"].to_numpy(dtype="int64"),
-                      "code": cover_acts["reach"].map(_COVER_CODES).fillna("covers_county").to_numpy()}),
-        pd.DataFrame({"partner_id": near_acts["partner_id"].to_numpy(dtype="int64"), "code": "within"}),
-        pd.DataFrame({"partner_id": sites_here["partner_id"].to_numpy(dtype="int64"), "code": "in"}),
-        pd.DataFrame({"partner_id": sites_near["partner_id"].to_numpy(dtype="int64"), "code": "within"}),
+                      "code": (cover_acts["reach"].map(_COVER_CODES).fillna("covers_county")
+                               .to_numpy())}),
+        pd.DataFrame({"partner_id": near_acts["partner_id"].to_numpy(dtype="int64"),
+                      "code": "within"}),
+        pd.DataFrame({"partner_id": sites_here["partner_id"].to_numpy(dtype="int64"),
+                      "code": "in"}),
+        pd.DataFrame({"partner_id": sites_near["partner_id"].to_numpy(dtype="int64"),
+                      "code": "within"}),
     ], ignore_index=True)
     evidence["order"] = evidence["code"].map(_PRESENCE_ORDER).astype("int64")
     best = evidence.sort_values("order", kind="stable").drop_duplicates("partner_id")
@@ -240,16 +253,19 @@ def scan(frames: Frames, place: Place, *, radius_mi: float | None = None, needs=
     for pid, code in codes.items():
         prow = prow_by.loc[pid]
         mine = info.get(pid, {})
-        principles = list(dict.fromkeys([*split_list(prow["principles"]), *mine.get("principles", [])]))
+        principles = list(dict.fromkeys([*split_list(prow["principles"]),
+                                         *mine.get("principles", [])]))
         near = nearest.get(pid, np.nan)
         rows.append({
             "partner_id": pid,
             "partner": str(prow["name"]),
             "type": str(prow["type"]),
             "presence": _presence_label(code, place, radius_mi),
-            "kinds_of_work": "; ".join(KINDS_OF_WORK.get(k, k) for k in sorted(mine.get("kinds", set()))),
+            "kinds_of_work": "; ".join(KINDS_OF_WORK.get(k, k)
+                                       for k in sorted(mine.get("kinds", set()))),
             "principles": "; ".join(principles),
-            "status": "; ".join(st for st in ("active", "planned", "ended") if st in mine.get("statuses", set())),
+            "status": "; ".join(st for st in ("active", "planned", "ended")
+                                if st in mine.get("statuses", set())),
             "since": mine.get("since"),
             "sites_here": int(n_here.get(pid, 0)),
             "sites_nearby": int(n_near.get(pid, 0)),
@@ -262,10 +278,12 @@ def scan(frames: Frames, place: Place, *, radius_mi: float | None = None, needs=
             "_order": _PRESENCE_ORDER[code],
         })
     partners = pd.DataFrame(rows, columns=[*PARTNER_COLUMNS, "_order"])
-    partners = partners.sort_values(["_order", "fit_score", "partner"], ascending=[True, False, True],
-                                     kind="stable").drop(columns="_order").reset_index(drop=True)
-    partners = partners.astype({"partner_id": "int64", "sites_here": "int64", "sites_nearby": "int64",
-                                "nearest_mi": "float64", "fit_score": "float64"})
+    partners = partners.sort_values(["_order", "fit_score", "partner"],
+                                    ascending=[True, False, True],
+                                    kind="stable").drop(columns="_order").reset_index(drop=True)
+    partners = partners.astype({"partner_id": "int64", "sites_here": "int64",
+                                "sites_nearby": "int64", "nearest_mi": "float64",
+                                "fit_score": "float64"})
 
     shown = inside_site | within
     names = dict(zip(p["partner_id"].astype("int64"), p["name"].astype("str"), strict=True))
@@ -283,8 +301,8 @@ def scan(frames: Frames, place: Place, *, radius_mi: float | None = None, needs=
 
     need = _need_table(place)
     messages, summary = _messages(place, radius_mi, partners, sites, need)
-    return ScanResult(place=place, radius_mi=radius_mi, needs=wanted, partners=partners, sites=sites,
-                      need=need, messages=messages, summary=summary, fit=fit)
+    return ScanResult(place=place, radius_mi=radius_mi, needs=wanted, partners=partners,
+                      sites=sites, need=need, messages=messages, summary=summary, fit=fit)
 
 
 def _messages(place: Place, radius_mi: float | None, partners: pd.DataFrame, sites: pd.DataFrame,
@@ -301,7 +319,8 @@ def _messages(place: Place, radius_mi: float | None, partners: pd.DataFrame, sit
     if radius_mi and n_near == 0:
         msgs.append(f"No other partner has a site within {radius_mi:g} mi outside {noun}.")
     if sites.empty:
-        msgs.append(f"No partner sites in {noun}" + (f" or within {radius_mi:g} mi." if radius_mi else "."))
+        msgs.append(f"No partner sites in {noun}"
+                    + (f" or within {radius_mi:g} mi." if radius_mi else "."))
     elif not sites["community_school"].any():
         msgs.append("No community-school sites among the partner sites here.")
     if need.empty or need["children_5_17"].isna().all():
@@ -309,9 +328,11 @@ def _messages(place: Place, radius_mi: float | None, partners: pd.DataFrame, sit
     summary = f"{n_in} partner{'s' if n_in != 1 else ''} in {place.label}"
     if n_cover:
         summary += f"; {n_cover} more cover{'s' if n_cover == 1 else ''} it with "
-        summary += ("district-, county- or state-wide work" if place.level == "zip" else "county- or state-wide work")
+        summary += ("district-, county- or state-wide work" if place.level == "zip"
+                    else "county- or state-wide work")
     if radius_mi:
         summary += f"; {n_near} more within {radius_mi:g} mi"
     summary += f". {len(sites)} partner site{'s' if len(sites) != 1 else ''}"
-    summary += f", {int(sites['community_school'].sum()) if len(sites) else 0} of them community schools."
+    summary += (f", {int(sites['community_school'].sum()) if len(sites) else 0}"
+                " of them community schools.")
     return msgs, summary

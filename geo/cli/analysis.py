@@ -98,8 +98,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
     except UnknownTermError as exc:
         raise CliError(f"--needs: {exc}") from None
     try:
-        place = resolve_place(state=args.state, county=args.county, district=args.district, zip=args.zip,
-                              point=args.point)
+        place = resolve_place(state=args.state, county=args.county, district=args.district,
+                              zip=args.zip, point=args.point)
     except PlaceNotFound as exc:
         raise CliError(str(exc)) from None
     frames = _frames_as_of(args.as_of)
@@ -108,8 +108,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
     if args.all_partners and result.fit is not None:
         listed = set(table["partner_id"])
         rest = result.fit[~result.fit["partner_id"].isin(listed)]
-        extra = pd.DataFrame({"partner_id": rest["partner_id"], "partner": rest["name"], "presence": "",
-                              "fit_score": rest["score"], "fit_reasons": rest["reasons"]})
+        extra = pd.DataFrame({"partner_id": rest["partner_id"], "partner": rest["name"],
+                              "presence": "", "fit_score": rest["score"],
+                              "fit_reasons": rest["reasons"]})
         table = pd.concat([table, extra], ignore_index=True).sort_values(
             ["fit_score", "partner"], ascending=[False, True], kind="stable")
     table = table.assign(place=place.label)
@@ -123,7 +124,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
 def cmd_overlaps(args: argparse.Namespace) -> int:
     from geo.analysis import introductions, nearby_pairs, overlap_places, partner_pairs
 
-    modes = [m for m in (args.level is not None, args.pairs, args.introductions, args.nearby_mi is not None) if m]
+    modes = [m for m in (args.level is not None, args.pairs, args.introductions,
+                         args.nearby_mi is not None) if m]
     if len(modes) != 1:
         raise CliError("choose one of --level LEVEL, --pairs, --introductions or --nearby-mi MILES")
     frames = _frames_as_of(args.as_of)
@@ -151,19 +153,22 @@ def register(subparsers) -> None:
     """Add ``scan``, ``overlaps`` and ``coverage`` to ``python -m geo``."""
     p = subparsers.add_parser(
         "scan", help="who works in and around a place, with fit scores (CSV)",
-        description="One row per partner in or near the place: presence, kinds of work, since, sites, "
-                    "distance, contacts, fit score and its reasons. " + _OPERATOR_NOTE)
+        description="One row per partner in or near the place: presence, kinds of work, since, "
+                    "sites, distance, contacts, fit score and its reasons. " + _OPERATOR_NOTE)
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument("--state", metavar="ST", help="postal code (FL), FIPS (12) or name")
     where.add_argument("--county", metavar="FIPS", help="5-digit county FIPS, e.g. 12073")
-    where.add_argument("--district", metavar="GEOID", help="7-digit district GEOID = NCES LEAID, e.g. 1201110")
+    where.add_argument("--district", metavar="GEOID",
+                       help="7-digit district GEOID = NCES LEAID, e.g. 1201110")
     where.add_argument("--zip", metavar="ZIP", help="5-digit ZIP code (its centroid)")
     where.add_argument("--point", metavar="LAT,LON", type=_point, help="a point, e.g. 30.44,-84.28")
-    p.add_argument("--radius-mi", type=_positive, metavar="R", help="also list partners with sites within R miles")
+    p.add_argument("--radius-mi", type=_positive, metavar="R",
+                   help="also list partners with sites within R miles")
     p.add_argument("--needs", default="", metavar="LIST",
                    help='";"-separated principles and kinds of work (names, codes or labels), '
                         'e.g. "Family Engagement;Funding"')
-    p.add_argument("--as-of", type=_date, metavar="DATE", help="only activities under way on this date")
+    p.add_argument("--as-of", type=_date, metavar="DATE",
+                   help="only activities under way on this date")
     p.add_argument("--all-partners", action="store_true",
                    help="also list partners not present, ranked by fit (presence left empty)")
     p.add_argument("-o", "--output", required=True, metavar="OUT.csv")
@@ -172,15 +177,17 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "overlaps", help="places, partner pairs or nearby sites where partners overlap (CSV)",
         description="Places with 2+ partners (--level), partner pairs sharing districts (--pairs), "
-                    "introductions with both partners' contacts (--introductions), or sites of different "
-                    "partners within a distance (--nearby-mi). " + _OPERATOR_NOTE)
+                    "introductions with both partners' contacts (--introductions), "
+                    "or sites of different partners within a distance (--nearby-mi). "
+                    + _OPERATOR_NOTE)
     p.add_argument("--level", choices=("district", "county", "state"))
     p.add_argument("--pairs", action="store_true")
     p.add_argument("--introductions", action="store_true")
     p.add_argument("--pairs-level", choices=("district", "county", "state"), default="district",
                    help="places compared for --pairs and --introductions (default: district)")
     p.add_argument("--nearby-mi", type=_positive, metavar="MILES")
-    p.add_argument("--as-of", type=_date, metavar="DATE", help="only activities under way on this date")
+    p.add_argument("--as-of", type=_date, metavar="DATE",
+                   help="only activities under way on this date")
     p.add_argument("-o", "--output", required=True, metavar="OUT.csv")
     p.set_defaults(func=cmd_overlaps)
 
@@ -189,8 +196,11 @@ def register(subparsers) -> None:
         description="Every place of the level, zero where nobody works; districts with their need "
                     "figures (Urban Institute, SAIPE/ACS 2014-2018). " + _OPERATOR_NOTE)
     p.add_argument("--level", required=True, choices=("state", "county", "district"))
-    p.add_argument("--metric", default="partners", choices=("partners", "activities", "sites", "community_schools"),
-                   help="which count fills the 'value' column and sets the order (default: partners)")
-    p.add_argument("--as-of", type=_date, metavar="DATE", help="only activities under way on this date")
+    p.add_argument("--metric", default="partners",
+                   choices=("partners", "activities", "sites", "community_schools"),
+                   help="which count fills the 'value' column and sets the order "
+                        "(default: partners)")
+    p.add_argument("--as-of", type=_date, metavar="DATE",
+                   help="only activities under way on this date")
     p.add_argument("-o", "--output", required=True, metavar="OUT.csv")
     p.set_defaults(func=cmd_coverage)

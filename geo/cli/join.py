@@ -61,7 +61,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=f"where to write the result; format by extension: {', '.join(OUTPUT_FORMATS)}",
     )
     for role, flag in (("latitude", "--lat-col"), ("longitude", "--lon-col"),
-                       ("ZIP code", "--zip-col"), ("state", "--state-col"), ("site ID", "--id-col")):
+                       ("ZIP code", "--zip-col"), ("state", "--state-col"),
+                       ("site ID", "--id-col")):
         parser.add_argument(flag, metavar="NAME", default=None,
                             help=f"column holding the {role} (default: detected from its name)")
     add_placement_options(parser)
@@ -216,7 +217,8 @@ def _geoframe(frame: pd.DataFrame, *, case_insensitive: bool):
         geometry[located] = gpd.points_from_xy(
             data.loc[located, "longitude"], data.loc[located, "latitude"]
         )
-    return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(geometry, crs="EPSG:4326"), crs="EPSG:4326")
+    return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(geometry, crs="EPSG:4326"),
+                            crs="EPSG:4326")
 
 
 def _missing(value: object) -> bool:

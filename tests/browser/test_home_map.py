@@ -22,11 +22,14 @@ EVIL = "</script><img src=x onerror=alert(1)>"
 DRAWN = """() => {
   const map = window.map || Object.values(window).find(v => v instanceof L.Map);
   const layers = Object.values(map._layers);
-  const districts = layers.filter(l => l.feature && /^\\d{7}$/.test(l.feature.properties.geoid)).length;
+  const districts = layers.filter(l => l.feature
+                                       && /^\\d{7}$/.test(l.feature.properties.geoid)).length;
   let ink = document.querySelectorAll('.leaflet-overlay-pane path').length > 0;  // SVG
-  for (const a of document.querySelectorAll('.leaflet-overlay-pane canvas:not(.partner-sites-layer)')) {
+  for (const a of document.querySelectorAll(
+      '.leaflet-overlay-pane canvas:not(.partner-sites-layer)')) {
     if (!a.width) continue;
-    const px = a.getContext('2d').getImageData(Math.floor(a.width / 2) - 40, Math.floor(a.height / 2) - 40, 80, 80).data;
+    const px = a.getContext('2d').getImageData(Math.floor(a.width / 2) - 40,
+                                               Math.floor(a.height / 2) - 40, 80, 80).data;
     for (let i = 3; i < px.length && !ink; i += 4) ink = px[i] > 0;
   }
   const c = document.querySelector('canvas.partner-sites-layer');
@@ -87,8 +90,10 @@ _FREE_DISTRICT_POINT = """() => {
     const p = L.point(nw.x + w / 2, nw.y + h / 2);
     if (!l._containsPoint(p)) continue;
     const x = frame.left + p.x, y = frame.top + p.y;
-    if (x < box.left + 60 || y < box.top + 60 || x > box.right - 60 || y > box.bottom - 60) continue;
-    const px = ctx.getImageData(Math.round((x - box.left) * ratio) - 12, Math.round((y - box.top) * ratio) - 12, 24, 24).data;
+    if (x < box.left + 60 || y < box.top + 60
+        || x > box.right - 60 || y > box.bottom - 60) continue;
+    const px = ctx.getImageData(Math.round((x - box.left) * ratio) - 12,
+                                Math.round((y - box.top) * ratio) - 12, 24, 24).data;
     let ink = 0; for (let i = 3; i < px.length; i += 4) ink += px[i];
     if (ink !== 0) continue;
     // Elementary and secondary districts overlap: every district under the point.

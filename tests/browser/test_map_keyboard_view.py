@@ -14,14 +14,16 @@ from geo.analysis import classify
 MAP = "Object.values(window).find(v => v instanceof L.Map)"
 AREAS_DRAWN = f"() => window.L && {MAP} && document.querySelector('.partner-legend') !== null"
 # Places a national view must show without zooming out.
-CITIES = {"Anchorage": (61.2181, -149.9003), "Honolulu": (21.3069, -157.8583), "San Juan": (18.4655, -66.1057),
-          "Seattle": (47.6062, -122.3321), "Miami": (25.7617, -80.1918), "Bangor": (44.8016, -68.7712)}
+CITIES = {"Anchorage": (61.2181, -149.9003), "Honolulu": (21.3069, -157.8583),
+          "San Juan": (18.4655, -66.1057), "Seattle": (47.6062, -122.3321),
+          "Miami": (25.7617, -80.1918), "Bangor": (44.8016, -68.7712)}
 
 
 def _coverage_with_gaps() -> object:
     """A state coverage map with the gap overlay (drawn as SVG paths, as on the Coverage page)."""
     values = pd.Series({"06": 3, "08": 5, "17": 1, "12": 2})
-    gaps = pd.Series({"0803360": 1000, "0622710": 5000, "1709930": 200, "1200870": 3000, "1200390": 800})
+    gaps = pd.Series({"0803360": 1000, "0622710": 5000, "1709930": 200, "1200870": 3000,
+                      "1200390": 800})
     return choropleth.coverage_map(values, classify(values, method="quantiles", k=3), level="state",
                                    legend="Partners", value_label="Partners", gaps=gaps)
 
@@ -38,7 +40,8 @@ def test_national_view_shows_alaska_hawaii_and_puerto_rico(page, tmp_path):
     _open(page, tmp_path, _coverage_with_gaps())
     inside = page.evaluate(f"""(cities) => {{
       const m = {MAP};
-      return Object.fromEntries(Object.entries(cities).map(([k, ll]) => [k, m.getBounds().contains(ll)]));
+      return Object.fromEntries(Object.entries(cities).map(
+        ([k, ll]) => [k, m.getBounds().contains(ll)]));
     }}""", CITIES)
     assert inside == {k: True for k in CITIES}, inside
     assert page.errors == []
@@ -73,10 +76,12 @@ def test_a_click_on_a_map_partly_below_the_fold_lands_where_pointed(page, tmp_pa
     frame = page.frame_locator("#f").locator(".partner-legend")
     frame.wait_for(timeout=60_000)
     inner = page.frames[1]
-    inner.evaluate(f"() => {{ window.__clicks = []; {MAP}.on('click', e => window.__clicks.push(e.latlng)); }}")
+    inner.evaluate(f"() => {{ window.__clicks = []; "
+                   f"{MAP}.on('click', e => window.__clicks.push(e.latlng)); }}")
     # Point at Denver, in the part of the frame that is on screen (page y 560-700).
-    target = inner.evaluate(f"() => {{ const m = {MAP}; m.setView([39.74, -104.99], 6, {{animate: false}});"
-                            f" return m.latLngToContainerPoint([39.74, -104.99]); }}")
+    target = inner.evaluate(f"() => {{ const m = {MAP}; "
+                            "m.setView([39.74, -104.99], 6, {animate: false});"
+                            " return m.latLngToContainerPoint([39.74, -104.99]); }")
     inner.evaluate(f"() => {MAP}.panBy([0, {target['y'] - 60}], {{animate: false}})")
     target = inner.evaluate(f"() => {MAP}.latLngToContainerPoint([39.74, -104.99])")
     assert 560 + target["y"] < 700, target
@@ -88,7 +93,8 @@ def test_a_click_on_a_map_partly_below_the_fold_lands_where_pointed(page, tmp_pa
 
 
 def test_a_downloaded_map_with_its_header_still_fills_the_window(page, tmp_path):
-    header = assets.MapHeader("Coverage: <b>Partners</b> per state", details=["Kind of work: Funding"],
+    header = assets.MapHeader("Coverage: <b>Partners</b> per state",
+                              details=["Kind of work: Funding"],
                               sources=["Urban Institute"], sample=True)
     page.set_viewport_size({"width": 1000, "height": 700})
     _open(page, tmp_path, _coverage_with_gaps(), header=header)

@@ -22,7 +22,8 @@ MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 # Every district is a layer of the map (drawn on its canvas) once the choropleth is in.
 DISTRICTS_DRAWN = """() => window.map && document.querySelector('.partner-legend') !== null
-  && Object.values(window.map._layers).filter(l => l.feature && l._parts && l._parts.length).length >= 13000"""
+  && Object.values(window.map._layers)
+       .filter(l => l.feature && l._parts && l._parts.length).length >= 13000"""
 # The same for the ~3,200 counties (a map drawn at county level).
 COUNTIES_DRAWN = DISTRICTS_DRAWN.replace("13000", "3000")
 
@@ -64,7 +65,8 @@ def _legend(frame) -> str:
 
 # Zoom the map onto the district with the most partners and return its GEOID.
 _TARGET = """() => {
-  const layers = Object.values(window.map._layers).filter(l => l.feature && l.feature.properties.value >= 2);
+  const layers = Object.values(window.map._layers)
+    .filter(l => l.feature && l.feature.properties.value >= 2);
   if (!layers.length) return null;
   layers.sort((a, b) => b.feature.properties.value - a.feature.properties.value);
   const l = layers[0];
@@ -79,8 +81,10 @@ _POINT = """(geoid) => {
   const l = all.find(l => l.feature.properties.geoid === geoid);
   const b = l._pxBounds, order = all.map(x => x._leaflet_id);
   for (let fy = 0.5; fy < 0.95; fy += 0.05) for (let fx = 0.5; fx < 0.95; fx += 0.05) {
-    for (const [x, y] of [[b.min.x + (b.max.x - b.min.x) * fx, b.min.y + (b.max.y - b.min.y) * fy],
-                          [b.max.x - (b.max.x - b.min.x) * fx, b.max.y - (b.max.y - b.min.y) * fy]]) {
+    for (const [x, y] of [[b.min.x + (b.max.x - b.min.x) * fx,
+                           b.min.y + (b.max.y - b.min.y) * fy],
+                          [b.max.x - (b.max.x - b.min.x) * fx,
+                           b.max.y - (b.max.y - b.min.y) * fy]]) {
       const p = L.point(x, y);
       if (!l._containsPoint(p)) continue;
       const covered = all.some(o => o !== l && o._leaflet_id > l._leaflet_id && o._pxBounds
@@ -98,7 +102,8 @@ def test_clicking_a_district_lists_its_partners(ready, app_url, public_frames, s
     assert "Partners per district" in _legend(frame) and "No partner" in _legend(frame)
     geoid = frame.evaluate(_TARGET)
     assert geoid, "no district with two or more partners on the map"
-    frame.wait_for_function(f"() => window.map.getBounds().contains({_center_js(geoid)})", timeout=10_000)
+    frame.wait_for_function(f"() => window.map.getBounds().contains({_center_js(geoid)})",
+                            timeout=10_000)
     point = frame.evaluate(_POINT, geoid)
     assert point, f"district {geoid} is not clickable on screen"
     box = page.query_selector(MAP_FRAME).bounding_box()
@@ -129,12 +134,15 @@ def _center_js(geoid: str) -> str:
 
 def test_copied_overlaps_link_restores_the_view(ready, app_url, public_frames):
     page = ready
-    frame, _ = _open(page, f"{app_url}/overlaps?kind=funding,policy&status=active&level=county&mi=2.5",
+    frame, _ = _open(page, f"{app_url}/overlaps"
+                           "?kind=funding,policy&status=active&level=county&mi=2.5",
                      COUNTIES_DRAWN)
     assert "Partners per county" in _legend(frame)  # the level chosen is the level drawn
-    kinds = page.inner_text("[data-testid='stSidebar'] [data-testid='stMultiSelect']:has-text('Kind of work')")
+    kinds = page.inner_text("[data-testid='stSidebar'] [data-testid='stMultiSelect']"
+                            ":has-text('Kind of work')")
     assert "Funding" in kinds and "Policy and advocacy" in kinds
-    status = page.inner_text("[data-testid='stSidebar'] [data-testid='stMultiSelect']:has-text('Status')")
+    status = page.inner_text("[data-testid='stSidebar'] [data-testid='stMultiSelect']"
+                             ":has-text('Status')")
     assert "Active" in status
     assert _selected(page, "Places") == "Counties"
     assert float(page.input_value("input[aria-label='Within (miles)']")) == 2.5
@@ -146,15 +154,18 @@ def test_copied_overlaps_link_restores_the_view(ready, app_url, public_frames):
 
 def test_copied_coverage_link_restores_the_view_and_filters_rerender(ready, app_url):
     page = ready
-    url = f"{app_url}/coverage?level=county&metric=activities&classes=equal_interval&k=4&kind=policy&asof=2023-01-15"
+    url = (f"{app_url}/coverage?level=county&metric=activities&classes=equal_interval&k=4"
+           "&kind=policy&asof=2023-01-15")
     frame, first_s = _open(page, url, COUNTIES_DRAWN)
     assert "Activities per county" in _legend(frame) and "No activity" in _legend(frame)
-    for label, shown in (("Level", "Counties"), ("Measure", "Activities"), ("Classification", "Equal intervals"),
-                         ("Classes", "4")):
+    for label, shown in (("Level", "Counties"), ("Measure", "Activities"),
+                         ("Classification", "Equal intervals"), ("Classes", "4")):
         assert _selected(page, label) == shown, label
-    assert "Policy and advocacy" in page.inner_text("[data-testid='stSidebar'] [data-testid='stMultiSelect']"
+    assert "Policy and advocacy" in page.inner_text("[data-testid='stSidebar'] "
+                                                    "[data-testid='stMultiSelect']"
                                                     ":has-text('Kind of work')")
-    assert page.input_value("[data-testid='stSidebar'] [data-testid='stDateInput'] input") == "2023-01-15"
+    assert page.input_value(
+        "[data-testid='stSidebar'] [data-testid='stDateInput'] input") == "2023-01-15"
 
     # A filter change in the page re-renders the map with the new level.
     started = time.perf_counter()

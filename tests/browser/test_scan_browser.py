@@ -16,7 +16,8 @@ CHICAGO = "1709930"
 LEON = "1201110"
 
 # Districts drawn (SVG paths) inside the map document.
-DRAWN = "() => document.querySelectorAll('.leaflet-overlay-pane path.leaflet-interactive').length > 0"
+DRAWN = ("() => document.querySelectorAll('.leaflet-overlay-pane path.leaflet-interactive')"
+         ".length > 0")
 
 # A neighbouring district, big enough to hit, with no site marker over its centre.
 _NEIGHBOUR = """(selected) => {
@@ -32,7 +33,8 @@ _NEIGHBOUR = """(selected) => {
     const b = layer._path.getBoundingClientRect();
     if (b.width < 30 || b.height < 30) continue;
     const x = b.left + b.width / 2, y = b.top + b.height / 2;
-    if (x < frame.left + 50 || y < frame.top + 50 || x > frame.right - 50 || y > frame.bottom - 50) continue;
+    if (x < frame.left + 50 || y < frame.top + 50
+        || x > frame.right - 50 || y > frame.bottom - 50) continue;
     if (document.elementFromPoint(x, y) !== layer._path) continue;
     if (ctx) {
       const px = ctx.getImageData(Math.round((x - cbox.left) * ratio) - 10,
@@ -74,7 +76,8 @@ def test_clicking_a_district_on_the_scan_map_selects_it(page, app_url):
     assert target, "no clickable neighbouring district found on the scan map"
     box = page.query_selector(MAP_FRAME).bounding_box()
     page.mouse.click(box["x"] + target["x"], box["y"] + target["y"])
-    page.wait_for_function(f"() => location.search.includes('district={target['geoid']}')", timeout=60_000)
+    page.wait_for_function(f"() => location.search.includes('district={target['geoid']}')",
+                           timeout=60_000)
     page.wait_for_selector(IDLE, timeout=60_000)
     page.wait_for_selector(f"h3:has-text({target['name']!r})", timeout=60_000)
     assert _query(page)["district"] == [target["geoid"]]
@@ -96,7 +99,8 @@ def test_a_copied_link_restores_the_scan(page, app_url):
     assert float(radius.input_value()) == 10
     chips = page.inner_text("[data-testid='stMultiSelect']:has-text('Needs: principles')")
     assert "Equity" in chips
-    assert "Funding" in page.inner_text("[data-testid='stMultiSelect']:has-text('Needs: kinds of work')")
+    assert "Funding" in page.inner_text(
+        "[data-testid='stMultiSelect']:has-text('Needs: kinds of work')")
 
     # A change re-renders: a larger radius finds partners in neighbouring districts.
     started = time.perf_counter()
@@ -108,13 +112,15 @@ def test_a_copied_link_restores_the_scan(page, app_url):
     assert _query(page)["needs"] == ["Equity,funding"]
     assert not re.search(r"\b(Traceback|Error)\b", page.inner_text("body"))
     assert page.errors == [] and page.blocked == [], (page.errors, page.blocked)
-    print(f"\nscan: first render {first_s:.2f} s (map drawn, script idle); radius change {change_s:.2f} s")
+    print(f"\nscan: first render {first_s:.2f} s (map drawn, script idle); "
+          f"radius change {change_s:.2f} s")
 
 
 def test_screenshots_of_scan_and_partners(page, app_url, app_server, shots_dir):
     _warm_up(page, app_url)
     page.set_viewport_size({"width": 1400, "height": 2300})
-    _, scan_s = _open(page, f"{app_url}/scan?district={CHICAGO}&radius=5&needs=Family%20Engagement,funding")
+    _, scan_s = _open(page, f"{app_url}/scan?district={CHICAGO}"
+                            "&radius=5&needs=Family%20Engagement,funding")
     # The brief downloads, made on the click, with the map and the partners shown.
     with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name="Download a one-page brief (HTML, printable)").click()
@@ -129,7 +135,8 @@ def test_screenshots_of_scan_and_partners(page, app_url, app_server, shots_dir):
     assert "Brightpath Community Schools Alliance" in body and "Where it works" in body
     page.screenshot(path=str(shots_dir / "partners.png"), full_page=True)
     assert page.errors == [] and page.blocked == [], (page.errors, page.blocked)
-    print(f"\nscan (Chicago, 5 mi, 2 needs) first render {scan_s:.2f} s; partners (one chosen) {partners_s:.2f} s")
+    print(f"\nscan (Chicago, 5 mi, 2 needs) first render {scan_s:.2f} s; "
+          f"partners (one chosen) {partners_s:.2f} s")
 
 
 def test_the_brief_prints_as_a_short_complete_handout(browser, tmp_path):
@@ -147,7 +154,8 @@ def test_the_brief_prints_as_a_short_complete_handout(browser, tmp_path):
     result = scan(frames, resolve_place(state="NY"), needs=["Equity"])
     assert len(result.partners) > 8
     path = tmp_path / "brief.html"
-    path.write_text(brief_html(result, generated=dt.date(2025, 1, 2), sample_data=True), encoding="utf-8")
+    path.write_text(brief_html(result, generated=dt.date(2025, 1, 2), sample_data=True),
+                    encoding="utf-8")
     page = browser.new_page()
     try:
         page.goto(path.as_uri())
@@ -155,7 +163,8 @@ def test_the_brief_prints_as_a_short_complete_handout(browser, tmp_path):
         page.emulate_media(media="print")
         # Letter paper less the 11 mm margins, in CSS pixels (96 per inch).
         first_page_px = (11 * 25.4 - 22) / 25.4 * 96
-        assert page.evaluate("document.querySelector('.row').getBoundingClientRect().bottom") < first_page_px
+        assert page.evaluate(
+            "document.querySelector('.row').getBoundingClientRect().bottom") < first_page_px
         partner_rows = page.evaluate("document.querySelectorAll('h2 + table tbody')[0].rows.length")
         assert partner_rows == len(result.partners)
         pdf = page.pdf(prefer_css_page_size=True)
@@ -170,12 +179,14 @@ def test_puerto_rico_and_unknown_places_open_without_a_traceback(page, app_url):
     page.goto(f"{app_url}/scan?zip=00901")
     frame = page.wait_for_selector(MAP_FRAME, timeout=120_000).content_frame()
     # No Census district is drawn in Puerto Rico: wait for the map itself (Leaflet loaded, sized).
-    frame.wait_for_function("() => window.map && document.querySelector('.leaflet-container').offsetHeight > 0",
+    frame.wait_for_function("() => window.map"
+                            " && document.querySelector('.leaflet-container').offsetHeight > 0",
                             timeout=120_000)
     page.wait_for_selector(IDLE, timeout=120_000)
     assert "ZIP 00901, PR" in page.inner_text("body")
     page.get_by_role("tab", name="Need").click()
-    page.wait_for_selector("text=Source: Urban Institute", timeout=30_000)  # Puerto Rico's district figures
+    # Puerto Rico's district figures
+    page.wait_for_selector("text=Source: Urban Institute", timeout=30_000)
     page.goto(f"{app_url}/scan?district=9999999")
     page.wait_for_selector(IDLE, timeout=120_000)
     page.wait_for_selector("[data-testid='stAlertContentError']", timeout=60_000)
@@ -193,8 +204,8 @@ def test_a_search_several_states_match_asks_which_place(page, app_url):
     box.press("Enter")
     page.wait_for_selector("text=places match “Denver”: which one?", timeout=60_000)
     page.wait_for_selector(IDLE, timeout=60_000)
-    assert "district" not in _query(page) and "Denver City" not in page.inner_text("h3") if page.query_selector("h3") \
-        else "district" not in _query(page)
+    assert ("district" not in _query(page) and "Denver City" not in page.inner_text("h3")
+            if page.query_selector("h3") else "district" not in _query(page))
     page.get_by_label(re.compile("places match “Denver”")).click()
     options = page.locator("[role='option']")
     options.first.wait_for(timeout=30_000)

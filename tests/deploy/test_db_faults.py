@@ -36,7 +36,8 @@ def test_calls_fail_plainly_while_postgres_is_down_and_work_again_after(own_post
         print(f"first query after PostgreSQL is back: {recovered_s:.3f} s")
         frames = store.frames()
         assert list(frames.partners["name"]) == [PARTNER["name"]]  # the refused add is not there
-        store.add_partner({"name": "Second Partner", "type": "nonprofit"}, actor="staff@example.org")
+        store.add_partner({"name": "Second Partner", "type": "nonprofit"},
+                          actor="staff@example.org")
         assert store.data_version() == version + 1
     finally:
         own_postgres.ensure_running()

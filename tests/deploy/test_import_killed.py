@@ -4,8 +4,9 @@ it was before the import, and openable, on SQLite and on PostgreSQL.
 The file: the 300 Florida public schools of ``tests/fixtures/fl_schools_sample.csv``
 (HIFLD, public domain; see tests/fixtures/README.md), repeated with the copy number in
 the name (so each row is a new site at the school's point): 45,000 rows, so
-the single write transaction lasts long enough to be caught. ``python -m geo import`` runs in a subprocess; the test waits until
-that process is inside its write transaction (SQLite: the database's write lock is
+the single write transaction lasts long enough to be caught. ``python -m geo import``
+runs in a subprocess; the test waits until that process is inside its write
+transaction (SQLite: the database's write lock is
 taken; PostgreSQL: its session holds a transaction id, i.e. has written rows), then
 kills it with SIGKILL.
 """
