@@ -21,6 +21,8 @@ import threading
 import time
 from pathlib import Path
 
+import static_memory  # scripts/static_memory.py, beside this file
+
 REPO = Path(__file__).resolve().parent.parent
 LATER_S = 8.0
 
@@ -73,6 +75,7 @@ def main() -> int:
     # so say so before the first session instead of correcting it afterwards.
     PagesManager.uses_pages_directory = False
     _without_metrics()
+    static_memory.install()
 
     sys.argv = ["streamlit", "run", str(REPO / "app.py"), *sys.argv[1:]]
     return cli.main()
