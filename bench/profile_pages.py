@@ -5,7 +5,9 @@ under AppTest (three runs per page; the third, with the caches warm, is profiled
 """
 import cProfile, io, os, pstats, sys, tempfile, time
 from pathlib import Path
-REPO = Path.cwd()
+REPO = Path(__file__).resolve().parent.parent
+# Not bench/ itself: its pages.py would shadow the app's pages/ (a namespace package).
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != REPO / "bench"]
 sys.path.insert(0, str(REPO))
 import importlib.util
 _spec = importlib.util.spec_from_file_location("national", REPO / "bench" / "national.py")

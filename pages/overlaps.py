@@ -18,7 +18,7 @@ from geo.analysis.overlaps import COMPLEMENTARY, DUPLICATION
 from geo import visibility
 from geo.choropleth import bounds_of, level_of, partner_count_map
 from geo.maps import add_site_pairs, pair_bounds
-from geo.safe import safe_url
+from geo.safe import safe_urls
 from geo.spreadsheet import neutralise_frame
 from pages import _filters, _query, _ui
 
@@ -171,7 +171,7 @@ with right:
 
 if selected and place is not None and not found.partners.empty:
     st.markdown(f"**Partners in {place.label}**")
-    details = found.partners[SCAN_COLUMNS].assign(website=found.partners["website"].map(safe_url))
+    details = found.partners[SCAN_COLUMNS].assign(website=safe_urls(found.partners["website"]))
     st.dataframe(for_display(details), hide_index=True, width="stretch",
                  column_config={"Website": st.column_config.LinkColumn("Website")})
 
@@ -207,8 +207,8 @@ with intros_tab:
         st.caption(f"Pairs of partners working in the same {noun}s, most shared places first, with why to "
                    "introduce them and how to reach each (as far as you may see it).")
         st.metric("Introductions to make", f"{len(intros):,}")
-        shown = intros[INTRO_COLUMNS].assign(a_website=intros["a_website"].map(safe_url),
-                                             b_website=intros["b_website"].map(safe_url))
+        shown = intros[INTRO_COLUMNS].assign(a_website=safe_urls(intros["a_website"]),
+                                             b_website=safe_urls(intros["b_website"]))
         _ui.table(for_display(shown),
                   column_config={"A website": st.column_config.LinkColumn("A website"),
                                  "B website": st.column_config.LinkColumn("B website")})
