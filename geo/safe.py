@@ -117,6 +117,8 @@ def safe_urls(values: Iterable[object]) -> list[str]:
     """:func:`safe_url` of every value, each distinct value checked once: for a table
     column in which a partner's website repeats on every row (40,000 introductions
     carry 500 websites at national scale)."""
+    if hasattr(values, "to_numpy"):  # a pandas column: plain objects (no per-item Arrow access)
+        values = values.to_numpy(dtype=object)
     checked: dict[object, str] = {}
     out = []
     for value in values:

@@ -169,9 +169,13 @@ def sites_by_partner(result: ScanResult, all_sites: pd.DataFrame) -> dict[int, p
     show as "A coalition partner" to the public)."""
     if result.sites.empty:
         return {}
-    owner = dict(zip(all_sites["site_id"].astype("int64"), all_sites["partner_id"].astype("int64")))
-    pid = result.sites["site_id"].astype("int64").map(owner)
-    return {int(k): g for k, g in result.sites.groupby(pid.to_numpy(), sort=False)}
+    ids = result.sites["site_id"].astype("int64")
+    # Only the scan's sites are looked up (not a dictionary of every site in the nation).
+    mine = all_sites.loc[all_sites["site_id"].isin(ids.to_numpy()), ["site_id", "partner_id"]]
+    owner = pd.Series(mine["partner_id"].astype("int64").to_numpy(), index=mine["site_id"].astype("int64").to_numpy())
+    pid = ids.map(owner[~owner.index.duplicated()])
+    groups = result.sites.groupby(pid.to_numpy(), sort=False).indices
+    return {int(k): result.sites.take(rows) for k, rows in groups.items()}
 
 
 @lru_cache(maxsize=1)

@@ -244,9 +244,10 @@ with tab_partners:
                     st.link_button("Website", url)
                 mine = by_partner.get(int(row["partner_id"]))
                 if mine is not None and len(mine):
-                    items = [f"{H.md_text(r.site)} ({H.md_text(r.site_kind.lower())}"
-                             + (f", {r.distance_mi:g} mi away)" if r.distance_mi else ")")
-                             for r in mine.head(MAX_SITES_LISTED).itertuples()]
+                    first = mine.head(MAX_SITES_LISTED)
+                    items = [f"{H.md_text(site)} ({H.md_text(kind.lower())}"
+                             + (f", {miles:g} mi away)" if miles else ")")
+                             for site, kind, miles in zip(first["site"], first["site_kind"], first["distance_mi"])]
                     extra = len(mine) - MAX_SITES_LISTED
                     st.markdown(f"**Sites here ({len(mine)}):**  \n" + " · ".join(items)
                                 + (f" · and {extra} more (see Sites)" if extra > 0 else ""))
