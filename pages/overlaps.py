@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.analysis import (PlaceNotFound, for_display, introductions, nearby_pairs, overlap_places,
-                          partner_pairs, resolve_place, scan)
+                          partner_pairs, resolve_place)
 from geo.analysis.overlaps import COMPLEMENTARY, DUPLICATION
 from geo import visibility
 from geo.choropleth import bounds_of, level_of, partner_count_map
@@ -21,6 +21,7 @@ from geo.maps import add_site_pairs, pair_bounds
 from geo.safe import safe_urls
 from geo.spreadsheet import neutralise_frame
 from pages import _filters, _query, _ui
+from pages import _scan_helpers as H
 
 LEVELS = {"district": "School districts", "county": "Counties", "state": "States"}
 LEVEL_NOUNS = {"district": "district", "county": "county", "state": "state"}
@@ -154,7 +155,8 @@ with right:
         except PlaceNotFound as exc:
             st.warning(str(exc))
         if place is not None:
-            found = scan(_filters.filtered_frames(filters), place)
+            # Once per data version, role, filters and place, shared (about 1 s at national scale).
+            found = _filters.cached(H.scan_params, filters, ((level, selected),), None, ())
             inside = found.partners[found.partners["presence"] == "in this place"]
             st.markdown(f"**{place.label}** · {'GEOID' if level == 'district' else 'FIPS'} {place.id}")
             if inside.empty:
