@@ -7,6 +7,7 @@ scripts so they can be unit-tested. Nothing here renders anything.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 import folium
@@ -164,9 +165,11 @@ def clicked_place(properties: dict | None) -> dict[str, str | None] | None:
     return values
 
 
-def sites_by_partner(result: ScanResult, all_sites: pd.DataFrame) -> dict[int, pd.DataFrame]:
+def sites_by_partner(result: ScanResult, all_sites: pd.DataFrame,
+                     partner_ids: Iterable[int] | None = None) -> dict[int, pd.DataFrame]:
     """The scan's sites grouped by partner id (names may repeat: several partners can
-    show as "A coalition partner" to the public)."""
+    show as "A coalition partner" to the public); only those of ``partner_ids`` if
+    given (the page lists the first partners' sites)."""
     if result.sites.empty:
         return {}
     ids = result.sites["site_id"].astype("int64")
@@ -175,7 +178,8 @@ def sites_by_partner(result: ScanResult, all_sites: pd.DataFrame) -> dict[int, p
     owner = pd.Series(mine["partner_id"].astype("int64").to_numpy(), index=mine["site_id"].astype("int64").to_numpy())
     pid = ids.map(owner[~owner.index.duplicated()])
     groups = result.sites.groupby(pid.to_numpy(), sort=False).indices
-    return {int(k): result.sites.take(rows) for k, rows in groups.items()}
+    wanted = None if partner_ids is None else {int(i) for i in partner_ids}
+    return {int(k): result.sites.take(rows) for k, rows in groups.items() if wanted is None or int(k) in wanted}
 
 
 @lru_cache(maxsize=1)

@@ -228,8 +228,9 @@ with tab_partners:
             shown += ["fit_score", "fit_reasons"]
         _ui.table(for_display(table[shown]))
         st.markdown("**By partner**")
-        by_partner = H.sites_by_partner(result, frames.sites)
-        for _, row in result.partners.head(MAX_PARTNER_GROUPS).iterrows():
+        listed = result.partners.head(MAX_PARTNER_GROUPS)
+        by_partner = H.sites_by_partner(result, frames.sites, listed["partner_id"])
+        for _, row in listed.iterrows():
             with st.expander(H.md_text(f"{row['partner']} · {row['presence']}")):
                 since = row["since"].strftime("%B %Y") if hasattr(row["since"], "strftime") else "date not recorded"
                 lines = [

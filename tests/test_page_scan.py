@@ -155,6 +155,8 @@ def test_each_partner_lists_its_own_sites_here(env):
     for pid, mine in groups.items():
         assert {owner[int(i)] for i in mine["site_id"]} == {pid}
     assert sum(len(g) for g in groups.values()) == len(expected.sites)
+    some = list(groups)[:2]
+    assert list(H.sites_by_partner(expected, frames.sites, some)) == some
     shown = [pid for pid in expected.partners["partner_id"].astype(int).head(25) if pid in groups]
     for pid, line in zip(shown, lines):
         first = groups[pid].head(30)
