@@ -176,10 +176,16 @@ def sites_by_partner(result: ScanResult, all_sites: pd.DataFrame,
     # Only the scan's sites are looked up (not a dictionary of every site in the nation).
     mine = all_sites.loc[all_sites["site_id"].isin(ids.to_numpy()), ["site_id", "partner_id"]]
     owner = pd.Series(mine["partner_id"].astype("int64").to_numpy(), index=mine["site_id"].astype("int64").to_numpy())
-    pid = ids.map(owner[~owner.index.duplicated()])
-    groups = result.sites.groupby(pid.to_numpy(), sort=False).indices
+    pid = ids.map(owner[~owner.index.duplicated()]).to_numpy()
+    # One reordering by partner (stable: each partner's sites keep their order), then a
+    # slice per partner: cheap, where a take per partner copies every column each time.
+    codes, uniques = pd.factorize(pid, sort=False)
+    order = np.argsort(codes, kind="stable")
+    grouped = result.sites.take(order)
+    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
     wanted = None if partner_ids is None else {int(i) for i in partner_ids}
-    return {int(k): result.sites.take(rows) for k, rows in groups.items() if wanted is None or int(k) in wanted}
+    return {int(k): grouped.iloc[bounds[i]:bounds[i + 1]] for i, k in enumerate(uniques)
+            if wanted is None or int(k) in wanted}
 
 
 @lru_cache(maxsize=1)
