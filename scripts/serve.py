@@ -25,6 +25,7 @@ import static_memory  # scripts/static_memory.py, beside this file
 
 REPO = Path(__file__).resolve().parent.parent
 LATER_S = 8.0
+WARM_UP_DONE = "partnermap: warm-up done (analysis modules and layers loaded)"
 
 
 def _warm() -> None:
@@ -51,6 +52,8 @@ def _warm() -> None:
 
     for level in ("state", "county", "district"):
         choropleth.area_layer(level)
+    # For the log (and bench/pages.py, which waits for it before measuring anything).
+    print(WARM_UP_DONE, flush=True)
 
 
 def _without_metrics() -> None:
