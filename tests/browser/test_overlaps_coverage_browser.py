@@ -127,7 +127,9 @@ def _center_js(geoid: str) -> str:
 
 def test_copied_overlaps_link_restores_the_view(ready, app_url, public_frames):
     page = ready
-    _open(page, f"{app_url}/overlaps?kind=funding,policy&status=active&level=county&mi=2.5")
+    # The map draws the level chosen: counties (about 3,200), not the 13,000 districts.
+    _open(page, f"{app_url}/overlaps?kind=funding,policy&status=active&level=county&mi=2.5",
+          DISTRICTS_DRAWN.replace("13000", "3000"))
     kinds = page.inner_text("[data-testid='stSidebar'] [data-testid='stMultiSelect']:has-text('Kind of work')")
     assert "Funding" in kinds and "Policy and advocacy" in kinds
     status = page.inner_text("[data-testid='stSidebar'] [data-testid='stMultiSelect']:has-text('Status')")
