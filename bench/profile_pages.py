@@ -13,7 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path.cwd()
+REPO = Path(__file__).resolve().parent.parent
+# Not bench/ itself: its pages.py would shadow the app's pages/ (a namespace package).
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != REPO / "bench"]
 sys.path.insert(0, str(REPO))
 
 _spec = importlib.util.spec_from_file_location("national", REPO / "bench" / "national.py")

@@ -22,6 +22,7 @@ import html
 import json
 import math
 import re
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 _ALLOWED_SCHEMES = frozenset({"http", "https"})
@@ -110,6 +111,29 @@ def safe_url(url: object) -> str:
     if parts.scheme.lower() not in _ALLOWED_SCHEMES or not parts.hostname:
         return ""
     return text
+
+
+def safe_urls(values: Iterable[object]) -> list[str]:
+    """:func:`safe_url` of every value, each distinct value checked once: for a table
+    column in which a partner's website repeats on every row (40,000 introductions
+    carry 500 websites at national scale)."""
+    if hasattr(values, "to_numpy"):  # a pandas column: plain objects (no per-item Arrow access)
+        values = values.to_numpy(dtype=object)
+    checked: dict[object, str] = {}
+    out = []
+    for value in values:
+        if _is_missing(value):
+            out.append("")
+            continue
+        try:
+            url = checked.get(value)
+        except TypeError:  # not hashable: checked on its own
+            out.append(safe_url(value))
+            continue
+        if url is None:
+            url = checked[value] = safe_url(value)
+        out.append(url)
+    return out
 
 
 def json_for_script(obj: object) -> str:

@@ -56,10 +56,17 @@ def filter_directory(table: pd.DataFrame, *, text: str = "", types: list[str] = 
     return out
 
 
-def where_it_works(frames: schema.Frames, partner_id: int) -> pd.DataFrame:
+WHERE_LEVELS = ("state", "district")
+
+
+def where_it_works(frames: schema.Frames, partner_id: int,
+                   places: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every state and district a partner's activities touch: level, place id, name,
-    number of its activities there and how (at sites, district-wide, ...)."""
-    places = activity_places(frames, levels=("state", "district"))
+    number of its activities there and how (at sites, district-wide, ...). ``places``:
+    ``activity_places(frames, levels=WHERE_LEVELS)`` if already at hand (the page keeps
+    it per data version), else computed here."""
+    if places is None:
+        places = activity_places(frames, levels=WHERE_LEVELS)
     mine = places[places["partner_id"].astype("int64") == int(partner_id)]
     if mine.empty:
         return pd.DataFrame(columns=["level", "place_id", "place", "activities", "via"])

@@ -7,6 +7,7 @@ scripts so they can be unit-tested. Nothing here renders anything.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 import folium
@@ -167,15 +168,28 @@ def clicked_place(properties: dict | None) -> dict[str, str | None] | None:
     return values
 
 
-def sites_by_partner(result: ScanResult, all_sites: pd.DataFrame) -> dict[int, pd.DataFrame]:
+def sites_by_partner(result: ScanResult, all_sites: pd.DataFrame,
+                     partner_ids: Iterable[int] | None = None) -> dict[int, pd.DataFrame]:
     """The scan's sites grouped by partner id (names may repeat: several partners can
-    show as "A coalition partner" to the public)."""
+    show as "A coalition partner" to the public); only those of ``partner_ids`` if
+    given (the page lists the first partners' sites)."""
     if result.sites.empty:
         return {}
-    owner = dict(zip(all_sites["site_id"].astype("int64"), all_sites["partner_id"].astype("int64"),
-                     strict=True))
-    pid = result.sites["site_id"].astype("int64").map(owner)
-    return {int(k): g for k, g in result.sites.groupby(pid.to_numpy(), sort=False)}
+    ids = result.sites["site_id"].astype("int64")
+    # Only the scan's sites are looked up (not a dictionary of every site in the nation).
+    mine = all_sites.loc[all_sites["site_id"].isin(ids.to_numpy()), ["site_id", "partner_id"]]
+    owner = pd.Series(mine["partner_id"].astype("int64").to_numpy(),
+                      index=mine["site_id"].astype("int64").to_numpy())
+    pid = ids.map(owner[~owner.index.duplicated()]).to_numpy()
+    # One reordering by partner (stable: each partner's sites keep their order), then a
+    # slice per partner: cheap, where a take per partner copies every column each time.
+    codes, uniques = pd.factorize(pid, sort=False)
+    order = np.argsort(codes, kind="stable")
+    grouped = result.sites.take(order)
+    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+    wanted = None if partner_ids is None else {int(i) for i in partner_ids}
+    return {int(k): grouped.iloc[bounds[i]:bounds[i + 1]] for i, k in enumerate(uniques)
+            if wanted is None or int(k) in wanted}
 
 
 @lru_cache(maxsize=1)

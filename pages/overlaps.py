@@ -21,15 +21,14 @@ from geo.analysis import (
     overlap_places,
     partner_pairs,
     resolve_place,
-    scan,
 )
 from geo.analysis.overlaps import COMPLEMENTARY, DUPLICATION
 from geo.assets import MapHeader
 from geo.choropleth import BOUNDARY_SOURCE, RECORDS_SOURCE, bounds_of, level_of, partner_count_map
 from geo.maps import add_image_export, add_site_pairs, pair_bounds
-from geo.safe import safe_url
+from geo.safe import safe_urls
 from geo.spreadsheet import neutralise_frame
-from pages import _filters, _query, _ui
+from pages import _filters, _query, _scan_helpers as H, _ui
 
 LEVELS = {"district": "School districts", "county": "Counties", "state": "States"}
 LEVEL_NOUNS = {"district": "district", "county": "county", "state": "state"}
@@ -168,7 +167,8 @@ with right:
         except PlaceNotFound as exc:
             st.warning(str(exc))
         if place is not None:
-            found = scan(_filters.filtered_frames(filters), place)
+            # Once per data version, role, filters and place, shared (about 1 s at national scale).
+            found = _filters.cached(H.scan_params, filters, ((level, selected),), None, ())
             inside = found.partners[found.partners["presence"] == "in this place"]
             st.markdown(f"**{place.label}** · "
                         f"{'GEOID' if level == 'district' else 'FIPS'} {place.id}")
@@ -187,7 +187,7 @@ with right:
 
 if selected and place is not None and not found.partners.empty:
     st.markdown(f"**Partners in {place.label}**")
-    details = found.partners[SCAN_COLUMNS].assign(website=found.partners["website"].map(safe_url))
+    details = found.partners[SCAN_COLUMNS].assign(website=safe_urls(found.partners["website"]))
     st.dataframe(for_display(details), hide_index=True, width="stretch",
                  column_config={"Website": st.column_config.LinkColumn("Website")})
 
@@ -224,8 +224,8 @@ with intros_tab:
         st.caption(f"Pairs of partners working in the same {noun}s, most shared places first, "
                    "with why to introduce them and how to reach each (as far as you may see it).")
         st.metric("Introductions to make", f"{len(intros):,}")
-        shown = intros[INTRO_COLUMNS].assign(a_website=intros["a_website"].map(safe_url),
-                                             b_website=intros["b_website"].map(safe_url))
+        shown = intros[INTRO_COLUMNS].assign(a_website=safe_urls(intros["a_website"]),
+                                             b_website=safe_urls(intros["b_website"]))
         _ui.table(for_display(shown),
                   column_config={"A website": st.column_config.LinkColumn("A website"),
                                  "B website": st.column_config.LinkColumn("B website")})

@@ -14,7 +14,7 @@ import streamlit as st
 from geo import boundaries, maps, schema
 from geo.analysis import for_display
 from geo.safe import safe_url
-from pages import _directory as D, _query, _scan_helpers as H, _ui
+from pages import _directory as D, _filters, _query, _scan_helpers as H, _ui
 
 ss = st.session_state
 MAP_HEIGHT = 380
@@ -52,7 +52,8 @@ c4.multiselect("Works on (all of)", options=list(schema.PRINCIPLES), key="dir_pr
 _query.write({"q": ss["dir_q"].strip() or None, "type": ss["dir_types"],
               "principle": ss["dir_principles"], "state": ss["dir_states"]})
 
-table = D.directory(frames)
+# Once per data version and viewer role, shared by every session (0.5-1 s at national scale).
+table = _filters.cached(D.directory, _filters.Filters())
 found = D.filter_directory(table, text=ss["dir_q"], types=ss["dir_types"],
                            principles=ss["dir_principles"], states=ss["dir_states"])
 if role == "public":
@@ -111,7 +112,8 @@ m1, m2, m3, m4 = st.columns(4)
 m1.metric("Sites", f"{row['sites']:,}")
 m2.metric("Community schools", f"{row['community_schools']:,}")
 m3.metric("Activities", f"{row['activities']:,}")
-where = D.where_it_works(frames, selected)
+places = _filters.cached(D.activity_places, _filters.Filters(), levels=D.WHERE_LEVELS)  # shared
+where = D.where_it_works(frames, selected, places)
 districts = where[where["level"] == "district"]
 m4.metric("Districts", f"{len(districts):,}")
 

@@ -248,8 +248,9 @@ with tab_partners:
             shown += ["fit_score", "fit_reasons"]
         _ui.table(for_display(table[shown]))
         st.markdown("**By partner**")
-        by_partner = H.sites_by_partner(result, frames.sites)
-        for _, row in result.partners.head(MAX_PARTNER_GROUPS).iterrows():
+        listed = result.partners.head(MAX_PARTNER_GROUPS)
+        by_partner = H.sites_by_partner(result, frames.sites, listed["partner_id"])
+        for _, row in listed.iterrows():
             with st.expander(H.md_text(f"{row['partner']} · {row['presence']}")):
                 since = (row["since"].strftime("%B %Y") if hasattr(row["since"], "strftime")
                          else "date not recorded")
@@ -269,9 +270,11 @@ with tab_partners:
                     st.link_button("Website", url)
                 mine = by_partner.get(int(row["partner_id"]))
                 if mine is not None and len(mine):
-                    items = [f"{H.md_text(r.site)} ({H.md_text(r.site_kind.lower())}"
-                             + (f", {r.distance_mi:g} mi away)" if r.distance_mi else ")")
-                             for r in mine.head(MAX_SITES_LISTED).itertuples()]
+                    first = mine.head(MAX_SITES_LISTED)
+                    items = [f"{H.md_text(site)} ({H.md_text(kind.lower())}"
+                             + (f", {miles:g} mi away)" if miles else ")")
+                             for site, kind, miles in zip(first["site"], first["site_kind"],
+                                                          first["distance_mi"], strict=True)]
                     extra = len(mine) - MAX_SITES_LISTED
                     st.markdown(f"**Sites here ({len(mine)}):**  \n" + " · ".join(items)
                                 + (f" · and {extra} more (see Sites)" if extra > 0 else ""))

@@ -321,3 +321,32 @@ def test_map_has_a_png_export_saying_what_it_shows(world, repo_root):
     assert any(line.startswith("Orange lines: sites of different partners") for line in lines)
     assert lines[-1].startswith("Made ") and spec["sample"].startswith("Sample data")
     assert any("Census" in s for s in spec["sources"])
+
+
+def test_the_selected_places_partners_are_found_once_and_shared(world, repo_root, monkeypatch):
+    """The scan behind "Selected district" runs once per data version, role, filters and
+    place, not on every visit or click (about 1 s at national scale)."""
+    import functools
+
+    import streamlit as st
+
+    import geo.analysis
+    from pages import _scan_helpers
+
+    runs: list[str] = []
+    real = geo.analysis.scan
+
+    @functools.wraps(real)
+    def counting(frames, place, **kwargs):  # noqa: ANN001, ANN202
+        runs.append(place.id)
+        return real(frames, place, **kwargs)
+
+    monkeypatch.setattr(geo.analysis, "scan", counting)
+    monkeypatch.setattr(_scan_helpers, "scan", counting)
+    st.cache_resource.clear()
+    geoid = overlap_places(world["public"], "district")["place_id"].iloc[0]
+    first = _run(repo_root, {"district": geoid})
+    second = _run(repo_root, {"district": geoid})
+    assert runs == [geoid]
+    listed = [t.value for t in second.text]
+    assert listed and listed == [t.value for t in first.text]

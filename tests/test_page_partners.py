@@ -143,3 +143,31 @@ def test_search_finds_partners_by_where_they_work_and_state_codes_whole(env):
     at.multiselect(key="dir_states").select("CO").run()
     assert set(_directory(at)["Partner"]) == {names[i] for i in in_colorado}
     assert at.query_params["state"] in ("CO", ["CO"])
+
+
+def test_the_directory_is_built_once_per_data_version_and_role(env, monkeypatch):
+    """Every session of a role shares one directory table: built by the first visitor,
+    not again for the next one or on a filter change (0.5-1 s each at national scale)."""
+    import functools
+
+    import streamlit as st
+
+    from pages import _directory as D
+
+    built: list[int] = []
+    real = D.directory
+
+    @functools.wraps(real)  # same name: the cache key holds the function's name
+    def counting(frames):  # noqa: ANN001, ANN202
+        built.append(len(frames.partners))
+        return real(frames)
+
+    monkeypatch.setattr(D, "directory", counting)
+    st.cache_resource.clear()
+    first = _open()
+    first.multiselect(key="dir_types").select("union").run()
+    second = _open()
+    assert len(built) == 1
+    assert _directory(second).equals(_directory(_open()))
+    _open(viewer=auth.Viewer(email=STAFF, role="staff"))  # another role: its own table
+    assert len(built) == 2

@@ -19,6 +19,7 @@ from geo.brief import MAX_PARTNER_ROWS
 from geo.db import open_store
 from geo.sample import make_sample
 from geo.visibility import visible_frames
+from pages import _scan_helpers as H
 from tests.pagetools import app_env
 
 REPO = Path(__file__).resolve().parents[1]
@@ -143,6 +144,30 @@ def test_a_link_restores_place_radius_and_needs(env):
     args = json.loads(at.get("component_instance")[0].proto.json_args)
     assert f'"{CHICAGO}"' in args["script"] and '"0601332"' not in args["script"]
     assert len(args["script"]) < 2_000_000
+
+
+def test_each_partner_lists_its_own_sites_here(env):
+    at = _open({"district": CHICAGO, "radius": "5"})
+    frames = env.as_seen_by("public")
+    expected = scan(frames, resolve_place(district=CHICAGO), radius_mi=5)
+    owner = dict(zip(frames.sites["site_id"].astype(int), frames.sites["partner_id"].astype(int),
+                     strict=True))
+    lines = [e for e in at.markdown if e.value.startswith("**Sites here")]
+    assert lines
+    groups = H.sites_by_partner(expected, frames.sites)
+    for pid, mine in groups.items():
+        assert {owner[int(i)] for i in mine["site_id"]} == {pid}
+    assert sum(len(g) for g in groups.values()) == len(expected.sites)
+    some = list(groups)[:2]
+    assert list(H.sites_by_partner(expected, frames.sites, some)) == some
+    shown = [pid for pid in expected.partners["partner_id"].astype(int).head(25) if pid in groups]
+    assert len(lines) == len(shown)
+    for pid, line in zip(shown, lines, strict=True):
+        first = groups[pid].head(30)
+        assert line.value.startswith(f"**Sites here ({len(groups[pid])}):**")
+        away = int((first["distance_mi"].fillna(0) != 0).sum())
+        assert _unescape(line.value).count(" mi away)") == away
+        assert H.md_text(first["site"].iloc[0]) in line.value
 
 
 def test_typing_a_place_selects_it_and_writes_the_link(env):

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from geo.safe import escape_text, json_for_script, safe_url, spreadsheet_cell
+from geo.safe import escape_text, json_for_script, safe_url, safe_urls, spreadsheet_cell
 
 
 # --- safe_url -------------------------------------------------------------------------
@@ -60,6 +60,13 @@ def test_safe_url_strips_surrounding_whitespace():
 )
 def test_safe_url_refuses_everything_else(url):
     assert safe_url(url) == ""
+
+
+def test_safe_urls_checks_a_column_like_safe_url():
+    column = pd.Series(["https://example.org", "javascript:alert(1)", None, "https://example.org",
+                        float("nan"), pd.NA, " https://b.example.org ", "java\tscript:x"] * 3)
+    assert safe_urls(column) == [safe_url(v) for v in column]
+    assert safe_urls([]) == []
 
 
 # --- escape_text ----------------------------------------------------------------------
