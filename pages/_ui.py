@@ -53,6 +53,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import folium
+import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
@@ -549,6 +550,17 @@ def column_formats(df) -> dict[str, Any]:
         elif name in WIDE_COLUMNS:
             config[name] = st.column_config.TextColumn(name, width="large")
     return config
+
+
+def first_rows(df: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """The first ``limit`` rows of a ranked table, for showing; when there are more, a
+    caption under the table says how many are shown and that the download has them all
+    (a national table of 100,000 rows is never sent to every browser)."""
+    if len(df) <= limit:
+        return df
+    st.caption(f"Showing the first {limit:,} of {len(df):,} rows, in the order ranked; "
+               "the download (CSV) has them all.")
+    return df.head(limit)
 
 
 def table(df, *, column_config: dict[str, Any] | None = None, hide_index: bool = True,

@@ -44,6 +44,9 @@ INTRO_COLUMNS = ["partner_a", "partner_b", "places", "why", "a_website", "a_emai
                  "b_website", "b_email", "b_contacts"]
 PLACE_PATTERNS = {"district": r"\d{7}", "county": r"\d{5}", "state": r"\d{2}"}
 MAX_PAIRS_DRAWN = 1000
+# Rows of a ranked table sent to the browser (the downloads have every row): at national
+# scale the four tables were ~38 MB per visitor, most of the page's server time.
+TABLE_ROWS = 1000
 COUNTING_NOTE = (
     "How work is counted: a site's activities count in the site's district, county and state; a "
     "district-wide activity counts in its district and state but in no county (a district can "
@@ -208,7 +211,7 @@ with places_tab:
         st.info(f"No {noun} has two or more partners{which.get(kind, '')}{with_filters}.")
     else:
         st.caption(f"Pick a row to show the {noun} on the map.")
-        _ui.table(for_display(places[PLACE_COLUMNS]),
+        _ui.table(for_display(_ui.first_rows(places[PLACE_COLUMNS], TABLE_ROWS)),
                   key="ov_places_table", on_select="rerun", selection_mode="single-row")
         st.download_button("Download places (CSV)", _csv(places[["place_id", *PLACE_COLUMNS]]),
                            file_name=f"overlaps_{level}.csv", mime="text/csv", key="ov_dl_places",
@@ -224,8 +227,9 @@ with intros_tab:
         st.caption(f"Pairs of partners working in the same {noun}s, most shared places first, "
                    "with why to introduce them and how to reach each (as far as you may see it).")
         st.metric("Introductions to make", f"{len(intros):,}")
-        shown = intros[INTRO_COLUMNS].assign(a_website=safe_urls(intros["a_website"]),
-                                             b_website=safe_urls(intros["b_website"]))
+        first = _ui.first_rows(intros, TABLE_ROWS)
+        shown = first[INTRO_COLUMNS].assign(a_website=safe_urls(first["a_website"]),
+                                            b_website=safe_urls(first["b_website"]))
         _ui.table(for_display(shown),
                   column_config={"A website": st.column_config.LinkColumn("A website"),
                                  "B website": st.column_config.LinkColumn("B website")})
@@ -242,7 +246,7 @@ with pairs_tab:
         st.info(f"No two partners share a {noun}{with_filters}.")
     else:
         st.metric("Partner pairs", f"{len(pairs):,}")
-        _ui.table(for_display(pairs[PAIR_COLUMNS]))
+        _ui.table(for_display(_ui.first_rows(pairs[PAIR_COLUMNS], TABLE_ROWS)))
 
 near_pick = None
 with nearby_tab:
@@ -266,13 +270,13 @@ with nearby_tab:
     else:
         st.metric("Site pairs", f"{len(near):,}")
         st.caption("Pick a row to show the pair on the map.")
-        _ui.table(for_display(near[NEARBY_COLUMNS]),
+        _ui.table(for_display(_ui.first_rows(near[NEARBY_COLUMNS], TABLE_ROWS)),
                   key="ov_near_table", on_select="rerun", selection_mode="single-row")
         st.download_button("Download nearby sites (CSV)", _csv(near), file_name="nearby_sites.csv",
                            mime="text/csv", key="ov_dl_nearby", on_click="ignore")
         state = st.session_state.get("ov_near_table")
         rows = list(getattr(getattr(state, "selection", None), "rows", None) or [])
-        near_pick = rows[0] if rows and rows[0] < len(near) else None
+        near_pick = rows[0] if rows and rows[0] < min(len(near), TABLE_ROWS) else None
 
 # --- the map, now that the selection and the pairs are known -------------------------------
 if near_pick is not None:

@@ -350,3 +350,21 @@ def test_the_selected_places_partners_are_found_once_and_shared(world, repo_root
     assert runs == [geoid]
     listed = [t.value for t in second.text]
     assert listed and listed == [t.value for t in first.text]
+
+
+def test_a_long_table_sends_its_first_rows_and_the_download_has_them_all(world, repo_root,
+                                                                         downloads):
+    """Within 5 miles the sample has thousands of site pairs: the page shows the nearest
+    1,000 (the whole table went to every browser: ~16 MB at national scale), says so, and
+    the CSV still holds every pair; a pick in the rows shown still steers the map."""
+    total = len(nearby_pairs(world["public"], 5.0))
+    assert total > 1000
+    at = _run(repo_root, {"mi": "5"})
+    assert metric(at, "Site pairs") == f"{total:,}"
+    table = next(d.value for d in at.dataframe if "Site A" in d.value.columns)
+    assert len(table) == 1000
+    captions = " ".join(c.value for c in at.caption)
+    assert f"Showing the first 1,000 of {total:,} rows" in captions
+    nearby = csv_frame(download_bytes(at, downloads, "Download nearby sites (CSV)",
+                                      "nearby_sites.csv"))
+    assert len(nearby) == total
