@@ -10,6 +10,7 @@ running app.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import gzip
 import hashlib
 import importlib.util
@@ -80,7 +81,11 @@ def _request(
     async def send(message) -> None:  # noqa: ANN001
         sent.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    # A loop of its own in a thread of its own: in the whole suite the session's browser
+    # (Playwright's sync API) keeps an event loop running in this thread, and
+    # asyncio.run() refuses to start inside one.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, app(scope, receive, send)).result()
     if not sent:
         return 0, {}, b""
     start = sent[0]
