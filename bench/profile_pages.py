@@ -2,6 +2,9 @@
 under AppTest (three runs per page; the third, with the caches warm, is profiled).
 
     .venv/bin/python bench/profile_pages.py [home scan overlaps coverage partners]
+
+With PROFILE_CALLERS set to a regular expression (e.g. ``head|copy``), the callers of the
+functions it matches are printed too: who pays for an expensive library call.
 """
 import cProfile
 import importlib.util
@@ -59,3 +62,8 @@ for name in pages:
     s = io.StringIO()
     pstats.Stats(prof, stream=s).sort_stats("cumulative").print_stats(28)
     print(s.getvalue()[:9000])
+    if os.environ.get("PROFILE_CALLERS"):
+        s = io.StringIO()
+        pstats.Stats(prof, stream=s).sort_stats("cumulative").print_callers(
+            os.environ["PROFILE_CALLERS"])
+        print(s.getvalue()[:9000])
