@@ -20,7 +20,7 @@ from geo.importer import (
 )
 from geo.importer.partners import match_partners
 from geo.importer.preview import _empty_frames
-from geo.importer.vocabulary import VOCABULARIES
+from geo.importer.terms import VOCABULARIES
 
 
 def test_suggest_mapping_recognises_synonyms():

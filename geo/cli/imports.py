@@ -31,7 +31,7 @@ _WARNINGS_SHOWN = 20
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``import`` command."""
-    from geo.importer.columns import TARGETS
+    from geo.importer.mapping import TARGETS
 
     parser = subparsers.add_parser(
         "import",

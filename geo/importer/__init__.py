@@ -49,7 +49,7 @@ API: :func:`prepare_import` -> :class:`ImportPreview` -> :func:`commit_import`;
 :func:`suggest_mapping`, :func:`apply_mapping`; :func:`template_csv`,
 :func:`template_xlsx`.
 """
-from geo.importer.columns import (
+from geo.importer.mapping import (
     IMPORT_KINDS,
     TEMPLATE_COLUMNS,
     MappingError,

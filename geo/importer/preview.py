@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from geo.db.validation import name_key
-from geo.importer import places
+from geo.importer import area_codes
 from geo.importer.cells import (
     CellError,
     cell_text,
@@ -42,7 +42,8 @@ from geo.importer.cells import (
     yes_no,
     zip5,
 )
-from geo.importer.columns import (
+from geo.importer.fixes import Corrections, Fix, apply_corrections, suggested_fixes
+from geo.importer.mapping import (
     ACTIVITY_ONLY,
     TARGETS,
     _check_kind,
@@ -50,9 +51,8 @@ from geo.importer.columns import (
     required_targets,
     suggest_mapping,
 )
-from geo.importer.fixes import Corrections, Fix, apply_corrections, suggested_fixes
 from geo.importer.partners import Choice, PartnerMatch, match_partners
-from geo.importer.vocabulary import VOCABULARIES, split_principles
+from geo.importer.terms import VOCABULARIES, split_principles
 from geo.problems import Problem, Report
 from geo.safe import safe_url
 from geo.schema import ACTIVITY_COLUMNS, PARTNER_COLUMNS, SITE_COLUMNS, SITE_KINDS, Frames
@@ -202,7 +202,7 @@ def prepare_import(
     ``kind`` is ``"sites"`` or ``"activities"``. The stored records come from ``store``
     (its ``data_version`` is remembered) or ``frames``. ``partner`` fills the partner of
     rows without one (files without a ``partner`` column). ``mapping`` is ``{target:
-    source column}``; default :func:`~geo.importer.columns.suggest_mapping`.
+    source column}``; default :func:`~geo.importer.mapping.suggest_mapping`.
     ``partner_choices`` resolves names that are close to a stored partner: ``{name:
     partner_id or "new"}``. ``max_bytes`` defaults to the ``PARTNERMAP_MAX_UPLOAD_MB``
     setting (50 MB). ``crs``, ``schools`` and ``school_choices`` are those of
@@ -612,9 +612,9 @@ class _Checker:
             return ""  # reported by geo.locate when it is needed to place the site
 
     def _area(self, row: _Row, texts: dict[str, str]) -> None:
-        readers = (("district_geoid", "district", places.district),
-                   ("county_fips", "county", places.county),
-                   ("state", "state", places.state))
+        readers = (("district_geoid", "district", area_codes.district),
+                   ("county_fips", "county", area_codes.county),
+                   ("state", "state", area_codes.state))
         if row.failed & {"district_geoid", "county_fips", "state", "zip"}:
             return
         for target, level, reader in readers:
@@ -661,7 +661,7 @@ class _Checker:
         if level == "state" or not texts.get("state"):
             return
         try:
-            stated = places.state(texts["state"])
+            stated = area_codes.state(texts["state"])
         except CellError:
             return
         if stated[0] != state_fips:
