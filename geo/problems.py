@@ -34,7 +34,10 @@ class Problem:
 
     ``row`` is the spreadsheet-style row number (header = 1, first data row = 2) or
     ``None`` for the whole file; ``column`` names the input column concerned, or is
-    ``None``. ``fix`` tells the user what to change.
+    ``None``; ``table`` names the kind of record the row is or makes (``"partners"``,
+    ``"sites"``, ``"activities"``), or is ``None`` when that is not known or not one.
+    ``fix`` tells the user what to change. Callers read where a problem is from these
+    fields, never from the text of ``message``.
 
     When the fix is one obvious replacement of the cell (a date written ``9/1/2021``,
     a near-miss of a code such as ``Coaching``), ``value`` is the cell's text as read
@@ -49,6 +52,7 @@ class Problem:
     fix: str
     value: str | None = None
     suggestion: str | None = None
+    table: str | None = None
 
     def __post_init__(self) -> None:
         if self.severity not in _SEVERITIES:
@@ -88,21 +92,21 @@ class Report:
 
     def error(
         self, message: str, *, row: int | None = None, column: str | None = None, fix: str = "",
-        value: str | None = None, suggestion: str | None = None,
+        value: str | None = None, suggestion: str | None = None, table: str | None = None,
     ) -> None:
         """Record an error: the row (or file) cannot be used as it is. ``value`` and
-        ``suggestion``: the cell and its replacement, when the fix is one (see
-        :class:`Problem`)."""
+        ``suggestion``: the cell and its replacement, when the fix is one; ``table``:
+        see :class:`Problem`."""
         self.add(Problem(row=row, column=column, severity="error", message=message, fix=fix,
-                         value=value, suggestion=suggestion))
+                         value=value, suggestion=suggestion, table=table))
 
     def warning(
-        self, message: str, *, row: int | None = None, column: str | None = None, fix: str = ""
+        self, message: str, *, row: int | None = None, column: str | None = None, fix: str = "",
+        table: str | None = None,
     ) -> None:
         """Record a warning: the row is used, but the user should check it."""
-        self.add(
-            Problem(row=row, column=column, severity="warning", message=message, fix=fix)
-        )
+        self.add(Problem(row=row, column=column, severity="warning", message=message, fix=fix,
+                         table=table))
 
     def extend(self, problems: Iterable[Problem]) -> None:
         self._problems.extend(problems)

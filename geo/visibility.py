@@ -16,7 +16,7 @@ partner's name, website, web host, any e-mail address and any phone number taken
 since such text often repeats them.
 
 The name is matched the way partner de-duplication compares names
-(:func:`geo.importer.partners.loose_words`): whatever the case, spacing (double or
+(:func:`geo.importer.dedupe.loose_words`): whatever the case, spacing (double or
 non-breaking spaces), punctuation or hyphens between the words, and with or without a
 legal suffix ("Inc.", "LLC", "Corp", "Foundation"), so "Harborlight Youth Services,
 Inc." also hides "Harborlight Youth Services Academy". Its acronym (the initials of
@@ -32,7 +32,7 @@ import pandas as pd
 
 from geo import schema
 from geo.auth import ROLES, Viewer, can_see_all_names
-from geo.importer.partners import loose_words
+from geo.importer.dedupe import loose_words
 
 WITHHELD = "[withheld]"
 _EMAIL = re.compile(r"[^\s@<>\"'`]+@[^\s@<>\"'`]+\.[^\s@<>\"'`]+")

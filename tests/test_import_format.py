@@ -18,9 +18,9 @@ from geo.importer import (
     template_csv,
     template_xlsx,
 )
-from geo.importer.partners import match_partners
-from geo.importer.preview import _empty_frames
-from geo.importer.vocabulary import VOCABULARIES
+from geo.importer.commit import empty_frames as _empty_frames
+from geo.importer.dedupe import match_partners
+from geo.importer.terms import VOCABULARIES
 
 
 def test_suggest_mapping_recognises_synonyms():

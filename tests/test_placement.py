@@ -262,7 +262,7 @@ def test_the_sheet_holding_the_sites_can_be_chosen() -> None:
 # --- the importer uses the same service -----------------------------------------------------
 def test_import_places_an_address_only_file_by_its_zips() -> None:
     from geo.importer import prepare_import
-    from geo.importer.preview import _empty_frames
+    from geo.importer.commit import empty_frames as _empty_frames
 
     preview = prepare_import(PLACE / "fl_address_only.csv", kind="sites",
                              frames=_empty_frames(), partner="Health Centres Partner")
@@ -278,7 +278,7 @@ def test_import_places_an_address_only_file_by_its_zips() -> None:
 
 def test_import_reads_the_sheet_and_the_crs_asked_for() -> None:
     from geo.importer import prepare_import
-    from geo.importer.preview import _empty_frames
+    from geo.importer.commit import empty_frames as _empty_frames
 
     preview = prepare_import(PLACE / "fl_sites_sheets.xlsx", kind="sites",
                              frames=_empty_frames(), partner="P", sheet="Sites")

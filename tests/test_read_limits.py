@@ -14,7 +14,7 @@ import pytest
 import hostile
 from geo.config import ReadLimits, read_limits
 from geo.importer import prepare_import
-from geo.importer.preview import _empty_frames
+from geo.importer.commit import empty_frames as _empty_frames
 from geo.problems import Report
 from geo.read import ReadError, read_sites
 

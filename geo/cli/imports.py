@@ -31,7 +31,7 @@ _WARNINGS_SHOWN = 20
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``import`` command."""
-    from geo.importer.columns import TARGETS
+    from geo.importer.mapping import TARGETS
 
     parser = subparsers.add_parser(
         "import",
@@ -185,8 +185,7 @@ def _line(problem: Problem) -> str:
 def _refusal(preview, args: argparse.Namespace) -> str:  # noqa: ANN001 - ImportPreview
     if preview.file_errors:
         text = "error: the file cannot be imported (see above); nothing was written."
-        if any(p.column == preview.mapping.get("partner", "partner") and "close" in p.message
-               for p in preview.file_errors):
+        if any(match.how == "unsure" for match in preview.partners.values()):
             text += (" For a partner name close to a stored one, write the stored name, or "
                      "pass --same-partner 'NAME=ID' or --new-partner 'NAME'.")
         if preview.missing:

@@ -49,7 +49,9 @@ API: :func:`prepare_import` -> :class:`ImportPreview` -> :func:`commit_import`;
 :func:`suggest_mapping`, :func:`apply_mapping`; :func:`template_csv`,
 :func:`template_xlsx`.
 """
-from geo.importer.columns import (
+from geo.importer.commit import ImportRefused, commit_import
+from geo.importer.dedupe import PartnerMatch
+from geo.importer.mapping import (
     IMPORT_KINDS,
     TEMPLATE_COLUMNS,
     MappingError,
@@ -58,8 +60,7 @@ from geo.importer.columns import (
     required_targets,
     suggest_mapping,
 )
-from geo.importer.partners import PartnerMatch
-from geo.importer.preview import ImportPreview, ImportRefused, commit_import, prepare_import
+from geo.importer.preview import ImportPreview, prepare_import
 from geo.importer.template import template_csv, template_xlsx
 
 __all__ = [

@@ -2,7 +2,7 @@
 
 Each reader returns the clean value or raises :class:`CellError` whose message and fix
 are shown to the user with the row and column. They never touch frames, so the checks
-of :mod:`geo.importer.preview` stay one loop over the rows.
+of :mod:`geo.importer.rowchecks` stay one loop over the rows.
 
 Formula-like cells
     Text starting with ``=`` or ``@``, or with ``+``/``-`` followed by something that

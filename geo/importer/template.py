@@ -1,6 +1,6 @@
 """The import template, as CSV and XLSX bytes for a download button or a file.
 
-Both have the columns of :data:`~geo.importer.columns.TEMPLATE_COLUMNS` and three
+Both have the columns of :data:`~geo.importer.mapping.TEMPLATE_COLUMNS` and three
 example rows (a school placed by coordinates, an office placed by ZIP code, district-wide
 work) that import cleanly as activities, so a user can see each way to give a place.
 The workbook adds what a spreadsheet can: each header's help as a comment, code columns
@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 
-from geo.importer.columns import TARGETS, TEMPLATE_COLUMNS
+from geo.importer.mapping import TARGETS, TEMPLATE_COLUMNS
 from geo.schema import KINDS_OF_WORK, SITE_KINDS, STATUSES
 
 EXAMPLE_ROWS: tuple[dict[str, str], ...] = (
