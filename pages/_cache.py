@@ -7,9 +7,10 @@
   every write invalidates them and reruns cost one tiny query. They are shared between
   sessions: treat them as read-only (pandas copy-on-write makes accidental writes
   local anyway);
-* the redacted view of the frames, the frames narrowed by a view's filters and the
-  analyses over them are cached per ``(URL, data version, viewer role, ...)``; so are
-  the rendered maps (:mod:`pages._mapview`).
+* the school directory an import matches names against is cached per ``(URL, data
+  version)``; the redacted view of the frames, the frames narrowed by a view's filters
+  and the analyses over them per ``(URL, data version, viewer role, ...)``; so are the
+  rendered maps (:mod:`pages._mapview`).
 
 Who is looking is not decided here: callers pass the role (:func:`pages._session.viewer_role`).
 """
@@ -83,6 +84,19 @@ def frames_for_role(role: str) -> schema.Frames:
 
 def has_sample_data() -> bool:
     return _has_sample(settings().database_url, data_version())
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _school_directory(database_url: str, version: int):  # noqa: ANN202
+    from geo.schools import store_directory
+
+    return store_directory(_store(database_url, settings().sample_data))
+
+
+def school_directory(version: int):  # noqa: ANN201
+    """The database's school directory at data ``version``, ready for matching names
+    (:func:`geo.schools.store_directory`; None when none is loaded)."""
+    return _school_directory(settings().database_url, version)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
