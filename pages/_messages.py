@@ -18,19 +18,21 @@ def md(text: object) -> str:
     return "\n".join(markdown_text(line) for line in str(text).split("\n"))
 
 
-def flash(message: str, *, kind: str = "success") -> None:
-    """Keep ``message`` for the next run (shown by :func:`show_flash`) and rerun."""
-    st.session_state[FLASH_KEY] = (kind, message)
+def flash(message: str, *, kind: str = "success", key: str = FLASH_KEY) -> None:
+    """Keep ``message`` for the next run (shown by :func:`show_flash` with the same
+    ``key``, e.g. one per tab) and rerun."""
+    st.session_state[key] = (kind, message)
     st.rerun()
 
 
-def show_flash() -> None:
-    """Show, once, what the previous run left with :func:`flash`."""
-    item = st.session_state.pop(FLASH_KEY, None)
+def show_flash(key: str = FLASH_KEY, *, markdown: bool = False) -> None:
+    """Show, once, what the previous run left with :func:`flash`: as plain text, or with
+    ``markdown`` as the markdown it is (user text in it escaped by the caller)."""
+    item = st.session_state.pop(key, None)
     if item:
         kind, message = item
         {"success": st.success, "info": st.info, "warning": st.warning}.get(
-            kind, st.info)(md(message))
+            kind, st.info)(message if markdown else md(message))
 
 
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:
