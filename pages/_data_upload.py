@@ -91,7 +91,8 @@ def upload_step(*, viewer: Viewer, store: Store, frames: Frames) -> Upload | Non
                     format_func=_KIND_LABELS.get)
     forced: str | None = None
     if viewer.role == "partner":
-        forced = str(store.get_partner(int(viewer.partner_id)).get("name"))  # type: ignore[arg-type]
+        own = int(viewer.partner_id)  # type: ignore[arg-type]
+        forced = str(store.get_partner(own).get("name"))
         c2.markdown(md(f"Every row is imported for your organization, {forced}."))
         fill = forced
     else:
