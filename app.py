@@ -1,7 +1,8 @@
 """Community Schools Partner Map: the Streamlit entry point (``streamlit run app.py``).
 
 A thin router: each page is a module in ``pages/`` (UI only, over ``geo/``); shared UI
-helpers live in ``pages/_ui.py``. To add a page, append it to ``PAGES``.
+helpers start at ``pages/_ui.py``, which names the small modules beside it. To add a
+page, append it to ``PAGES``.
 
 Every page runs through :func:`pages._ui.run_page`, which shows one plain message
 instead of the page while the database cannot be reached (and the page again, with no

@@ -385,3 +385,32 @@ def can_manage_users(viewer: Viewer) -> bool:
 def can_see_audit(viewer: Viewer) -> bool:
     """Only staff read the audit trail."""
     return viewer.role == "staff"
+
+
+def can_manage_data(viewer: Viewer) -> bool:
+    """Staff, and partner users tied to an organisation, import, edit and export."""
+    if viewer.role == "staff":
+        return True
+    return viewer.role == "partner" and can_edit(viewer, partner_id=viewer.partner_id)
+
+
+def can_write_all(viewer: Viewer, frames: Any) -> bool:
+    """Whether ``viewer`` may write every record of ``frames`` (an import's
+    :class:`geo.schema.Frames`): new partners only for staff, and sites and activities
+    only for partners the viewer may edit (ids of partners the import creates, 0 or
+    less, belong to those new partners)."""
+    if not frames.partners.empty and not can_edit(viewer, partner_id=None):
+        return False
+    ids = {int(p) for column in (frames.sites["partner_id"], frames.activities["partner_id"])
+           for p in column if int(p) > 0}
+    return all(can_edit(viewer, partner_id=p) for p in ids)
+
+
+def account_partner_problem(role: str, partner_id: int | None) -> str | None:
+    """What is wrong with giving an account of ``role`` the partner ``partner_id``
+    (only partner accounts belong to one, and they must), or None."""
+    if role == "partner" and partner_id is None:
+        return "A partner account needs its partner organization: pick one."
+    if role != "partner" and partner_id is not None:
+        return f"Only partner accounts belong to a partner; leave it empty for {role}."
+    return None

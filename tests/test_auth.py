@@ -5,6 +5,7 @@ import uuid
 from dataclasses import FrozenInstanceError
 from datetime import UTC, datetime, timedelta
 
+import pandas as pd
 import pytest
 
 from geo import auth
@@ -381,3 +382,33 @@ def test_single_sign_on_takes_the_role_from_the_users_table(store):
     assert stranger == Viewer(email="stranger@example.org", role="public")
     assert not can_see_all_names(stranger)
     assert viewer_from_oidc(store, "") == PUBLIC
+
+
+def test_who_manages_data():
+    assert auth.can_manage_data(Viewer(email="s@x.org", role="staff"))
+    assert auth.can_manage_data(Viewer(email="p@x.org", role="partner", partner_id=3))
+    assert not auth.can_manage_data(Viewer(email="c@x.org", role="committee"))
+    assert not auth.can_manage_data(PUBLIC)
+
+
+def test_an_import_writes_only_what_the_viewer_may_edit():
+    from geo.schema import Frames
+
+    def frames(partners: int, site_owners: list[int], activity_owners: list[int]) -> Frames:
+        return Frames(pd.DataFrame({"partner_id": range(-partners, 0)}),
+                      pd.DataFrame({"partner_id": site_owners}),
+                      pd.DataFrame({"partner_id": activity_owners}))
+
+    staff = Viewer(email="s@x.org", role="staff")
+    partner = Viewer(email="p@x.org", role="partner", partner_id=3)
+    assert auth.can_write_all(staff, frames(1, [-1, 3], [4]))
+    assert auth.can_write_all(partner, frames(0, [3], [3]))
+    assert not auth.can_write_all(partner, frames(0, [3], [4]))
+    assert not auth.can_write_all(partner, frames(1, [-1], []))  # a new partner: staff only
+
+
+def test_only_partner_accounts_belong_to_a_partner():
+    assert auth.account_partner_problem("partner", 3) is None
+    assert auth.account_partner_problem("staff", None) is None
+    assert "needs its partner" in str(auth.account_partner_problem("partner", None))
+    assert "leave it empty for staff" in str(auth.account_partner_problem("staff", 3))

@@ -1,19 +1,33 @@
 """Narrowing the frames to what a view asks for (partner, type, kind of work,
-principle, status, a date or a date range) before any analysis runs.
+principle, status, a state, a date or a date range) before any analysis runs.
 
 Every analysis takes :class:`~geo.schema.Frames`, so a page filters once and passes the
-result to the scan, overlap and coverage functions alike.
+result to the scan, overlap and coverage functions alike. :class:`Filters` is a view's
+choice as one frozen, hashable value (what the pages cache analyses on), with the codes
+its URL parameters use (:data:`PRINCIPLE_CODES`), the choices a filter panel offers
+(:func:`partner_options`, :func:`state_options`, :func:`date_bounds`) and the filters in
+words (:func:`summary_lines`).
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
 
-from geo.analysis import vocabulary
-from geo.schema import PARTNER_TYPES, Frames, split_list
+from geo.analysis import gazetteer, vocabulary
+from geo.analysis.places import activity_places
+from geo.schema import (
+    EARLIEST_DATE,
+    KINDS_OF_WORK,
+    LATEST_DATE,
+    PARTNER_TYPES,
+    STATUSES,
+    Frames,
+    split_list,
+)
 
 DateLike = date | datetime | str | pd.Timestamp
 
@@ -168,3 +182,136 @@ def filter_activities(
         keep_site &= s["site_id"].isin(kept_acts["site_id"].dropna()).to_numpy()
     return Frames(kept_partners.reset_index(drop=True), s[keep_site].reset_index(drop=True),
                   kept_acts.reset_index(drop=True))
+
+
+# URL-friendly codes for the six principles (the labels have spaces).
+PRINCIPLE_CODES: dict[str, str] = {
+    "equity": "Equity",
+    "learning": "Learning and Development",
+    "community": "Community Engagement",
+    "family": "Family Engagement",
+    "youth": "Youth Leadership and Engagement",
+    "results": "Results-Driven Partnership",
+}
+STATUS_LABELS: dict[str, str] = {s: s.capitalize() for s in STATUSES}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a view is narrowed to; empty tuples and None mean "no filter". Principles
+    are :data:`PRINCIPLE_CODES` keys, the state a 2-digit FIPS code."""
+
+    partners: tuple[int, ...] = ()
+    partner_types: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    principles: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    state_fips: str = ""
+    as_of: date | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    @property
+    def active(self) -> bool:
+        return self != Filters()
+
+    def apply(self, frames: Frames) -> Frames:
+        """``frames`` narrowed by :func:`filter_activities` and, with a state, to the
+        sites in it and the activities that touch it (:func:`in_state`)."""
+        out = frames
+        if self.active:
+            date_range = ((self.date_from, self.date_to) if (self.date_from or self.date_to)
+                          else None)
+            out = filter_activities(
+                frames,
+                partners=list(self.partners) or None,
+                partner_types=list(self.partner_types) or None,
+                kinds=list(self.kinds) or None,
+                principles=[PRINCIPLE_CODES[p] for p in self.principles] or None,
+                statuses=list(self.statuses) or None,
+                as_of=self.as_of,
+                date_range=date_range,
+            )
+        if self.state_fips:
+            out = in_state(out, self.state_fips)
+        return out
+
+
+def in_state(frames: Frames, state_fips: str) -> Frames:
+    """Activities touching the state (by the rules of :mod:`geo.analysis.places`) and
+    the sites in it; partners are kept whole so contacts can still be looked up."""
+    touched = activity_places(frames, levels=("state",))
+    ids = touched.loc[touched["place_id"] == state_fips, "activity_id"]
+    acts = frames.activities[frames.activities["activity_id"].isin(ids)].reset_index(drop=True)
+    sites = (frames.sites[frames.sites["state_fips"].astype("str") == state_fips]
+             .reset_index(drop=True))
+    return Frames(frames.partners, sites, acts)
+
+
+def date_bounds(frames: Frames) -> tuple[date, date]:
+    """The first and last date a date filter offers: the dates forms accept
+    (:data:`geo.schema.EARLIEST_DATE` to :data:`~geo.schema.LATEST_DATE`), widened to
+    every start and end date in the data, so any date the data covers can be picked."""
+    lo, hi = EARLIEST_DATE, LATEST_DATE
+    a = frames.activities
+    for col in ("start_date", "end_date"):
+        if col in a.columns:
+            days = pd.to_datetime(a[col], errors="coerce").dropna()
+            if len(days):
+                lo, hi = min(lo, days.min().date()), max(hi, days.max().date())
+    return lo, hi
+
+
+def partner_options(partners: pd.DataFrame) -> dict[str, str]:
+    """Partner id (as text) -> name in name order; repeated names (e.g. every withheld
+    partner is "A coalition partner" for the public) get their id so each is distinct."""
+    rows = sorted(zip(partners["partner_id"].astype("int64").tolist(),
+                      partners["name"].astype("str").tolist(), strict=True),
+                  key=lambda r: (r[1].lower(), r[0]))
+    counts: dict[str, int] = {}
+    for _, name in rows:
+        counts[name] = counts.get(name, 0) + 1
+    return {str(pid): (f"{name} (#{pid})" if counts[name] > 1 else name) for pid, name in rows}
+
+
+def state_options() -> dict[str, str]:
+    """Postal code -> "Florida (FL)", in the order of the states' names."""
+    postal = gazetteer.postal_codes()
+    states = gazetteer.place_table("state")
+    names = dict(zip(states["place_id"], states["name"], strict=True))
+    return {code: f"{names.get(fips, code)} ({code})"
+            for fips, code in sorted(postal.items(), key=lambda kv: names.get(kv[0], kv[1]))}
+
+
+def describe(filters: Filters) -> str:
+    """" with these filters" when any filter is on, else "" (for empty-result sentences)."""
+    return " with these filters" if filters.active else ""
+
+
+def summary_lines(filters: Filters, partners: pd.DataFrame) -> list[str]:
+    """The filters in words, one line each ("Kind of work: Funding, Policy"), for what
+    leaves the page (a downloaded map); ``partners`` are the viewer's (redacted), so a
+    partner filter names partners as the viewer sees them. "No filters" when none is on."""
+    names = dict(zip(partners["partner_id"].astype("int64"), partners["name"].astype("str"),
+                     strict=True))
+    lines = []
+    if filters.partners:
+        lines.append("Partner: " + ", ".join(names.get(p, f"#{p}") for p in filters.partners))
+    if filters.partner_types:
+        lines.append("Partner type: " + ", ".join(PARTNER_TYPES.get(t, t)
+                                                  for t in filters.partner_types))
+    if filters.kinds:
+        lines.append("Kind of work: " + ", ".join(KINDS_OF_WORK.get(k, k)
+                                                  for k in filters.kinds))
+    if filters.principles:
+        lines.append("Principle: " + ", ".join(filters.principles))
+    if filters.statuses:
+        lines.append("Status: " + ", ".join(STATUS_LABELS.get(s, s) for s in filters.statuses))
+    if filters.state_fips:
+        lines.append("State: " + gazetteer.postal_codes().get(filters.state_fips,
+                                                              filters.state_fips))
+    if filters.as_of:
+        lines.append(f"As of {filters.as_of.isoformat()}")
+    if filters.date_from or filters.date_to:
+        lines.append(f"Under way between {filters.date_from or '…'} and {filters.date_to or '…'}")
+    return lines or ["No filters"]
