@@ -1,7 +1,7 @@
 """Coverage ("where we are and are not"): partners, activities and community-school
 sites by state, county and district, set against need, for the steering committee.
 
-Thin UI over :mod:`geo.analysis.coverage` and :mod:`geo.choropleth`; filters, map
+Thin UI over :mod:`geo.analysis.coverage` and :mod:`geo.maps`; filters, map
 settings and the selected place live in the URL (:mod:`pages._filters`).
 """
 from __future__ import annotations
@@ -23,8 +23,14 @@ from geo.analysis import (
 )
 from geo.analysis.gazetteer import NEED_SOURCE
 from geo.assets import MapHeader, standalone_html
-from geo.choropleth import BOUNDARY_SOURCE, RECORDS_SOURCE, bounds_of, coverage_map, level_of
-from geo.maps import add_image_export
+from geo.maps import (
+    BOUNDARY_SOURCE,
+    RECORDS_SOURCE,
+    add_image_export,
+    bounds_of,
+    coverage_map,
+    level_of,
+)
 from geo.spreadsheet import neutralise_frame
 from pages import _filters, _query, _ui
 

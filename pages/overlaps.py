@@ -1,7 +1,7 @@
 """Overlaps ("who else works here"): places, partner pairs and nearby sites where
 partners' work meets, for coalition staff making introductions.
 
-Thin UI over :mod:`geo.analysis.overlaps` and :mod:`geo.choropleth`; filters and the
+Thin UI over :mod:`geo.analysis.overlaps` and :mod:`geo.maps`; filters and the
 selected district live in the URL (:mod:`pages._filters`).
 """
 from __future__ import annotations
@@ -23,12 +23,21 @@ from geo.analysis import (
     resolve_place,
 )
 from geo.analysis.overlaps import COMPLEMENTARY, DUPLICATION
+from geo.analysis.place_params import scan_params
 from geo.assets import MapHeader
-from geo.choropleth import BOUNDARY_SOURCE, RECORDS_SOURCE, bounds_of, level_of, partner_count_map
-from geo.maps import add_image_export, add_site_pairs, pair_bounds
+from geo.maps import (
+    BOUNDARY_SOURCE,
+    RECORDS_SOURCE,
+    add_image_export,
+    add_site_pairs,
+    bounds_of,
+    level_of,
+    pair_bounds,
+    partner_count_map,
+)
 from geo.safe import safe_urls
 from geo.spreadsheet import neutralise_frame
-from pages import _filters, _query, _scan_helpers as H, _ui
+from pages import _filters, _query, _ui
 
 LEVELS = {"district": "School districts", "county": "Counties", "state": "States"}
 LEVEL_NOUNS = {"district": "district", "county": "county", "state": "state"}
@@ -171,7 +180,7 @@ with right:
             st.warning(str(exc))
         if place is not None:
             # Once per data version, role, filters and place, shared (about 1 s at national scale).
-            found = _filters.cached(H.scan_params, filters, ((level, selected),), None, ())
+            found = _filters.cached(scan_params, filters, ((level, selected),), None, ())
             inside = found.partners[found.partners["presence"] == "in this place"]
             st.markdown(f"**{place.label}** · "
                         f"{'GEOID' if level == 'district' else 'FIPS'} {place.id}")

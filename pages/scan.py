@@ -19,11 +19,14 @@ from geo.analysis import (
     find_places,
     for_display,
     partners_by_place,
+    place_params as P,
 )
 from geo.analysis.lookup import parse_point
+from geo.analysis.scan import sites_by_partner
 from geo.brief import brief_html
-from geo.safe import safe_url
-from pages import _filters, _query, _scan_helpers as H, _ui
+from geo.maps import neighbour_shapes, overview_map, scan_map
+from geo.safe import markdown_text as md, safe_url
+from pages import _filters, _query, _ui
 
 MAP_HEIGHT = 480
 MAX_PARTNER_GROUPS = 25
@@ -65,10 +68,10 @@ def _search(text: str) -> None:
     chosen = best_match(matches)
     if chosen is None:  # several places of that name in different states: ask
         ss["_scan_ask"] = text
-        _set_place({k: None for k in H.PLACE_PATTERNS})
+        _set_place({k: None for k in P.PLACE_PATTERNS})
         return
     ss["scan_pick"] = f"{chosen.level}:{chosen.id}"
-    _set_place({**{k: None for k in H.PLACE_PATTERNS}, chosen.level: chosen.id})
+    _set_place({**{k: None for k in P.PLACE_PATTERNS}, chosen.level: chosen.id})
 
 
 def _partners_by_place() -> dict[str, int]:
@@ -80,7 +83,7 @@ def _on_pick() -> None:
     ss.pop("_scan_ask", None)
     if token:
         level, _, place_id = token.partition(":")
-        _set_place({**{k: None for k in H.PLACE_PATTERNS}, level: place_id})
+        _set_place({**{k: None for k in P.PLACE_PATTERNS}, level: place_id})
 
 
 def _on_point() -> None:
@@ -97,7 +100,7 @@ def _on_point() -> None:
     ss["scan_search"] = ""
     if not ss.get("scan_radius"):
         ss["scan_radius"] = 5.0  # a point alone says little; look 5 miles around it
-    _set_place({**{k: None for k in H.PLACE_PATTERNS}, "point": f"{lat:.5f},{lon:.5f}"})
+    _set_place({**{k: None for k in P.PLACE_PATTERNS}, "point": f"{lat:.5f},{lon:.5f}"})
 
 
 # --- state from the URL ---------------------------------------------------------------------
@@ -113,11 +116,11 @@ if "_scan_pending" in ss:
         _search(ss.pop("_scan_pending"))
 
 params = {k: _query.read(k, _query.parse_pattern, pattern)
-          for k, pattern in H.PLACE_PATTERNS.items()}
+          for k, pattern in P.PLACE_PATTERNS.items()}
 place = None
 try:
     with st.spinner("Finding the place… (the first time loads the boundaries: a few seconds)"):
-        place = H.place_from_params(params)
+        place = P.place_from_params(params)
 except PlaceNotFound as exc:
     ss["_scan_problem"] = f"{exc}. Pick a place from the list or the map instead."
 
@@ -140,7 +143,7 @@ st.caption("Before starting work somewhere new: who already works there and near
            "and which partners fit best.")
 if _ui.has_sample_data():
     st.info(_ui.SAMPLE_NOTICE)
-bad = [k for k in _query.bad_params() if k in (*H.PLACE_PATTERNS, "radius", "needs")]
+bad = [k for k in _query.bad_params() if k in (*P.PLACE_PATTERNS, "radius", "needs")]
 if bad:
     st.warning("Some values in the link were not understood and were ignored: "
                + ", ".join(bad) + ".")
@@ -179,13 +182,13 @@ _query.write({"radius": f"{radius:g}" if radius else None, "needs": needs})
 settings = _ui.settings()
 if place is None:
     if ss.get("_scan_ask") and len(matches) > 1:
-        st.markdown(f"**{len(matches)} places are called “{H.md_text(ss['_scan_ask'])}”**: "
+        st.markdown(f"**{len(matches)} places are called “{md(ss['_scan_ask'])}”**: "
                     "pick one in the list above "
                     "(those where partners work and the larger ones come first).")
     st.markdown("Type a place above, give a point, or **click a state** on the map to start.")
-    result_map = _ui.cached_map(lambda: H.overview_map(tiles=settings.tiles), view=settings.tiles,
+    result_map = _ui.cached_map(lambda: overview_map(tiles=settings.tiles), view=settings.tiles,
                                 key="scan_map_overview", height=MAP_HEIGHT)
-    chosen = H.clicked_place(_ui.clicked_properties(result_map))
+    chosen = P.clicked_place(_ui.clicked_properties(result_map))
     if chosen:
         _query.write(chosen)
         ss["_scan_clicked"] = True
@@ -194,21 +197,21 @@ if place is None:
 
 with st.spinner(f"Scanning {place.label}… "
                 "(the first scan loads the school-district boundaries: a few seconds)"):
-    result = _filters.cached(H.scan_params, _filters.Filters(), tuple(sorted(params.items())),
+    result = _filters.cached(P.scan_params, _filters.Filters(), tuple(sorted(params.items())),
                              radius, tuple(needs))
 
-st.subheader(H.md_text(place.label))
-st.markdown(H.md_text(result.summary))
+st.subheader(md(place.label))
+st.markdown(md(result.summary))
 for message in result.messages:
     st.info(message)
 
-result_map = _ui.cached_map(lambda: H.scan_map(result, tiles=settings.tiles),
+result_map = _ui.cached_map(lambda: scan_map(result, tiles=settings.tiles),
                             view=(tuple(sorted(params.items())), radius, tuple(needs),
                                   settings.tiles),
-                            key=f"scan_map_{H.place_token(place)}", height=MAP_HEIGHT)
+                            key=f"scan_map_{P.place_token(place)}", height=MAP_HEIGHT)
 st.caption("Click a district on the map to scan it instead; click a site for its name.")
-chosen = H.clicked_place(_ui.clicked_properties(result_map))
-if chosen and chosen != H.place_param(place):
+chosen = P.clicked_place(_ui.clicked_properties(result_map))
+if chosen and chosen != P.place_param(place):
     _query.write(chosen)
     ss["_scan_clicked"] = True
     st.rerun()
@@ -224,19 +227,19 @@ sample_data = _ui.has_sample_data()
 def _brief() -> bytes:
     """Built only when the button is clicked (not on every rerun)."""
     return brief_html(result, generated=dt.date.today(), sample_data=sample_data,
-                      context=H.neighbour_shapes(place, radius),
+                      context=neighbour_shapes(place, radius),
                       viewer_note=viewer_note).encode("utf-8")
 
 
 st.download_button("Download a one-page brief (HTML, printable)", data=_brief,
-                   file_name=f"partner-scan-{H.place_token(place)}.html", mime="text/html",
+                   file_name=f"partner-scan-{P.place_token(place)}.html", mime="text/html",
                    key="scan_brief", on_click="ignore")
 
 tab_partners, tab_fit, tab_sites, tab_need = st.tabs(["Partners", "Best fit", "Sites", "Need"])
 
 with tab_partners:
     if result.partners.empty:
-        st.markdown(H.md_text(f"No partner works in {place.label} yet"
+        st.markdown(md(f"No partner works in {place.label} yet"
                               + (f" or has a site within {radius:g} mi." if radius else ".")))
     else:
         table = result.partners.assign(website=result.partners["website"].map(safe_url),
@@ -249,9 +252,9 @@ with tab_partners:
         _ui.table(for_display(table[shown]))
         st.markdown("**By partner**")
         listed = result.partners.head(MAX_PARTNER_GROUPS)
-        by_partner = H.sites_by_partner(result, frames.sites, listed["partner_id"])
+        by_partner = sites_by_partner(result, frames.sites, listed["partner_id"])
         for _, row in listed.iterrows():
-            with st.expander(H.md_text(f"{row['partner']} · {row['presence']}")):
+            with st.expander(md(f"{row['partner']} · {row['presence']}")):
                 since = (row["since"].strftime("%B %Y") if hasattr(row["since"], "strftime")
                          else "date not recorded")
                 lines = [
@@ -263,7 +266,7 @@ with tab_partners:
                     ("Contact", "; ".join(v for v in (row["email"], row["contact"]) if v)
                      or "not shown"),
                 ]
-                st.markdown("  \n".join(f"**{label}:** {H.md_text(value)}"
+                st.markdown("  \n".join(f"**{label}:** {md(value)}"
                                         for label, value in lines))
                 url = safe_url(row["website"])
                 if url:
@@ -271,7 +274,7 @@ with tab_partners:
                 mine = by_partner.get(int(row["partner_id"]))
                 if mine is not None and len(mine):
                     first = mine.head(MAX_SITES_LISTED)
-                    items = [f"{H.md_text(site)} ({H.md_text(kind.lower())}"
+                    items = [f"{md(site)} ({md(kind.lower())}"
                              + (f", {miles:g} mi away)" if miles else ")")
                              for site, kind, miles in zip(first["site"], first["site_kind"],
                                                           first["distance_mi"], strict=True)]
@@ -290,7 +293,7 @@ with tab_fit:
         st.caption("Tick needs above to rank partners by expertise too; for now they are ranked "
                    "by presence only (in the place, the county, the state).")
     else:
-        st.caption("Needs ticked: " + H.md_text(", ".join(result.needs.labels())))
+        st.caption("Needs ticked: " + md(", ".join(result.needs.labels())))
     fit = result.best_fit()
     if fit.empty:
         st.markdown("No partners to rank yet.")
@@ -305,7 +308,7 @@ with tab_fit:
 
 with tab_sites:
     if result.sites.empty:
-        st.markdown(H.md_text(f"No partner sites in {place.label}"
+        st.markdown(md(f"No partner sites in {place.label}"
                               + (f" or within {radius:g} mi." if radius else ".")))
     else:
         n_schools = int(result.sites["community_school"].sum())

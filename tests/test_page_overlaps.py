@@ -331,7 +331,7 @@ def test_the_selected_places_partners_are_found_once_and_shared(world, repo_root
     import streamlit as st
 
     import geo.analysis
-    from pages import _scan_helpers
+    from geo.analysis import place_params
 
     runs: list[str] = []
     real = geo.analysis.scan
@@ -342,7 +342,7 @@ def test_the_selected_places_partners_are_found_once_and_shared(world, repo_root
         return real(frames, place, **kwargs)
 
     monkeypatch.setattr(geo.analysis, "scan", counting)
-    monkeypatch.setattr(_scan_helpers, "scan", counting)
+    monkeypatch.setattr(place_params, "scan", counting)
     st.cache_resource.clear()
     geoid = overlap_places(world["public"], "district")["place_id"].iloc[0]
     first = _run(repo_root, {"district": geoid})

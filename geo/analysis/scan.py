@@ -9,6 +9,7 @@ caller redacts what the viewer may not see before calling.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -336,3 +337,27 @@ def _messages(place: Place, radius_mi: float | None, partners: pd.DataFrame, sit
     summary += (f", {int(sites['community_school'].sum()) if len(sites) else 0}"
                 " of them community schools.")
     return msgs, summary
+
+
+def sites_by_partner(result: ScanResult, all_sites: pd.DataFrame,
+                     partner_ids: Iterable[int] | None = None) -> dict[int, pd.DataFrame]:
+    """The scan's sites grouped by partner id (names may repeat: several partners can
+    show as "A coalition partner" to the public); only those of ``partner_ids`` if
+    given (the page lists the first partners' sites)."""
+    if result.sites.empty:
+        return {}
+    ids = result.sites["site_id"].astype("int64")
+    # Only the scan's sites are looked up (not a dictionary of every site in the nation).
+    mine = all_sites.loc[all_sites["site_id"].isin(ids.to_numpy()), ["site_id", "partner_id"]]
+    owner = pd.Series(mine["partner_id"].astype("int64").to_numpy(),
+                      index=mine["site_id"].astype("int64").to_numpy())
+    pid = ids.map(owner[~owner.index.duplicated()]).to_numpy()
+    # One reordering by partner (stable: each partner's sites keep their order), then a
+    # slice per partner: cheap, where a take per partner copies every column each time.
+    codes, uniques = pd.factorize(pid, sort=False)
+    order = np.argsort(codes, kind="stable")
+    grouped = result.sites.take(order)
+    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+    wanted = None if partner_ids is None else {int(i) for i in partner_ids}
+    return {int(k): grouped.iloc[bounds[i]:bounds[i + 1]] for i, k in enumerate(uniques)
+            if wanted is None or int(k) in wanted}
