@@ -2,20 +2,26 @@
 need on top, the selected place outlined, and optionally the place names."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import folium
 import pandas as pd
 
 from geo.analysis.classify import Classes, classify
-from geo.assets import DEFAULT_BASE_URL
+from geo.assets import DEFAULT_BASE_URL, MapHeader
 from geo.maps.base import base_map
 from geo.maps.bounds import Bounds
 from geo.maps.choropleth import (
+    BOUNDARY_SOURCE,
+    RECORDS_SOURCE,
     add_classes,
     add_place_labels,
     add_selection,
     add_state_lines,
     area_layer,
+    bounds_of,
     check_level,
+    level_of,
     subset_areas,
 )
 
@@ -55,3 +61,32 @@ def coverage_map(
     if labels:
         add_place_labels(m)
     return m
+
+
+def coverage_bounds(selected: str | None) -> Bounds | None:
+    """The Coverage map's view: the ``selected`` place (any level) with its neighbours,
+    so a click does not jump back to the whole country; None without a selection."""
+    level = level_of(selected or "")
+    return bounds_of(level, [selected or ""], pad=0.75, min_span=1.0) if level else None
+
+
+def gap_values(gap_table: pd.DataFrame, by: str, top: int) -> pd.Series:
+    """The first ``top`` districts of a :func:`geo.analysis.gaps` table as the gaps
+    overlay draws them (GEOID -> the ``by`` column)."""
+    head = gap_table.head(top)
+    return pd.Series(head[by].to_numpy(), index=head["place_id"].astype("str").to_numpy())
+
+
+def coverage_header(legend: str, method_label: str, filter_lines: Sequence[str], *,
+                    gap_legend: str | None, level: str, need_source: str,
+                    sample: bool) -> MapHeader:
+    """What a downloaded Coverage map (HTML or PNG) says about itself: the view, the
+    filters, the gaps drawn, date and sources (need figures when they are shown)."""
+    details = [f"{legend}, {method_label.lower()} classes", *filter_lines]
+    if gap_legend is not None:
+        details.append(gap_legend)
+    sources = [RECORDS_SOURCE, BOUNDARY_SOURCE]
+    if gap_legend is not None or level == "district":
+        sources.append(f"Need: children 5-17 in poverty, {need_source}")
+    return MapHeader(title=f"Coverage: {legend}", details=tuple(details), sources=tuple(sources),
+                     sample=sample)

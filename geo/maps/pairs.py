@@ -57,3 +57,15 @@ def pair_bounds(pairs: pd.DataFrame, sites: pd.DataFrame, row: int, *,
     cy, cx = (s + n) / 2, (w + e) / 2
     hy, hx = max((n - s) * 0.75, min_span / 2), max((e - w) * 0.75, min_span / 2)
     return Bounds(float(cy - hy), float(cx - hx), float(cy + hy), float(cx + hx))
+
+
+def pairs_to_draw(pairs: pd.DataFrame, *, show: bool, picked: int | None,
+                  limit: int) -> tuple[pd.DataFrame, int | None]:
+    """The rows of ``pairs`` (nearest first) to draw: the first ``limit`` when ``show``,
+    and always the ``picked`` row; and the picked row's position among them."""
+    drawn = pairs.head(limit) if show or picked is not None else pairs.head(0)
+    if picked is not None and picked >= len(drawn):
+        drawn = pd.concat([drawn, pairs.iloc[[picked]]])
+    position = None if picked is None else (picked if picked < limit else len(drawn) - 1)
+    return drawn, position
+
