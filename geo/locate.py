@@ -47,11 +47,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from geo import placement
+from geo import codes, placement
 from geo.join import JOIN_COLUMNS
 from geo.problems import Report, row_number
 from geo.read import ReadError
 from geo.schema import LOCATION_SOURCES
+from geo.text import is_blank
 
 if TYPE_CHECKING:
     from geo.schools import SchoolDirectory
@@ -305,7 +306,7 @@ def place_frame(
     out["location_source"] = pd.array(source.astype(str), dtype="str")
     for col in BOUNDARY_COLUMNS:
         values = bounds[col].to_numpy(dtype=object)
-        out[col] = pd.array(["" if _blank(v) else str(v) for v in values], dtype="str")
+        out[col] = pd.array(["" if is_blank(v) else str(v) for v in values], dtype="str")
     for col in MATCH_COLUMNS:
         out[col] = pd.array(match[col].astype(str), dtype="str")
     result.frame = out
@@ -430,14 +431,6 @@ def _row_numbers(df: pd.DataFrame) -> np.ndarray:
 
 
 # --- coordinates -------------------------------------------------------------------
-def _blank(value: object) -> bool:
-    if value is None or value is pd.NA:
-        return True
-    if isinstance(value, float) and np.isnan(value):
-        return True
-    return isinstance(value, str) and not value.strip()
-
-
 def _parse_one(value: object) -> float | None:
     """A number of decimal degrees from a cell; ``None`` when it is not one.
 
@@ -465,7 +458,7 @@ def _parse_one(value: object) -> float | None:
 def _parse_coordinates(series: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Numbers (NaN where unusable), a mask of unreadable cells and a mask of blank cells."""
     values = series.to_numpy(dtype=object)
-    blank = np.fromiter((_blank(v) for v in values), dtype=bool, count=len(values))
+    blank = np.fromiter((is_blank(v) for v in values), dtype=bool, count=len(values))
     numbers = np.full(len(values), np.nan)
     bad = np.zeros(len(values), dtype=bool)
     for i in np.flatnonzero(~blank):
@@ -654,7 +647,7 @@ class _Chain:
         values = self.values("wkt")
         if values is None:
             return
-        idx = np.array([i for i in self.open(need) if not _blank(values[i])], dtype=np.int64)
+        idx = np.array([i for i in self.open(need) if not is_blank(values[i])], dtype=np.int64)
         if not len(idx):
             return
         found = [placement.point_from_wkt(values[i]) for i in idx]
@@ -685,7 +678,7 @@ class _Chain:
             return
         idx, lats, lons = [], [], []
         for i in self.open(need):
-            if _blank(values[i]):
+            if is_blank(values[i]):
                 continue
             pair = placement.coords_in_text(str(values[i]))
             if pair is not None:
@@ -710,14 +703,14 @@ class _Chain:
                 if not choices[row]:
                     continue
                 position, how = schools.position(str(choices[row])), "name"
-            if position is None and ids is not None and not _blank(ids[i]):
+            if position is None and ids is not None and not is_blank(ids[i]):
                 position, how = schools.by_id(ids[i]), "id"
-            if position is None and names is not None and not _blank(names[i]) \
+            if position is None and names is not None and not is_blank(names[i]) \
                     and row not in choices:
-                state = placement.find_state(states[i]) if states is not None else None
-                zip_read = placement.read_zip(zips[i]) if zips is not None else None
+                state = codes.find_state(states[i]) if states is not None else None
+                zip_read = codes.read_zip(zips[i]) if zips is not None else None
                 found = schools.by_name(
-                    names[i], city="" if cities is None or _blank(cities[i]) else cities[i],
+                    names[i], city="" if cities is None or is_blank(cities[i]) else cities[i],
                     state=state.postal if state else "",
                     zip_code=zip_read.code if zip_read else "")
                 if found.status == "name" and found.best is not None:
@@ -773,11 +766,11 @@ class _Chain:
         rows: list[tuple[int, str, str, str]] = []  # (position, LEAID, role, ZIP)
         for i in self.open(need):
             code, role = "", ""
-            if ids is not None and not _blank(ids[i]):
+            if ids is not None and not is_blank(ids[i]):
                 text = _id_text(ids[i])
                 if re.fullmatch(r"\d{11,12}", text):
                     code, role = text.zfill(12)[:7], "nces"
-            if not code and leaids is not None and not _blank(leaids[i]):
+            if not code and leaids is not None and not is_blank(leaids[i]):
                 text = _id_text(leaids[i])
                 if re.fullmatch(r"\d{6,7}", text):
                     code, role = text.zfill(7), "leaid"
@@ -819,12 +812,12 @@ class _Chain:
     def _row_zip(self, i: int) -> str:
         """The row's ZIP: from its ZIP column, else from its address text ("" if none)."""
         zips = self.values("zip")
-        if zips is not None and not _blank(zips[i]):
-            read = placement.read_zip(zips[i])
+        if zips is not None and not is_blank(zips[i]):
+            read = codes.read_zip(zips[i])
             if read is not None:
                 return read.code
         texts = self.values("text")
-        if texts is not None and not _blank(texts[i]):
+        if texts is not None and not is_blank(texts[i]):
             return placement.zip_in_address(str(texts[i])) or ""
         return ""
 
@@ -837,7 +830,7 @@ class _Chain:
         idx, lats, lons, notes = [], [], [], []
         states = self.values("state")
         for i in self.open(need):
-            if _blank(values[i]):
+            if is_blank(values[i]):
                 continue
             row = int(self.rows[i])
             if role == "text":
@@ -846,7 +839,7 @@ class _Chain:
                     continue  # the ZIP column, or the last step, says what is missing
                 restored = False
             else:
-                read = placement.read_zip(values[i])
+                read = codes.read_zip(values[i])
                 if read is None:
                     self.error(i, f"{str(values[i]).strip()!r} is not a ZIP code, so the site "
                                "could not be placed.", role, "Write a 5-digit ZIP code (e.g. "
@@ -860,9 +853,9 @@ class _Chain:
                            "not be placed.", role, f"Fill in latitude and longitude ({_EXAMPLE}).")
                 continue
             if restored:
-                stated = placement.find_state(states[i]) if states is not None else None
+                stated = codes.find_state(states[i]) if states is not None else None
                 where = f" ({stated.postal}'s ZIP codes start with 0)" if stated and \
-                    stated.postal in placement.ZERO_ZIP_STATES else ""
+                    stated.postal in codes.ZERO_ZIP_STATES else ""
                 self.report.warning(
                     f"The ZIP code {_id_text(values[i])!r} has {len(_id_text(values[i]))} "
                     f"digits: read as {code}, with the leading zero a spreadsheet drops put "
@@ -918,7 +911,7 @@ class _Chain:
                 continue
             values = self.values(role)
             value = None if values is None else values[i]  # never None: the role is there
-            said.append(f"{label} {'is empty' if _blank(value) else 'gives no place'}")
+            said.append(f"{label} {'is empty' if is_blank(value) else 'gives no place'}")
         if self.match["school_match"][i] == "review":
             said.insert(0, "its school name matches no one school clearly (see the review)")
         elif "name" in self.roles:
@@ -953,12 +946,12 @@ def _detect_crs(df: pd.DataFrame, roles: dict[str, str], *, x: np.ndarray, y: np
     stated = np.full(n, "", dtype=object)
     if "state" in roles:
         for i, v in enumerate(df[roles["state"]].to_numpy(dtype=object)):
-            state = None if _blank(v) else placement.find_state(v)
+            state = None if is_blank(v) else codes.find_state(v)
             stated[i] = state.postal if state else ""
     zips = np.full((n, 2), np.nan)
     if "zip" in roles:
         for i, v in enumerate(df[roles["zip"]].to_numpy(dtype=object)):
-            read = None if _blank(v) else placement.read_zip(v)
+            read = None if is_blank(v) else codes.read_zip(v)
             centre = placement.zip_centroid(read.code) if read else None
             if centre is not None:
                 zips[i] = centre
@@ -1044,7 +1037,7 @@ def _km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) 
 def _check_duplicate_ids(series: pd.Series, *, rows: np.ndarray, column: str,
                          report: Report) -> None:
     values = series.to_numpy(dtype=object)
-    keys = np.array(["" if _blank(v) else _id_text(v) for v in values], dtype=object)
+    keys = np.array(["" if is_blank(v) else _id_text(v) for v in values], dtype=object)
     filled = [key for key in keys if key]
     if len(filled) > 2 and len(set(filled)) == 1:
         # e.g. the "Id" field GIS programs add to a new Shapefile, 0 everywhere.
@@ -1083,7 +1076,7 @@ def _check_boundaries(bounds: pd.DataFrame, *, located: np.ndarray, rows: np.nda
     district = bounds["district_geoid"].to_numpy(dtype=object).astype(str)
     for i in np.flatnonzero(located):
         row = int(rows[i])
-        if _blank(state[i]):
+        if is_blank(state[i]):
             report.warning(
                 "The location is not inside any state on the map (it may be just off the "
                 "coast or on a border).",
@@ -1108,12 +1101,12 @@ def _check_stated_state(series: pd.Series, located_state: np.ndarray, *, located
                         rows: np.ndarray, column: str, report: Report) -> None:
     """Warn where the file's state column disagrees with the state the point lies in."""
     values = series.to_numpy(dtype=object)
-    names = {s.postal: s.name for s in placement.state_index().values()}
+    names = {s.postal: s.name for s in codes.state_index().values()}
     for i in range(len(values)):
-        if _blank(values[i]):
+        if is_blank(values[i]):
             continue
         text = _id_text(values[i])
-        stated = placement.find_state(values[i])
+        stated = codes.find_state(values[i])
         row = int(rows[i])
         if stated is None:
             report.warning(
@@ -1123,7 +1116,7 @@ def _check_stated_state(series: pd.Series, located_state: np.ndarray, *, located
             )
             continue
         found = located_state[i]
-        if located[i] and not _blank(found) and found != stated.postal:
+        if located[i] and not is_blank(found) and found != stated.postal:
             report.warning(
                 f"The state column says {text!r} but the location is in "
                 f"{names.get(found, found)} ({found}).",
@@ -1145,7 +1138,7 @@ def place_point(how: str, *, latitude: float | None, longitude: float | None,
     from geo.problems import Problem
 
     code = str(zip_code or "").strip()
-    read = placement.read_zip(code) if code else None
+    read = codes.read_zip(code) if code else None
     if code and (read is None or read.restored):
         return {}, [Problem(None, "zip", "error", f"{code!r} is not a ZIP code.",
                             "Write the 5 digits, e.g. 32301 (or leave it empty).")]

@@ -120,7 +120,7 @@ def directory_frame(frame: pd.DataFrame) -> pd.DataFrame:
     Needs an ID column, a name column, and a location (latitude and longitude); rows
     without an ID or a name are left out.
     """
-    from geo.placement import find_state, read_zip
+    from geo.codes import find_state, read_zip
 
     cols = detect_directory_columns(frame.columns)
     missing = [t for t in ("school_id", "name", "latitude", "longitude") if t not in cols]

@@ -17,10 +17,10 @@ from geo.analysis.directory import (  # noqa: F401  (the page uses them through 
     DIRECTORY_COLUMNS,
     directory,
     public_view,
-    state_choices,
     unlisted_line,
 )
 from geo.analysis.gazetteer import place_table
+from geo.codes import state_choices  # noqa: F401  (the page uses it through this module)
 
 
 def filter_directory(table: pd.DataFrame, *, text: str = "", types: list[str] = (),

@@ -94,9 +94,3 @@ def unlisted_line(unlisted: pd.DataFrame) -> pd.DataFrame:
         "listed": False,
         "where": "",
     }])
-
-
-def state_choices() -> dict[str, str]:
-    """Postal code -> "Name (CO)" for every state, DC and territory, by name."""
-    t = place_table("state").sort_values("name")
-    return {str(code): f"{name} ({code})" for code, name in zip(t["state"], t["name"], strict=True)}

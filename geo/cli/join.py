@@ -32,6 +32,7 @@ import pandas as pd
 
 from geo.cli import CliError
 from geo.problems import ROW_CONVENTION, Report
+from geo.text import is_missing
 
 OUTPUT_FORMATS: dict[str, str] = {
     ".csv": "CSV (UTF-8)",
@@ -208,7 +209,7 @@ def _geoframe(frame: pd.DataFrame, *, case_insensitive: bool):
     data = frame.copy()
     for col in data.columns:
         if data[col].dtype == object:
-            data[col] = pd.array(["" if _missing(v) else str(v) for v in data[col]], dtype="str")
+            data[col] = pd.array(["" if is_missing(v) else str(v) for v in data[col]], dtype="str")
     if case_insensitive:
         data = data.rename(columns=_case_unique(list(data.columns)))
     located = data["latitude"].notna().to_numpy() & data["longitude"].notna().to_numpy()
@@ -219,10 +220,6 @@ def _geoframe(frame: pd.DataFrame, *, case_insensitive: bool):
         )
     return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(geometry, crs="EPSG:4326"),
                             crs="EPSG:4326")
-
-
-def _missing(value: object) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
 
 
 def _case_unique(columns: list[str]) -> dict[str, str]:
