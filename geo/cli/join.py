@@ -32,6 +32,7 @@ import pandas as pd
 
 from geo.cli import CliError
 from geo.problems import ROW_CONVENTION, Report
+from geo.spreadsheet import neutralise_frame
 from geo.text import is_missing
 
 OUTPUT_FORMATS: dict[str, str] = {
@@ -161,7 +162,9 @@ def write_output(frame: pd.DataFrame, target: Path) -> None:
     with tempfile.TemporaryDirectory(dir=folder, prefix=f".{target.name}.") as tmp:
         partial = Path(tmp) / f"partial{ext}"
         if ext == ".csv":
-            _csv_safe(data).to_csv(partial, index=False, encoding="utf-8")
+            # raw coordinates kept as text ("-81.49") stay numbers in a spreadsheet
+            safe = neutralise_frame(data, keep_number_text=True)
+            safe.to_csv(partial, index=False, encoding="utf-8")
         else:
             gdf = _geoframe(data, case_insensitive=ext == ".gpkg")
             if ext == ".parquet":
@@ -171,30 +174,6 @@ def write_output(frame: pd.DataFrame, target: Path) -> None:
             else:
                 gdf.to_file(partial, driver="GPKG", layer="sites", engine="pyogrio")
         os.replace(partial, target)
-
-
-def _csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Neutralise text cells a spreadsheet would run as a formula (numbers left alone)."""
-    from geo.safe import spreadsheet_cell
-
-    out = frame.copy()
-    for col in out.columns:
-        if pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col]):
-            continue
-        values = out[col].to_numpy(dtype=object)
-        changed = [spreadsheet_cell(v) if isinstance(v, str) and not _numeric_text(v) else v
-                   for v in values]
-        if any(a is not b for a, b in zip(changed, values, strict=True)):
-            out[col] = pd.array(changed, dtype=object)
-    return out
-
-
-def _numeric_text(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _geoframe(frame: pd.DataFrame, *, case_insensitive: bool):
