@@ -4,7 +4,9 @@
   ``pandas.NaT`` (how pandas hands over an empty cell);
 * :func:`is_blank` — missing, or text that is only spaces;
 * :func:`cell_text` — a cell as stripped text (``""`` when blank, a whole float
-  ``12.0`` as ``"12"``, a date as ``YYYY-MM-DD``).
+  ``12.0`` as ``"12"``, a date as ``YYYY-MM-DD``);
+* :func:`column_key` — a column name as it is compared with known names (``"Zip
+  Code"`` = ``"zip_code"`` = ``"zipcode"``).
 
 Kept free of a pandas import so :mod:`geo.safe` can use it cheaply.
 """
@@ -12,10 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 import numpy as np
 
 _PANDAS_MISSING = frozenset({"NAType", "NaTType"})
+_NOT_ALNUM = re.compile(r"[^0-9a-z]")
 
 
 def is_missing(value: object) -> bool:
@@ -51,3 +55,8 @@ def cell_text(value: object) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value).strip()
+
+
+def column_key(name: object) -> str:
+    """A column name with case, spaces and punctuation removed: "Zip Code" -> "zipcode"."""
+    return _NOT_ALNUM.sub("", str(name).casefold())

@@ -3,7 +3,6 @@
 detected from the usual names, checked when given, and the columns placing adds."""
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -12,6 +11,7 @@ import pandas as pd
 from geo.join import JOIN_COLUMNS
 from geo.problems import Report, row_number
 from geo.read import ReadError
+from geo.text import column_key
 
 # The join's columns, bar its in_district flag (the "issues" column says that instead).
 BOUNDARY_COLUMNS: tuple[str, ...] = tuple(c for c in JOIN_COLUMNS if c != "in_district")
@@ -67,10 +67,6 @@ _ROLE_LABELS = {"latitude": "latitude", "longitude": "longitude", "zip": "ZIP co
                 "state": "state", "id": "site ID"}
 
 
-def _key(name: object) -> str:
-    return re.sub(r"[^0-9a-z]", "", str(name).lower())
-
-
 def detect_columns(columns: Iterable[object]) -> dict[str, str]:
     """Map each role found (latitude, longitude, zip, state, id) to its column name.
 
@@ -81,7 +77,7 @@ def detect_columns(columns: Iterable[object]) -> dict[str, str]:
     """
     keyed: dict[str, str] = {}
     for col in columns:
-        keyed.setdefault(_key(col), str(col))
+        keyed.setdefault(column_key(col), str(col))
     found: dict[str, str] = {}
     for role, names in _SYNONYMS.items():
         for name in names:
@@ -100,7 +96,7 @@ def detect_place_columns(columns: Iterable[object], *, taken: Iterable[str] = ()
     """
     keyed: dict[str, str] = {}
     for col in columns:
-        keyed.setdefault(_key(col), str(col))
+        keyed.setdefault(column_key(col), str(col))
     busy = set(taken)
     found: dict[str, str] = {}
     for role, names in _PLACE_SYNONYMS.items():
