@@ -94,3 +94,28 @@ def test_code_lookup_codes_labels_and_label_parts() -> None:
     assert codes.vocab_key("advocacy") not in table
     plain = codes.code_lookup(("planned", "active"))
     assert plain == {"planned": "planned", "active": "active"}
+
+
+@pytest.mark.parametrize("typed, code", [
+    ("technical_assistance", "technical_assistance"),
+    ("Technical Assistance", "technical_assistance"),
+    ("technical-assistance", "technical_assistance"),
+    ("Technical assistance and coaching", "technical_assistance"),
+    ("direct services", "implementation"),
+    ("Convening / network building", "convening"),
+])
+def test_every_reader_of_kind_of_work_matches_the_same_spellings(typed: str, code: str) -> None:
+    """The import, the analysis filters and the store's checks read a typed kind of work
+    through the one rule (geo.codes.vocab_key), so they accept the same spellings."""
+    from geo.analysis.vocabulary import kinds
+    from geo.db.validation import check_activities
+    from geo.importer.terms import VOCABULARIES
+
+    assert VOCABULARIES["kind_of_work"].read(typed) == code
+    assert kinds([typed]) == [code]
+    row = pd.DataFrame([{"activity_id": 1, "partner_id": 1, "site_id": None,
+                         "area_level": "state", "area_id": "12", "kind_of_work": typed,
+                         "principles": "", "status": "active", "start_date": None,
+                         "end_date": None, "contact": "", "notes": ""}])
+    checked, problems = check_activities(row)
+    assert problems == [] and checked.loc[0, "kind_of_work"] == code
