@@ -31,6 +31,7 @@ from geo.analysis.distance import MILES_PER_DEGREE_LAT
 from geo.analysis.scan import ScanResult
 from geo.safe import escape_text, safe_url
 from geo.schema import ANONYMOUS_PARTNER, PARTNER_TYPES
+from geo.text import is_missing
 
 MAP_WIDTH = 430
 MAP_HEIGHT = 270
@@ -271,7 +272,7 @@ def static_map_svg(
 
 
 def _cell(value: object) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return ""
     if isinstance(value, (dt.date, pd.Timestamp)):
         return escape_text(value.strftime("%b %Y"))

@@ -14,6 +14,7 @@ import streamlit as st
 from geo import schema
 from geo.analysis import directory as D, for_display
 from geo.analysis.place_params import clicked_place
+from geo.codes import state_choices
 from geo.maps import partner_map
 from geo.safe import markdown_text as md, safe_url
 from pages import _filters, _query, _ui
@@ -31,7 +32,7 @@ if "dir_types" not in ss:
     ss["dir_types"] = _query.read("type", _query.parse_list, schema.PARTNER_TYPES) or []
 if "dir_principles" not in ss:
     ss["dir_principles"] = _query.read("principle", _query.parse_list, schema.PRINCIPLES) or []
-STATES = D.state_choices()
+STATES = state_choices()
 if "dir_states" not in ss:
     ss["dir_states"] = _query.read("state", _query.parse_list, STATES) or []
 

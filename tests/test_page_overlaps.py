@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import auth
+from geo import auth, codes
 from geo.analysis import filter_activities, gazetteer, nearby_pairs, overlap_places, partner_pairs
 from geo.db import open_store
 from geo.sample import make_sample
@@ -130,7 +130,7 @@ def test_empty_results_say_so_in_plain_words(world, repo_root):
     active_states = set(public.sites["state_fips"]) | {
         str(a)[:2]
         for a in public.activities.loc[public.activities["area_level"] != "site", "area_id"]}
-    quiet = next(code for fips, code in sorted(gazetteer.postal_codes().items())
+    quiet = next(code for fips, code in sorted(codes.postal_codes().items())
                  if fips not in active_states)
     at = _run(repo_root, {"state": quiet})
     infos = [i.value for i in at.info]

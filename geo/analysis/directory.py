@@ -99,12 +99,6 @@ def unlisted_line(unlisted: pd.DataFrame) -> pd.DataFrame:
     }])
 
 
-def state_choices() -> dict[str, str]:
-    """Postal code -> "Name (CO)" for every state, DC and territory, by name."""
-    t = place_table("state").sort_values("name")
-    return {str(code): f"{name} ({code})" for code, name in zip(t["state"], t["name"], strict=True)}
-
-
 def filter_directory(table: pd.DataFrame, *, text: str = "", types: Sequence[str] = (),
                      principles: Sequence[str] = (), states: Sequence[str] = ()) -> pd.DataFrame:
     """Rows matching every word of ``text`` (any case) in the name, expertise,

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo import codes
 from geo.analysis import gazetteer
 from geo.analysis.distance import METRES_PER_MILE, haversine_mi, max_scale, project
 from geo.analysis.places import check_level, places_at
@@ -224,7 +225,7 @@ def nearby_pairs(frames: Frames, miles: float = 1.0) -> pd.DataFrame:
         "partner_b_id": partner[right],
         "partner_b": names.reindex(partner[right]).to_numpy(),
         "distance_mi": np.round(d, 3),
-        "state": (a_rows["state_fips"].fillna("").astype("str").map(gazetteer.postal_codes())
+        "state": (a_rows["state_fips"].fillna("").astype("str").map(codes.postal_codes())
                   .fillna("").to_numpy()),
         "district_geoid": a_rows["district_geoid"].astype("str").to_numpy(),
     })
