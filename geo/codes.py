@@ -44,7 +44,7 @@ ZERO_ZIP_STATES: frozenset[str] = frozenset(
     {"CT", "MA", "ME", "NH", "NJ", "RI", "VT", "PR", "VI"})
 
 _ZIP = re.compile(r"^(\d{5})(?:[-\s]?\d{4})?$")
-_ZIP5 = re.compile(r"\d{5}")
+_ZIP5 = re.compile(r"\d{5}")  # see ZIP5_PATTERN
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,10 @@ def is_zip5(text: object) -> bool:
 # Digits of a place id: state FIPS, county FIPS, school district GEOID (= NCES LEAID).
 PLACE_ID_DIGITS: dict[str, int] = {"state": 2, "county": 5, "district": 7}
 _LEVEL_BY_DIGITS = {n: level for level, n in PLACE_ID_DIGITS.items()}
+# The same as regular expressions, for values read from links: one per level, and any.
+PLACE_ID_PATTERNS: dict[str, str] = {level: rf"\d{{{n}}}" for level, n in PLACE_ID_DIGITS.items()}
+ANY_PLACE_ID_PATTERN = "|".join(PLACE_ID_PATTERNS.values())
+ZIP5_PATTERN = r"\d{5}"
 
 
 def is_place_id(level: str, text: object) -> bool:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from geo import codes
 from geo.analysis import coverage, summary
 from geo.analysis.coverage import coverage_classes, place_line
 from geo.analysis.gazetteer import NEED_SOURCE
 from geo.assets import standalone_html
-from geo.maps import add_image_export, coverage_map, level_of
+from geo.maps import add_image_export, coverage_map
 from geo.maps.coverage_view import coverage_bounds, coverage_header, gap_values
 from pages import _coverage_tabs as C, _filters, _query, _ui
 
@@ -90,11 +91,11 @@ classes = _filters.cached(coverage_classes, filters, level, metric, method, k)
 values = pd.Series(table["value"].to_numpy(), index=table["place_id"].astype("str").to_numpy())
 legend = f"{METRICS[metric]} per {noun}"
 
-selected = _query.read("place", _query.parse_pattern, r"\d{2}|\d{5}|\d{7}")
+selected = _query.read("place", _query.parse_pattern, codes.ANY_PLACE_ID_PATTERN)
 if "cv_place" in st.session_state:
     selected = st.session_state["cv_place"] or None
 clicked = _filters.new_click("coverage_map")
-if clicked and level_of(clicked):
+if clicked and codes.level_of_id(clicked):
     selected = st.session_state["cv_place"] = clicked
 _query.write({"place": selected})
 # The map sits above the tables but shows the gaps chosen in their tab: keep its place.
@@ -154,7 +155,7 @@ map_box.download_button("Download the map (HTML)", _map_html, file_name=f"{file_
 
 with selection_box:
     if selected:
-        sel_level = level_of(selected)
+        sel_level = codes.level_of_id(selected)
         sel_table = (table if sel_level == level
                      else _filters.cached(coverage, filters, sel_level, metric=metric))
         hit = sel_table[sel_table["place_id"] == selected]

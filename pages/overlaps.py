@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from geo import codes
 from geo.analysis import (
     PlaceNotFound,
     overlap_places,
@@ -16,7 +17,7 @@ from geo.analysis import (
 )
 from geo.analysis.overlaps import partners_per_place, rank_places
 from geo.analysis.place_params import scan_params
-from geo.maps import level_of, pair_bounds
+from geo.maps import pair_bounds
 from geo.maps.counts import overlaps_bounds, overlaps_header, overlaps_map, pairs_note
 from geo.maps.pairs import pairs_to_draw
 from pages import _filters, _overlaps_tables as T, _query, _ui
@@ -26,7 +27,7 @@ LEVEL_NOUNS = {"district": "district", "county": "county", "state": "state"}
 KINDS = {"all": "All overlaps", "duplication": "Same kind of work (possible duplication)",
          "complementary": "Different kinds only (complementary)"}
 RANKS = {"partners": "Most partners", "same": "Most same-kind overlap"}
-PLACE_PATTERNS = {"district": r"\d{7}", "county": r"\d{5}", "state": r"\d{2}"}
+PLACE_PATTERNS = codes.PLACE_ID_PATTERNS
 
 
 def _clear_selection() -> None:
@@ -67,10 +68,10 @@ for lv in LEVELS:
         selected = value
 if "ov_place" in st.session_state:
     selected = st.session_state["ov_place"] or None
-if selected and level_of(selected) != level:
+if selected and codes.level_of_id(selected) != level:
     selected = None  # a place of another level: the level chosen is the level drawn
 clicked = _filters.new_click("overlaps_map")
-if clicked and level_of(clicked) == level:
+if clicked and codes.level_of_id(clicked) == level:
     selected = clicked
 
 places = rank_places(_filters.cached(overlap_places, filters, level), kind=kind, rank=rank)

@@ -119,3 +119,17 @@ def test_every_reader_of_kind_of_work_matches_the_same_spellings(typed: str, cod
                          "end_date": None, "contact": "", "notes": ""}])
     checked, problems = check_activities(row)
     assert problems == [] and checked.loc[0, "kind_of_work"] == code
+
+
+def test_place_id_patterns_read_from_links_match_exactly_the_ids_of_each_level():
+    import re
+
+    assert re.fullmatch(codes.PLACE_ID_PATTERNS["district"], "1201110")
+    assert not re.fullmatch(codes.PLACE_ID_PATTERNS["district"], "120111")
+    assert not re.fullmatch(codes.PLACE_ID_PATTERNS["state"], "123")
+    for text in ("12", "12073", "1201110"):
+        assert re.fullmatch(codes.ANY_PLACE_ID_PATTERN, text)
+        assert codes.level_of_id(text) in codes.PLACE_ID_PATTERNS
+    for text in ("1", "123", "123456", "12011101", "１２"):
+        assert not re.fullmatch(codes.ANY_PLACE_ID_PATTERN, text, flags=re.ASCII)
+        assert codes.level_of_id(text) is None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from geo import codes
 from geo.analysis import gazetteer
 from geo.analysis.lookup import Place, resolve_place
 from geo.analysis.scan import ScanResult, scan
@@ -15,10 +16,8 @@ from geo.analysis.scan import ScanResult, scan
 # One URL parameter per kind of place, as ``resolve_place`` and ``python -m geo scan``
 # name them; a link carries exactly one.
 PLACE_PATTERNS: dict[str, str] = {
-    "state": r"\d{2}",
-    "county": r"\d{5}",
-    "district": r"\d{7}",
-    "zip": r"\d{5}",
+    **codes.PLACE_ID_PATTERNS,
+    "zip": codes.ZIP5_PATTERN,
     "point": r"-?\d{1,2}(\.\d{1,6})?,-?\d{1,3}(\.\d{1,6})?",
 }
 

@@ -36,7 +36,6 @@ from geo.maps.choropleth import (
     RECORDS_SOURCE,
     area_layer,
     bounds_of,
-    level_of,
 )
 from geo.maps.counts import partner_count_map
 from geo.maps.coverage_view import coverage_map
@@ -60,7 +59,7 @@ __all__ = [
     "RECORDS_SOURCE", "US_BOUNDS",
     "add_districts", "add_image_export", "add_outline", "add_site_pairs", "add_sites_layer",
     "area_layer", "area_payload", "base_map", "bounds_of", "coverage_map", "district_areas",
-    "encode_areas", "label_sites", "level_of", "national_layers", "national_map",
+    "encode_areas", "label_sites", "national_layers", "national_map",
     "neighbour_shapes", "neighbourhood", "overview_map", "pair_bounds", "partner_count_map",
     "partner_map", "renderer_option", "scan_map", "sites_payload", "state_areas", "view_bounds",
 ]

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from geo.analysis.classify import Classes
+from geo.codes import level_of_id
 from geo.maps.areas import EncodedAreas, area_payload, district_areas, encode_areas
 from geo.maps.base import NO_DATA_COLOR, renderer_option
 from geo.maps.bounds import Bounds
@@ -98,13 +99,6 @@ def subset_areas(level: str, ids: Collection[str]) -> EncodedAreas:
     wanted = {str(i) for i in ids}
     part = gdf[gdf[id_col].astype("str").isin(wanted)]
     return encode_areas(part, id_column=id_col, name_column=name_col)
-
-
-def level_of(place_id: str) -> str | None:
-    """The level a place id belongs to by its length (2: state FIPS, 5: county FIPS,
-    7: district GEOID), or None."""
-    return ({2: "state", 5: "county", 7: "district"}.get(len(str(place_id)))
-            if str(place_id).isdigit() else None)
 
 
 def add_area_choropleth(
@@ -226,7 +220,7 @@ def add_state_lines(m: folium.Map) -> folium.Map:
 
 def add_selection(m: folium.Map, place_id: str | None) -> folium.Map:
     """Outline the selected place (any level, told by the id's length) in red."""
-    level = level_of(place_id) if place_id else None
+    level = level_of_id(place_id) if place_id else None
     if level is None or place_id is None:
         return m
     areas = subset_areas(level, [place_id])

@@ -9,6 +9,7 @@ import pandas as pd
 
 from geo.analysis.classify import Classes, classify
 from geo.assets import DEFAULT_BASE_URL, MapHeader
+from geo.codes import level_of_id
 from geo.maps.base import base_map
 from geo.maps.bounds import Bounds
 from geo.maps.choropleth import (
@@ -21,7 +22,6 @@ from geo.maps.choropleth import (
     area_layer,
     bounds_of,
     check_level,
-    level_of,
     subset_areas,
 )
 
@@ -66,7 +66,7 @@ def coverage_map(
 def coverage_bounds(selected: str | None) -> Bounds | None:
     """The Coverage map's view: the ``selected`` place (any level) with its neighbours,
     so a click does not jump back to the whole country; None without a selection."""
-    level = level_of(selected or "")
+    level = level_of_id(selected or "")
     return bounds_of(level, [selected or ""], pad=0.75, min_span=1.0) if level else None
 
 
