@@ -83,6 +83,23 @@ def xlsx_with_dtd(path: Path) -> Path:
     return path
 
 
+def xlsx_with_dtd_in_workbook_part(path: Path) -> Path:
+    """A workbook whose ``xl/workbook.xml`` (where the sheet names are) starts with a DTD
+    declaring one harmless entity, used as the first sheet's name: whatever reads the
+    sheet names before the DTD check gets the entity expanded."""
+    plain = sites_xlsx(path.with_name(path.stem + "_plain.xlsx"))
+
+    def change(xml: str) -> str:
+        if xml.startswith("<?xml"):
+            xml = xml.partition("?>")[2]
+        return ('<!DOCTYPE workbook [<!ENTITY n "expanded">]>'
+                + xml.replace('name="sites"', 'name="&n;"', 1))
+
+    _rewrite_member(plain, path, "xl/workbook.xml", change)
+    plain.unlink()
+    return path
+
+
 def parquet_many_rows(path: Path, *, rows: int, chunk: int = 1_000_000) -> Path:
     """A Parquet file of ``rows`` rows of one repeated site (dictionary-encoded: tiny)."""
     import pyarrow as pa

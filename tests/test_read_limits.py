@@ -16,7 +16,7 @@ from geo.config import ReadLimits, read_limits
 from geo.importer import prepare_import
 from geo.importer.commit import empty_frames as _empty_frames
 from geo.problems import Report
-from geo.read import ReadError, read_sites
+from geo.read import ReadError, read_sites, sheet_names
 
 
 def _refusal(path: Path, limits: ReadLimits | None = None) -> str:
@@ -59,6 +59,19 @@ def test_xlsx_rows_and_sheets_past_the_limits(tmp_path: Path) -> None:
 def test_xlsx_with_a_dtd_is_refused_plainly(tmp_path: Path) -> None:
     message = _refusal(hostile.xlsx_with_dtd(tmp_path / "laughs.xlsx"))
     assert "document type declaration (DTD)" in message and "sheet1.xml" in message
+
+
+def test_the_sheet_choice_is_not_read_from_a_workbook_the_reader_refuses(
+        tmp_path: Path) -> None:
+    """The Data page asks for a workbook's sheet names before reading it: a workbook with a
+    DTD, or one unpacking past the limit, is not opened for them (no sheet choice; the
+    read that follows says what is wrong)."""
+    dtd = hostile.xlsx_with_dtd_in_workbook_part(tmp_path / "names.xlsx")
+    assert sheet_names(dtd) == [] and sheet_names(dtd.read_bytes()) == []
+    assert "document type declaration (DTD)" in _refusal(dtd)
+    big = hostile.sites_xlsx(tmp_path / "big.xlsx", sheets=2)
+    assert sheet_names(big) == ["sites", "notes 2"]
+    assert sheet_names(big.read_bytes(), limits=ReadLimits(max_unpacked_mb=0)) == []
 
 
 @pytest.mark.parametrize("kind", ["xlsx", "zip"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import zipfile
 import zlib
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -95,10 +96,11 @@ def damaged_zip(name: str, what: str, exc: BaseException) -> ReadError:
         f"{name} cannot be unpacked ({reason}). {what}")
 
 
-def checked_zip(path: Path, *, name: str, limits: ReadLimits, again: str,
+def checked_zip(path: Path | BinaryIO, *, name: str, limits: ReadLimits, again: str,
                 what: str = "zip file") -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
-    """Open the zip at ``path``; refuse it when damaged, when it has too many members or
-    when its members declare more than the unpacked-size limit. Nothing is unpacked."""
+    """Open the zip at ``path`` (or in a file object); refuse it when damaged, when it
+    has too many members or when its members declare more than the unpacked-size limit.
+    Nothing is unpacked."""
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):

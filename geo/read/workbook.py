@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.config import ReadLimits
+from geo.config import ReadLimits, read_limits
 from geo.problems import Report
 from geo.read.bounds import (
     ReadError,
@@ -29,6 +29,16 @@ _XLSX_AGAIN = ("Open it in Excel or LibreOffice and save it again as .xlsx, or e
                "sites as CSV.")
 
 
+def check_workbook(source: Path | io.BytesIO, *, name: str, limits: ReadLimits) -> None:
+    """Refuse (:class:`ReadError`) a workbook that is not a sound zip, unpacks past the
+    limit, or has a part with a DTD, before any XML of it is parsed."""
+    archive, infos = checked_zip(source, name=name, limits=limits, again=_XLSX_AGAIN,
+                                 what="Excel .xlsx workbook")
+    with archive:
+        unpack(archive, infos, name=name, limits=limits, again=_XLSX_AGAIN,
+               sink=_DtdScanner(name))
+
+
 def read_xlsx(path: Path, *, report: Report, limits: ReadLimits,
               sheet: str | None = None) -> pd.DataFrame:
     from xml.etree.ElementTree import ParseError
@@ -36,11 +46,7 @@ def read_xlsx(path: Path, *, report: Report, limits: ReadLimits,
     from openpyxl import load_workbook  # deferred: only needed for workbooks
 
     name = path.name
-    archive, infos = checked_zip(path, name=name, limits=limits, again=_XLSX_AGAIN,
-                                 what="Excel .xlsx workbook")
-    with archive:
-        unpack(archive, infos, name=name, limits=limits, again=_XLSX_AGAIN,
-               sink=_DtdScanner(name))
+    check_workbook(path, name=name, limits=limits)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, AttributeError,
@@ -172,11 +178,19 @@ def _filled(value: object) -> bool:
     return value is not None and not (isinstance(value, str) and not value.strip())
 
 
-def sheet_names(source: str | os.PathLike[str] | bytes) -> list[str]:
-    """The worksheet names of an Excel workbook (a path or its bytes); ``[]`` otherwise."""
+def sheet_names(source: str | os.PathLike[str] | bytes, *,
+                limits: ReadLimits | None = None) -> list[str]:
+    """The worksheet names of an Excel workbook (a path or its bytes); ``[]`` otherwise,
+    and for a workbook the reader refuses (:func:`check_workbook`: checked before any of
+    it is parsed; reading it then says what is wrong)."""
     from openpyxl import load_workbook
 
-    handle = io.BytesIO(bytes(source)) if isinstance(source, (bytes, bytearray)) else source
+    handle = (io.BytesIO(bytes(source)) if isinstance(source, (bytes, bytearray))
+              else Path(source))
+    try:
+        check_workbook(handle, name="workbook", limits=limits or read_limits())
+    except ReadError:
+        return []
     try:
         workbook = load_workbook(handle, read_only=True)
     except Exception:  # a damaged or hostile file: the reader itself says what is wrong
