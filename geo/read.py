@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from geo.config import LIMIT_VARIABLES, ReadLimits, read_limits as _limits_from_env
+from geo.errors import PartnerMapError
 from geo.problems import Report
 
 SUPPORTED_FORMATS: dict[str, str] = {
@@ -78,7 +79,7 @@ _ZIP_FAULTS = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplem
                ValueError, OSError)
 
 
-class ReadError(Exception):
+class ReadError(PartnerMapError):
     """The file cannot be read at all; the message says what is wrong and what to do."""
 
 

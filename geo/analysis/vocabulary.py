@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from geo.errors import PartnerMapError
 from geo.schema import KINDS_OF_WORK, PRINCIPLES, STATUSES
 
 
-class UnknownTermError(ValueError):
+class UnknownTermError(PartnerMapError, ValueError):
     """One or more values are not in the controlled vocabulary."""
 
 

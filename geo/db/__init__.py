@@ -13,7 +13,7 @@ Modules: :mod:`~geo.db.store` (the :class:`Store`), :mod:`~geo.db.validation`,
 :mod:`~geo.db.export`, :mod:`~geo.db.backup`, :mod:`~geo.db.models` (tables),
 :mod:`~geo.db.migrate` + ``migrations/`` (Alembic), :mod:`~geo.db.engine`.
 """
-from geo.db.errors import (
+from geo.db.storage_errors import (
     ConflictError,
     NotEmptyError,
     NotFoundError,

@@ -32,11 +32,11 @@ import pyogrio
 import sqlalchemy as sa
 
 from geo.db import audit as audit_trail
-from geo.db.errors import NotEmptyError, ValidationError
 from geo.db.export import dates_as_text
 from geo.db.loading import load_into
 from geo.db.migrate import head_revision
 from geo.db.models import audit, partners, users
+from geo.db.storage_errors import NotEmptyError, ValidationError
 from geo.problems import Problem
 from geo.schema import Frames
 

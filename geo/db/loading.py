@@ -33,9 +33,9 @@ import sqlalchemy as sa
 
 from geo.db import audit as audit_trail
 from geo.db.bulk import insert_frame, reset_id_sequence
-from geo.db.errors import ValidationError
 from geo.db.frames import BOOKKEEPING
 from geo.db.models import activities, partners, sites
+from geo.db.storage_errors import ValidationError
 from geo.db.validation import (
     CHECKS,
     CONSENT_FIELDS,

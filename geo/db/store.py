@@ -25,10 +25,10 @@ import sqlalchemy as sa
 from geo.db import audit as audit_trail, loading, snapshot
 from geo.db.bulk import insert_unless_present
 from geo.db.engine import create_engine, write_options
-from geo.db.errors import ConflictError, NotFoundError, ValidationError
 from geo.db.frames import iso, plain, read_frames, read_table
 from geo.db.migrate import upgrade_to_head
 from geo.db.models import activities, app_secrets, data_state, partners, schools, sites
+from geo.db.storage_errors import ConflictError, NotFoundError, ValidationError
 from geo.db.validation import CHECKS, FIELDS, unknown_fields
 from geo.problems import Problem
 from geo.schema import Frames

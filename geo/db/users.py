@@ -21,9 +21,9 @@ import sqlalchemy as sa
 
 from geo.db import audit as audit_trail
 from geo.db.engine import write_options
-from geo.db.errors import NotFoundError, ValidationError
 from geo.db.frames import iso
 from geo.db.models import partners, users
+from geo.db.storage_errors import NotFoundError, ValidationError
 from geo.problems import Problem
 
 if TYPE_CHECKING:

@@ -3,7 +3,7 @@
 One implementation serves both paths: a single edit (``add_site({...})``) is checked as
 a one-row frame, a bulk load as the whole frame, column by column (vectorised, so
 200,000 activities are checked in well under a second). Every problem is collected,
-then :class:`~geo.db.errors.ValidationError` lists them all, each naming the field,
+then :class:`~geo.db.storage_errors.ValidationError` lists them all, each naming the field,
 the value received and the fix.
 
 Controlled fields accept the stored code or the label shown in the app, in any case

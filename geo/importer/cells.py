@@ -22,6 +22,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from geo.errors import PartnerMapError
+
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
 _US_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _NUMBER_OR_PHONE = re.compile(r"^[+-][\d\s().+\-/]*\d[\d\s().+\-/]*$")
@@ -29,7 +31,7 @@ REPLACEMENT_CHARACTER = "\ufffd"
 DATE_FORMAT_FIX = "Write dates as YYYY-MM-DD, e.g. 2024-09-01 (or leave the cell empty)."
 
 
-class CellError(ValueError):
+class CellError(PartnerMapError, ValueError):
     """A cell that cannot be used: ``message`` says why, ``fix`` what to do, and
     ``suggestion`` the value to write instead when there is one obvious replacement."""
 
