@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo.problems import Problem
+from geo.problems import Problem, row_number
 from geo.safe import safe_url
 from geo.schema import (
     AREA_LEVELS,
@@ -129,15 +129,8 @@ class _Checker:
             text = message(values.iloc[pos])
             if self.bulk:
                 text = f"{self.table}: {text}"
-            self.problems.append(
-                Problem(
-                    row=int(pos) + 2 if self.bulk else None,
-                    column=field,
-                    severity="error",
-                    message=text,
-                    fix=fix,
-                )
-            )
+            self.problems.append(Problem.error(
+                text, row=row_number(int(pos)) if self.bulk else None, column=field, fix=fix))
 
 
 def _missing(s: pd.Series) -> pd.Series:
@@ -463,6 +456,5 @@ def unknown_fields(table: str, values: Mapping[str, object]) -> list[Problem]:
             fix = "public listing consent is changed with set_consent (staff only)"
         else:
             fix = f"use only these fields: {', '.join(allowed)}"
-        problems.append(Problem(row=None, column=str(key), severity="error",
-                                message=f"{key!r} cannot be set here", fix=fix))
+        problems.append(Problem.error(f"{key!r} cannot be set here", column=str(key), fix=fix))
     return problems
