@@ -81,7 +81,7 @@ def later():
 
 def test_the_graph_of_geo_db():
     graph = import_graph()
-    assert "geo.db.models" in graph["geo.db.frames"]
+    assert "geo.db.models" in graph["geo.db.stored_frames"]
     assert "geo.db.store" in graph["geo.db.backup"]  # under TYPE_CHECKING
 
 

@@ -8,7 +8,7 @@
     pid = store.add_partner({"name": "Communities In Schools", "type": "nonprofit"},
                             actor="staff@example.org")
 
-Modules: :mod:`~geo.db.store` (the :class:`Store`), :mod:`~geo.db.records` (one record
+Modules: :mod:`~geo.db.store` (the :class:`Store`), :mod:`~geo.db.crud` (one record
 at a time), :mod:`~geo.db.loading` (bulk), :mod:`~geo.db.tx` (transactions: the ``Tx``
 the store passes down), :mod:`~geo.db.validation`, :mod:`~geo.db.users`,
 :mod:`~geo.db.signins`, :mod:`~geo.db.audit`, :mod:`~geo.db.export`,

@@ -29,9 +29,9 @@ import pandas as pd
 import sqlalchemy as sa
 
 from geo.db.bulk import insert_frame, reset_id_sequence
-from geo.db.frames import BOOKKEEPING
 from geo.db.models import activities, partners, sites
 from geo.db.storage_errors import ValidationError
+from geo.db.stored_frames import BOOKKEEPING
 from geo.db.tx import Tx
 from geo.db.validation import (
     CHECKS,

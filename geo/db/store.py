@@ -5,7 +5,7 @@ writes go through here: each opens one transaction (:class:`geo.db.tx.Tx`) that 
 validated, versioned (no lost updates: an ``UPDATE ... WHERE version = :expected``),
 audited, and bumps :meth:`Store.data_version` on commit. The record operations
 themselves (checks, versions, the soft delete and its cascade, restore) are in
-:mod:`geo.db.records`, bulk loads in :mod:`geo.db.loading`; ``store.users`` and
+:mod:`geo.db.crud`, bulk loads in :mod:`geo.db.loading`; ``store.users`` and
 ``store.sign_ins`` get the store's :class:`~geo.db.tx.Database`, never the store.
 """
 from __future__ import annotations
@@ -18,14 +18,14 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from geo.db import audit as audit_trail, loading, records, snapshot
+from geo.db import audit as audit_trail, crud, loading, snapshot
 from geo.db.bulk import insert_unless_present
 from geo.db.engine import create_engine
-from geo.db.frames import read_frames, read_table
 from geo.db.migrate import upgrade_to_head
 from geo.db.models import app_secrets, data_state, partners, schools
 from geo.db.signins import SignIns
 from geo.db.storage_errors import ValidationError
+from geo.db.stored_frames import read_frames, read_table
 from geo.db.tx import Database, require_actor, utc_now
 from geo.db.users import Users
 from geo.db.validation import FIELDS
@@ -234,7 +234,7 @@ class Store:
                 fix="give the e-mail of the person at the partner who approved (or withdrew)",
             )])
         with self.db.writing(actor) as tx:
-            row = records.live_row(tx.conn, "partners", partner_id)
+            row = crud.live_row(tx.conn, "partners", partner_id)
             tx.conn.execute(
                 partners.update().where(partners.c.partner_id == partner_id).values(
                     public=public, consent_by=approved_by.strip(), consent_at=tx.now,
@@ -309,38 +309,38 @@ class Store:
         :class:`ConflictError` is raised and nothing is written, so nobody's later change
         is lost; a record deleted since raises :class:`NotFoundError`.
         """
-        if table not in records.KINDS:
+        if table not in crud.KINDS:
             raise ValueError(
-                f"table must be one of {', '.join(records.KINDS)} (got {table!r})")
+                f"table must be one of {', '.join(crud.KINDS)} (got {table!r})")
         values = {f: before[f] for f in FIELDS[table] if f in before}
         return self._update(table, record_id, values, version, actor,
                             note={"undo_of_version": int(version)})
 
-    # --- one record at a time (geo.db.records), each in its own transaction ------------
+    # --- one record at a time (geo.db.crud), each in its own transaction ------------
     def _get(self, table: str, record_id: int) -> dict[str, object]:
         with self.engine.connect() as conn:
-            return records.get(conn, table, record_id)
+            return crud.get(conn, table, record_id)
 
     def _add(self, table: str, values: Mapping[str, object], *, actor: str) -> int:
         with self.db.writing(require_actor(actor)) as tx:
-            return records.add(tx, table, values)
+            return crud.add(tx, table, values)
 
     def _update(
         self, table: str, record_id: int, values: Mapping[str, object],
         expected_version: int, actor: str, note: Mapping[str, object] | None = None,
     ) -> int:
         with self.db.writing(require_actor(actor)) as tx:
-            return records.update(tx, table, record_id, values, expected_version, note)
+            return crud.update(tx, table, record_id, values, expected_version, note)
 
     def _delete(
         self, table: str, record_id: int, actor: str, expected_version: int | None
     ) -> None:
         with self.db.writing(require_actor(actor)) as tx:
-            records.delete(tx, table, record_id, expected_version)
+            crud.delete(tx, table, record_id, expected_version)
 
     def _restore(self, table: str, record_id: int, actor: str) -> None:
         with self.db.writing(require_actor(actor)) as tx:
-            records.restore(tx, table, record_id)
+            crud.restore(tx, table, record_id)
 
 
 def open_store(url: str, *, cache_dir: Path | None | bool = True) -> Store:

@@ -10,7 +10,7 @@ the same on every row and audit entry it writes), who makes the change (``actor`
 the audit hook (:meth:`Tx.audit`). :meth:`Database.writing` commits it and bumps the
 data version and stamp (:meth:`geo.db.store.Store.data_version`) in the same
 transaction; an exception rolls all of it back. Code that writes inside a caller's unit
-of work (:mod:`geo.db.records`, :mod:`geo.db.loading`, :mod:`geo.db.backup`) takes the
+of work (:mod:`geo.db.crud`, :mod:`geo.db.loading`, :mod:`geo.db.backup`) takes the
 :class:`Tx`.
 
 :meth:`Database.untracked` is a write that is not a data change (sign-in counts, the

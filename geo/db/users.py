@@ -20,10 +20,10 @@ from dataclasses import dataclass
 import pandas as pd
 import sqlalchemy as sa
 
-from geo.db.frames import iso
 from geo.db.models import partners, users
 from geo.db.signins import SignIns
 from geo.db.storage_errors import NotFoundError, ValidationError
+from geo.db.stored_frames import iso
 from geo.db.tx import Database
 from geo.problems import Problem
 

@@ -21,9 +21,9 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from geo.db.frames import iso, plain
 from geo.db.models import activities, partners, sites
 from geo.db.storage_errors import ConflictError, NotFoundError, ValidationError
+from geo.db.stored_frames import iso, plain
 from geo.db.tx import Tx
 from geo.db.validation import CHECKS, FIELDS, unknown_fields
 from geo.problems import Problem
