@@ -221,18 +221,18 @@ def bench_analysis(frames) -> dict[str, object]:
 
 
 def _our_maps(frames) -> dict[str, Callable[[], object]]:
-    from geo import choropleth, maps
+    from geo import maps
     from geo.analysis import classify, coverage
     from geo.visibility import visible_frames
 
     view = visible_frames(frames, "public")
 
-    # As the coverage page draws them (geo.choropleth.coverage_map: classes from
+    # As the coverage page draws them (geo.maps.coverage_map: classes from
     # geo.analysis.classify with a "No activity" class, state lines, the map's canvas).
     def _choropleth(level: str) -> object:
         cov = coverage(frames, level).set_index("place_id")["partners"]
-        return choropleth.coverage_map(cov, classify(cov, method="quantiles", k=5), level=level,
-                                       legend=f"Partners per {level}", value_label="Partners")
+        return maps.coverage_map(cov, classify(cov, method="quantiles", k=5), level=level,
+                                 legend=f"Partners per {level}", value_label="Partners")
 
     def state_choropleth():
         return _choropleth("state")

@@ -27,9 +27,11 @@ import shapely
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
+from geo.analysis.distance import MILES_PER_DEGREE_LAT
 from geo.analysis.scan import ScanResult
 from geo.safe import escape_text, safe_url
 from geo.schema import ANONYMOUS_PARTNER, PARTNER_TYPES
+from geo.text import is_missing
 
 MAP_WIDTH = 430
 MAP_HEIGHT = 270
@@ -48,7 +50,6 @@ UNLISTED_NOTE = ("Partners shown as “{name}” have not approved public listin
                  "they will pass your message on and put you in touch.")
 MAX_SITE_POINTS = 2000
 _PAD_FRACTION = 0.06
-_MILES_PER_DEGREE_LAT = 69.05
 _NICE_MILES = (0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000)
 
 _CSS = """
@@ -122,7 +123,7 @@ class _Projection:
         return x, y
 
     def miles_per_pixel(self) -> float:
-        return _MILES_PER_DEGREE_LAT / self.scale
+        return MILES_PER_DEGREE_LAT / self.scale
 
 
 def _path_data(geom: BaseGeometry, proj: _Projection) -> str:
@@ -147,7 +148,7 @@ def _view_bounds(place_geom: BaseGeometry, lon: np.ndarray, lat: np.ndarray,
         minx, maxx = min(minx, float(np.min(lon))), max(maxx, float(np.max(lon)))
         miny, maxy = min(miny, float(np.min(lat))), max(maxy, float(np.max(lat)))
     if radius_mi:
-        dlat = radius_mi / _MILES_PER_DEGREE_LAT
+        dlat = radius_mi / MILES_PER_DEGREE_LAT
         dlon = dlat / max(0.1, math.cos(math.radians(center[0])))
         minx, maxx = min(minx, center[1] - dlon), max(maxx, center[1] + dlon)
         miny, maxy = min(miny, center[0] - dlat), max(maxy, center[0] + dlat)
@@ -271,7 +272,7 @@ def static_map_svg(
 
 
 def _cell(value: object) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return ""
     if isinstance(value, (dt.date, pd.Timestamp)):
         return escape_text(value.strftime("%b %Y"))

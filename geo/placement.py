@@ -1,12 +1,11 @@
-"""The placement rules every way into the map shares: ZIP codes, states, coordinates in text.
+"""The placement rules every way into the map shares: ZIP centroids, coordinates in text,
+addresses and projected coordinates.
 
 :func:`geo.locate.locate_frame` (used by ``geo join``, ``geo import`` and the Data page)
-and the Data page's record forms all read ZIP codes, states and coordinates through the
-functions here, so one rule never exists twice:
+and the Data page's record forms all place sites through the functions here, so one
+rule never exists twice. ZIP codes and states are read by :mod:`geo.codes`
+(:func:`~geo.codes.read_zip`, :func:`~geo.codes.find_state`).
 
-* :func:`read_zip` — the one ZIP5 / ZIP+4 parser (numbers from spreadsheets included);
-  a 3- or 4-digit code is a ZIP whose leading zeros a spreadsheet dropped;
-* :func:`find_state` — the one state index (postal code, name or FIPS code);
 * :func:`zip_centroid` — the Census ZCTA internal point of a ZIP code;
 * :func:`coords_in_text` / :func:`point_from_wkt` — a ``(lat, lon)`` pair written inside
   a text cell (a multi-line "Location 1" field) and a WKT ``POINT (lon lat)``;
@@ -21,11 +20,11 @@ Order of placement (best first) and the ``location_source`` each gives are descr
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-import pandas as pd
+
+from geo.codes import find_state, read_zip
 
 SOURCE_LABELS: dict[str, str] = {
     "coordinates": "coordinates",
@@ -36,11 +35,6 @@ SOURCE_LABELS: dict[str, str] = {
     "none": "not placed",
 }
 
-# States (and territories) whose ZIP codes start with 0: a 4-digit ZIP there lost it.
-ZERO_ZIP_STATES: frozenset[str] = frozenset(
-    {"CT", "MA", "ME", "NH", "NJ", "RI", "VT", "PR", "VI"})
-
-_ZIP = re.compile(r"^(\d{5})(?:[-\s]?\d{4})?$")
 _NUM = r"[-+\u2212]?\d{1,3}\.\d+"
 _PAIR_PAREN = re.compile(rf"\(\s*({_NUM})\s*,\s*({_NUM})\s*\)")
 _PAIR_BARE = re.compile(rf"^\s*({_NUM})\s*,\s*({_NUM})\s*$")
@@ -50,43 +44,6 @@ _WKT_POINT = re.compile(
 
 
 # --- ZIP codes --------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ZipRead:
-    """A ZIP read from a cell: the 5 digits and whether lost leading zeros were put back."""
-
-    code: str
-    restored: bool = False
-
-
-def _code_text(value: object) -> str | None:
-    """A code cell as text: a whole float (a spreadsheet's ``32301.0``) loses its ``.0``;
-    a blank, a fraction or a non-finite number gives ``None``."""
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, (float, np.floating)):
-        if not np.isfinite(value) or not float(value).is_integer():
-            return None
-        value = int(value)
-    return str(value).strip()
-
-
-def read_zip(value: object) -> ZipRead | None:
-    """The 5-digit ZIP of a cell, or ``None`` when the cell is not a ZIP code.
-
-    ``"32301"``, ``"32301-1234"``, ``"323011234"`` and ``32301.0`` give 32301; ``"2134"``
-    and ``2134`` give 02134 with ``restored=True`` (a spreadsheet dropped the zero).
-    """
-    text = _code_text(value)
-    if text is None:
-        return None
-    if re.fullmatch(r"\d{3,4}", text):
-        return ZipRead(text.zfill(5), restored=True)
-    if re.fullmatch(r"\d{9}", text):
-        return ZipRead(text[:5])
-    match = _ZIP.match(text)
-    return ZipRead(match.group(1)) if match else None
-
-
 @lru_cache(maxsize=1)
 def _zip_table() -> dict[str, tuple[float, float]]:
     from geo.boundaries import zip_centroids
@@ -119,39 +76,6 @@ def zip_in_address(text: str) -> str | None:
             if read is not None and not read.restored:
                 found = read.code
     return found
-
-
-# --- states -----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class State:
-    fips: str
-    postal: str
-    name: str
-
-
-@lru_cache(maxsize=1)
-def state_index() -> dict[str, State]:
-    """Postal code, name (lower-cased) and 2-digit FIPS -> :class:`State`."""
-    from geo.boundaries import states
-
-    table = states()
-    index: dict[str, State] = {}
-    for fips, postal, name in zip(table["state_fips"], table["postal"], table["name"],
-                                  strict=True):
-        entry = State(str(fips).zfill(2), str(postal), str(name))
-        index[entry.postal.lower()] = entry
-        index[entry.name.lower()] = entry
-        index[entry.fips] = entry
-    return index
-
-
-def find_state(value: object) -> State | None:
-    """The state a cell names (``FL``, ``Florida``, ``12`` or ``12.0``), or ``None``."""
-    text = _code_text(value)
-    if text is None:
-        return None
-    key = text.zfill(2) if text.isdigit() else text.lower()
-    return state_index().get(key)
 
 
 # --- coordinates in text ----------------------------------------------------------------

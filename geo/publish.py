@@ -20,7 +20,6 @@ into place: a failed run leaves the previous publication as it was.
 """
 from __future__ import annotations
 
-import html
 import json
 import os
 import shutil
@@ -40,7 +39,7 @@ from geo.assets import (
     vendor_notice,
 )
 from geo.maps import national_map
-from geo.safe import safe_url
+from geo.safe import escape_text, safe_url
 from geo.sample import contains_sample
 from geo.visibility import visible_frames
 
@@ -128,15 +127,14 @@ def _write_table(folder: Path, name: str, frame: pd.DataFrame) -> None:
 
 
 def _cell(value: object) -> str:
-    return html.escape("" if value is None or (isinstance(value, float) and pd.isna(value))
-                       else f"{value:,}" if isinstance(value, int) else str(value))
+    return escape_text(f"{value:,}" if isinstance(value, int) else value)
 
 
 def _index(table: pd.DataFrame, states: pd.DataFrame, *, sample: bool, sites: int) -> str:
     rows = []
     for r in table.to_dict("records"):
         url = safe_url(r["website"])
-        site = f'<a href="{html.escape(url)}" rel="noopener nofollow">{html.escape(url)}</a>' \
+        site = f'<a href="{escape_text(url)}" rel="noopener nofollow">{escape_text(url)}</a>' \
             if url else ""
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in (
             _cell(r["name"]), _cell(r["type"]), site, _cell(r["expertise"]), _cell(r["principles"]),
@@ -164,7 +162,7 @@ vertical-align: top; }}
 {notice}
 <p>Where coalition partners support local community schools: {sites:,} sites over the
 nation's school districts. Partners that have not approved public listing are shown as
-“{html.escape(schema.ANONYMOUS_PARTNER)}”, without name, website or contact; counts and
+“{escape_text(schema.ANONYMOUS_PARTNER)}”, without name, website or contact; counts and
 the map include their work.</p>
 <iframe src="map.html" title="Map of partner sites"></iframe>
 <p>Embed the map: \

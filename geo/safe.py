@@ -14,16 +14,19 @@ map, a script block or a spreadsheet:
 * :func:`json_for_script` for data embedded in a ``<script>`` element.
 * :func:`markdown_text` for text placed in Streamlit markdown (labels, messages,
   radio options): no link, image, HTML or emphasis starts.
-* :func:`spreadsheet_cell` for CSV/Excel exports (formula injection).
+* :func:`spreadsheet_cell` for CSV/Excel exports (formula injection), and
+  :func:`is_formula_like`, the stricter-to-trigger test an import uses to refuse a cell
+  (see :mod:`geo.importer.cells`).
 """
 from __future__ import annotations
 
 import html
 import json
-import math
 import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
+
+from geo.text import is_missing
 
 _ALLOWED_SCHEMES = frozenset({"http", "https"})
 
@@ -50,16 +53,8 @@ _MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A formula starting inside a cell, after a list separator (see spreadsheet_cell).
 _INNER_FORMULA = re.compile(r"([,;\t|\r\n][ \"']*)(?=[=@]|[+\-](?![\d\s(.]))")
-
-
-def _is_missing(value: object) -> bool:
-    """True for None and for float NaN (how pandas hands over an empty cell)."""
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    # pandas.NA: compared with anything it returns NA, whose truth value is undefined.
-    return type(value).__name__ == "NAType"
+# A signed number or phone number: "+1 (850) 555-0100", "-84.28" (see is_formula_like).
+_NUMBER_OR_PHONE = re.compile(r"^[+-][\d\s().+\-/]*\d[\d\s().+\-/]*$")
 
 
 def escape_text(value: object) -> str:
@@ -70,7 +65,7 @@ def escape_text(value: object) -> str:
     :func:`html.escape` with ``quote=True`` does, plus `` ` ``, ``$`` and ``\\`` (see
     the module docstring for why).
     """
-    if _is_missing(value):
+    if is_missing(value):
         return ""
     return html.escape(str(value), quote=True).translate(_TEMPLATE_LITERAL_ENTITIES)
 
@@ -83,7 +78,7 @@ def markdown_text(value: object) -> str:
     spaces; and an escaped colon gets a zero-width space after it so ``:name:`` is not
     an emoji or icon. ``None`` and NaN become ``""``.
     """
-    if _is_missing(value):
+    if is_missing(value):
         return ""
     text = " ".join(str(value).split())
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\\:", "\\:\u200b")
@@ -99,7 +94,7 @@ def safe_url(url: object) -> str:
     regard to case and the link must name a host. The result is not HTML-escaped:
     pass it through :func:`escape_text` when writing it into an attribute.
     """
-    if _is_missing(url):
+    if is_missing(url):
         return ""
     text = str(url).strip()
     if not text or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text):
@@ -122,7 +117,7 @@ def safe_urls(values: Iterable[object]) -> list[str]:
     checked: dict[object, str] = {}
     out = []
     for value in values:
-        if _is_missing(value):
+        if is_missing(value):
             out.append("")
             continue
         try:
@@ -136,16 +131,18 @@ def safe_urls(values: Iterable[object]) -> list[str]:
     return out
 
 
-def json_for_script(obj: object) -> str:
+def json_for_script(obj: object, *, compact: bool = False) -> str:
     """Serialise ``obj`` as JSON that can be placed inside a ``<script>`` element.
 
     The output is still valid JSON and a valid JavaScript expression with the same
     value; only ``<``, ``>``, ``&``, U+2028 and U+2029 are written as ``\\uXXXX``
     escapes, so a string such as ``"</script><script>alert(1)</script>"`` cannot end
     the element. Values JSON cannot represent raise :class:`TypeError` as in
-    :func:`json.dumps`.
+    :func:`json.dumps`. ``compact`` leaves out the spaces after ``,`` and ``:`` (the
+    maps' payloads, where they would add megabytes).
     """
-    return json.dumps(obj, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
+    separators = (",", ":") if compact else None
+    return json.dumps(obj, separators=separators, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
 
 
 def spreadsheet_cell(value: object) -> object:
@@ -168,3 +165,23 @@ def spreadsheet_cell(value: object) -> object:
     if out.startswith(_FORMULA_STARTS):
         return "'" + out
     return out
+
+
+def is_formula_like(text: str) -> bool:
+    """True for text an import refuses because a spreadsheet would run it as a formula.
+
+    Text starting with ``=`` or ``@``, or with ``+``/``-`` followed by something that is
+    not a number, a phone number or a space (``+cmd|...``, ``-HYPERLINK(...)``).
+    ``+1 (850) 555-0100``, ``-84.28`` and ``- met the principal`` are ordinary text.
+    Exports neutralise more (:func:`spreadsheet_cell`): there an apostrophe costs little.
+    """
+    if not text:
+        return False
+    first = text[0]
+    if first in "=@":
+        return True
+    if first in "+-":
+        if len(text) == 1 or text[1].isspace():
+            return False
+        return not _NUMBER_OR_PHONE.match(text)
+    return False

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from geo.text import is_missing
+
 # --- Controlled vocabularies -------------------------------------------------------
 PRINCIPLES: tuple[str, ...] = (
     "Equity",
@@ -120,7 +122,7 @@ ACTIVITY_COLUMNS: tuple[str, ...] = (
 
 def split_list(value: object) -> list[str]:
     """Split a ";"-joined cell into its non-empty, stripped items."""
-    if value is None or (isinstance(value, float) and value != value):
+    if is_missing(value):
         return []
     return [part.strip() for part in str(value).split(";") if part.strip()]
 

@@ -27,6 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from geo.text import column_key
+
 DIRECTORY_COLUMNS: tuple[str, ...] = (
     "school_id", "name", "city", "state", "zip", "latitude", "longitude", "leaid",
 )
@@ -79,15 +81,11 @@ def normalise_name(text: object) -> str:
     return re.sub(r"\bsenior high\b", "high", text)  # "Senior High" is the high school
 
 
-def _key(name: object) -> str:
-    return re.sub(r"[^0-9a-z]", "", str(name).casefold())
-
-
 def detect_directory_columns(columns: Iterable[object]) -> dict[str, str]:
     """``{directory column: file column}`` for the columns a school file has."""
     keyed: dict[str, str] = {}
     for col in columns:
-        keyed.setdefault(_key(col), str(col))
+        keyed.setdefault(column_key(col), str(col))
     found: dict[str, str] = {}
     for target, names in _SYNONYMS.items():
         for name in names:
@@ -120,7 +118,7 @@ def directory_frame(frame: pd.DataFrame) -> pd.DataFrame:
     Needs an ID column, a name column, and a location (latitude and longitude); rows
     without an ID or a name are left out.
     """
-    from geo.placement import find_state, read_zip
+    from geo.codes import find_state, read_zip
 
     cols = detect_directory_columns(frame.columns)
     missing = [t for t in ("school_id", "name", "latitude", "longitude") if t not in cols]

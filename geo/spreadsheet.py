@@ -25,15 +25,30 @@ def neutralise_cell(value: object) -> object:
     return spreadsheet_cell(value)
 
 
-def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+def neutralise_frame(frame: pd.DataFrame, *, keep_number_text: bool = False) -> pd.DataFrame:
     """A copy of ``frame`` with every formula-like text cell (and header) neutralised.
 
-    Only text and mixed (object) columns are touched, and keep their dtype.
+    Only text and mixed (object) columns are touched, and keep their dtype. With
+    ``keep_number_text``, text that reads as a number (``"-81.49"``, a raw coordinate
+    kept from an input file) is left as it is: a spreadsheet reads it as that number.
     """
+    def cell(value: object) -> object:
+        if keep_number_text and isinstance(value, str) and _is_number(value):
+            return value
+        return spreadsheet_cell(value)
+
     out = frame.copy()
     for column in out.columns:
         values = out[column]
         if is_string_dtype(values.dtype) or is_object_dtype(values.dtype):
-            out[column] = values.map(spreadsheet_cell, na_action="ignore").astype(values.dtype)
+            out[column] = values.map(cell, na_action="ignore").astype(values.dtype)
     out.columns = [spreadsheet_cell(c) if isinstance(c, str) else c for c in out.columns]
     return out
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

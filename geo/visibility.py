@@ -234,3 +234,13 @@ def pickable_partners(partners: pd.DataFrame, viewer_role: str) -> pd.DataFrame:
     the public only the approved ones, so no withheld partner's footprint can be
     singled out; every partner for the other roles."""
     return partners[~_withheld(partners, viewer_role)]
+
+
+def viewer_note(role: str) -> str:
+    """The line saying whose view a brief is: for the public, that unlisted partners show
+    as "A coalition partner"; for a signed-in role, not to share it beyond the coalition."""
+    if role == "public":
+        return ("Public view: partners that have not approved public listing appear as "
+                f"“{schema.ANONYMOUS_PARTNER}”.")
+    return (f"Prepared for a signed-in {role}: includes partners not listed publicly; "
+            "do not share beyond the coalition.")

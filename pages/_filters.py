@@ -20,8 +20,7 @@ from typing import Any
 
 import streamlit as st
 
-from geo import schema, visibility
-from geo.analysis import gazetteer
+from geo import codes, schema, visibility
 from geo.analysis.filters import (
     PRINCIPLE_CODES,
     STATUS_LABELS,
@@ -101,7 +100,7 @@ def filter_panel(frames: schema.Frames, *, prefix: str,
     if "state" in fields:
         code = selectbox("State", {"": "All states", **state_options()}, param="state",
                          key=f"{prefix}_state", default="", container=box)
-        picked["state_fips"] = {v: k for k, v in gazetteer.postal_codes().items()}.get(code, "")
+        picked["state_fips"] = {v: k for k, v in codes.postal_codes().items()}.get(code, "")
     if "date" in fields:
         picked.update(_date_filter(prefix, box, date_bounds(frames)))
     return Filters(**picked)

@@ -11,10 +11,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo import boundaries, maps, schema
-from geo.analysis import for_display
-from geo.safe import safe_url
-from pages import _directory as D, _filters, _query, _scan_helpers as H, _ui
+from geo import schema
+from geo.analysis import directory as D, for_display
+from geo.analysis.place_params import clicked_place
+from geo.codes import state_choices
+from geo.maps import partner_map
+from geo.safe import markdown_text as md, safe_url
+from pages import _filters, _query, _ui
 
 ss = st.session_state
 MAP_HEIGHT = 380
@@ -29,7 +32,7 @@ if "dir_types" not in ss:
     ss["dir_types"] = _query.read("type", _query.parse_list, schema.PARTNER_TYPES) or []
 if "dir_principles" not in ss:
     ss["dir_principles"] = _query.read("principle", _query.parse_list, schema.PRINCIPLES) or []
-STATES = D.state_choices()
+STATES = state_choices()
 if "dir_states" not in ss:
     ss["dir_states"] = _query.read("state", _query.parse_list, STATES) or []
 
@@ -101,10 +104,10 @@ if selected is None:
     st.stop()
 
 row = table[table["partner_id"] == selected].iloc[0]
-st.subheader(H.md_text(row["name"]))
-st.markdown(f"**Type:** {H.md_text(row['type'])}  \n"
-            f"**Principles:** {H.md_text(row['principles'] or 'none listed')}"
-            f"  \n**Expertise:** {H.md_text(row['expertise'] or 'not described')}")
+st.subheader(md(row["name"]))
+st.markdown(f"**Type:** {md(row['type'])}  \n"
+            f"**Principles:** {md(row['principles'] or 'none listed')}"
+            f"  \n**Expertise:** {md(row['expertise'] or 'not described')}")
 url = safe_url(row["website"])
 if url:
     st.link_button("Website", url)
@@ -120,27 +123,15 @@ m4.metric("Districts", f"{len(districts):,}")
 left, right = st.columns([3, 2])
 with left:
     mine = frames.sites[frames.sites["partner_id"].astype(int) == selected]
-    lat = mine["latitude"].dropna()
-    lon = mine["longitude"].dropna()
-    shapes = D.district_shapes(list(districts["place_id"]))
-    if len(lat) or len(shapes):
-        west, south, east, north = D.bounds_of(lon, lat, shapes)
-        pad = max(0.05, 0.05 * max(north - south, east - west))
-        m = maps.base_map(bounds=((south - pad, west - pad), (north + pad, east + pad)),
-                          tiles=_ui.settings().tiles)
-        maps.add_outline(m, boundaries.states(), id_column="state_fips", color="#8c959f",
-                         weight=0.8)
-        if len(shapes):
-            maps.add_districts(m, shapes)
-        if len(mine):
-            maps.add_sites_layer(m, maps.label_sites(mine, frames.partners), single_zoom=10)
+    m = partner_map(mine, frames.partners, districts["place_id"], tiles=_ui.settings().tiles)
+    if m is not None:
         result = _ui.render_map(m, key=f"dir_map_{selected}", height=MAP_HEIGHT)
         st.caption("Districts where it works are outlined; click one to scan it.")
-        chosen = H.clicked_place(_ui.clicked_properties(result))
+        chosen = clicked_place(_ui.clicked_properties(result))
         if chosen and chosen.get("district"):
             geoid = chosen["district"]
             label = districts.set_index("place_id")["place"].get(geoid, geoid)
-            st.page_link("pages/scan.py", label=f"Scan {H.md_text(label)}",
+            st.page_link("pages/scan.py", label=f"Scan {md(label)}",
                          query_params={"district": geoid})
     else:
         st.markdown("This partner has no sites or local work recorded yet.")

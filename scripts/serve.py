@@ -53,7 +53,7 @@ def _warm() -> None:
     import mapclassify  # noqa: F401
     import sklearn.cluster  # noqa: F401
 
-    from geo import choropleth
+    from geo.maps import choropleth
 
     for level in ("state", "county", "district"):
         choropleth.area_layer(level)

@@ -12,6 +12,7 @@ from shapely.geometry import MultiPolygon, Polygon
 
 from geo import assets, maps, schema
 from geo.analysis import gazetteer
+from geo.maps import choropleth
 from geo.sample import make_sample
 from geo.visibility import visible_frames
 
@@ -192,32 +193,45 @@ def test_area_encoding_reprojects(tmp_path):
     assert xy.min(axis=0) == pytest.approx([-90, 40], abs=1e-4)
 
 
-def test_choropleth_values_legend_and_no_data():
+def test_area_choropleth_values_legend_and_no_data():
+    """The choropleth the Coverage and Overlaps maps draw: each area's value, the classes
+    with "No activity" apart, "No data" only for areas without a value, and names
+    from the data embedded as text that cannot end the script."""
     gdf = gpd.GeoDataFrame(
-        {"geoid": ["0100001", "0100002", "0100003"], "name": ["a", "b", EVIL]},
-        geometry=[_square(0, 0, 1), _square(1, 0, 1), _square(2, 0, 1)], crs="EPSG:4326",
+        {"geoid": ["0100001", "0100002", "0100003", "0100004"], "name": ["a", "b", EVIL, "d"]},
+        geometry=[_square(0, 0, 1), _square(1, 0, 1), _square(2, 0, 1), _square(3, 0, 1)],
+        crs="EPSG:4326",
     )
+    areas = maps.encode_areas(gdf, id_column="geoid", name_column="name")
     m = maps.base_map()
-    values = pd.Series([3, 10], index=["0100001", "0100002"])
-    maps.add_district_choropleth(m, values, legend="Partners", bins=[5, 10, 20], districts=gdf)
+    values = pd.Series([3, 10, 0], index=["0100001", "0100002", "0100004"])
+    choropleth.add_area_choropleth(m, areas, values, upper=[5, 10, 20],
+                                   labels=["1 - 5", "6 - 10", "11 - 20"], legend="Partners")
     html = m.get_root().render()
     p = _payload(html, "L.partnerAreas")
-    assert p["values"] == [3, 10, None]
+    assert p["values"] == [3, 10, None, 0]
     assert EVIL in p["names"] and "<img" not in html
     opts_start = html.index("L.partnerAreas(")
-    assert '"bins":[5.0,10.0,20.0]' in html[opts_start:]
+    assert '"bins":[0.0,5.0,10.0,20.0]' in html[opts_start:]
     legend = _payload(html, "L.partnerLegend")
     assert legend["title"] == "Partners" and legend["noDataLabel"] == "No data"
-    assert len(legend["labels"]) == len(legend["colors"]) == 3
+    assert legend["labels"] == ["No activity", "1 - 5", "6 - 10", "11 - 20"]
+    assert legend["colors"][0] == choropleth.NO_ACTIVITY_COLOR
+    assert len(legend["labels"]) == len(legend["colors"]) == 4
 
 
-@pytest.mark.parametrize("bins, message", [(2, "between 3 and 7"), ([5, 3], "ascending")])
-def test_choropleth_bad_bins_say_what_to_do(bins, message):
+@pytest.mark.parametrize("upper, labels, message", [
+    ([5, 3], ["a", "b"], "ascending"),
+    ([5, 10], ["a"], "one per class"),
+    ([0, 10], ["a", "b"], "above 0"),
+])
+def test_area_choropleth_bad_classes_say_what_to_do(upper, labels, message):
     gdf = gpd.GeoDataFrame({"geoid": ["1"], "name": ["a"]}, geometry=[_square(0, 0, 1)],
                            crs="EPSG:4326")
+    areas = maps.encode_areas(gdf, id_column="geoid", name_column="name")
     with pytest.raises(ValueError, match=message):
-        maps.add_district_choropleth(maps.base_map(), pd.Series([1], index=["1"]), legend="x",
-                                     bins=bins, districts=gdf)
+        choropleth.add_area_choropleth(maps.base_map(), areas, pd.Series([1], index=["1"]),
+                                       upper=upper, labels=labels, legend="x")
 
 
 def test_base_map_options():

@@ -1,5 +1,5 @@
 """The coverage page under AppTest on a real temporary SQLite database, and the
-choropleth maps behind it (geo.choropleth) rendered to HTML.
+choropleth maps behind it (geo.maps) rendered to HTML.
 
 Expected figures come from ``geo`` on the frames the viewer may see. AppTest cannot
 draw the map; the map's script (``json_args``) is what the browser would receive.
@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import choropleth, schema
+from geo import schema
 from geo.analysis import (
     activities_by_start_year,
     activities_per_state,
@@ -27,6 +27,7 @@ from geo.analysis import (
 )
 from geo.boundaries import counties
 from geo.db import open_store
+from geo.maps import choropleth, counts
 from geo.sample import make_sample
 from geo.visibility import visible_frames
 from tests.pagetools import app_env, csv_frame, download_bytes, metric
@@ -283,7 +284,7 @@ def test_public_cannot_single_out_a_withheld_partner(world, repo_root):
     assert [m.value for m in at.metric] == [m.value for m in everything.metric]
 
 
-# --- geo.choropleth ---------------------------------------------------------------------------
+# --- geo.maps.choropleth ---------------------------------------------------------------------
 
 def test_whole_number_classes_keep_every_count_in_its_class():
     values = pd.Series([0, 1, 2, 3, 5, 8, 9, 20, 120, 0, 4])
@@ -298,7 +299,7 @@ def test_whole_number_classes_keep_every_count_in_its_class():
 
 
 def test_partner_count_map_has_no_unknown_districts():
-    m = choropleth.partner_count_map(pd.Series({"3620580": 9, "0622710": 2}))
+    m = counts.partner_count_map(pd.Series({"3620580": 9, "0622710": 2}))
     html = m.get_root().render()
     legend = _legends(html)[0]
     assert legend["labels"][0] == "No partner" and legend["noDataLabel"] is None
@@ -307,7 +308,7 @@ def test_partner_count_map_has_no_unknown_districts():
 
 def test_area_choropleth_checks_its_classes():
     areas = choropleth.area_layer("state")
-    m = choropleth.partner_count_map(pd.Series(dtype="int64"))
+    m = counts.partner_count_map(pd.Series(dtype="int64"))
     with pytest.raises(ValueError, match="one per class"):
         choropleth.add_area_choropleth(m, areas, pd.Series({"06": 1}), upper=[1, 2], labels=["1"],
                                        legend="x")

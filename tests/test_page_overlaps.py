@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import auth
+from geo import auth, codes
 from geo.analysis import filter_activities, gazetteer, nearby_pairs, overlap_places, partner_pairs
 from geo.db import open_store
 from geo.sample import make_sample
@@ -130,7 +130,7 @@ def test_empty_results_say_so_in_plain_words(world, repo_root):
     active_states = set(public.sites["state_fips"]) | {
         str(a)[:2]
         for a in public.activities.loc[public.activities["area_level"] != "site", "area_id"]}
-    quiet = next(code for fips, code in sorted(gazetteer.postal_codes().items())
+    quiet = next(code for fips, code in sorted(codes.postal_codes().items())
                  if fips not in active_states)
     at = _run(repo_root, {"state": quiet})
     infos = [i.value for i in at.info]
@@ -331,7 +331,7 @@ def test_the_selected_places_partners_are_found_once_and_shared(world, repo_root
     import streamlit as st
 
     import geo.analysis
-    from pages import _scan_helpers
+    from geo.analysis import place_params
 
     runs: list[str] = []
     real = geo.analysis.scan
@@ -342,7 +342,7 @@ def test_the_selected_places_partners_are_found_once_and_shared(world, repo_root
         return real(frames, place, **kwargs)
 
     monkeypatch.setattr(geo.analysis, "scan", counting)
-    monkeypatch.setattr(_scan_helpers, "scan", counting)
+    monkeypatch.setattr(place_params, "scan", counting)
     st.cache_resource.clear()
     geoid = overlap_places(world["public"], "district")["place_id"].iloc[0]
     first = _run(repo_root, {"district": geoid})

@@ -152,7 +152,7 @@ def test_the_directory_is_built_once_per_data_version_and_role(env, monkeypatch)
 
     import streamlit as st
 
-    from pages import _directory as D
+    from geo.analysis import directory as D
 
     built: list[int] = []
     real = D.directory

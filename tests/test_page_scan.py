@@ -15,11 +15,12 @@ from streamlit.testing.v1 import AppTest
 
 from geo import auth, schema
 from geo.analysis import rank_fit, resolve_place, scan
+from geo.analysis.scan import sites_by_partner
 from geo.brief import MAX_PARTNER_ROWS
 from geo.db import open_store
+from geo.safe import markdown_text as md_text
 from geo.sample import make_sample
 from geo.visibility import visible_frames
-from pages import _scan_helpers as H
 from tests.pagetools import app_env
 
 REPO = Path(__file__).resolve().parents[1]
@@ -154,12 +155,12 @@ def test_each_partner_lists_its_own_sites_here(env):
                      strict=True))
     lines = [e for e in at.markdown if e.value.startswith("**Sites here")]
     assert lines
-    groups = H.sites_by_partner(expected, frames.sites)
+    groups = sites_by_partner(expected, frames.sites)
     for pid, mine in groups.items():
         assert {owner[int(i)] for i in mine["site_id"]} == {pid}
     assert sum(len(g) for g in groups.values()) == len(expected.sites)
     some = list(groups)[:2]
-    assert list(H.sites_by_partner(expected, frames.sites, some)) == some
+    assert list(sites_by_partner(expected, frames.sites, some)) == some
     shown = [pid for pid in expected.partners["partner_id"].astype(int).head(25) if pid in groups]
     assert len(lines) == len(shown)
     for pid, line in zip(shown, lines, strict=True):
@@ -167,7 +168,7 @@ def test_each_partner_lists_its_own_sites_here(env):
         assert line.value.startswith(f"**Sites here ({len(groups[pid])}):**")
         away = int((first["distance_mi"].fillna(0) != 0).sum())
         assert _unescape(line.value).count(" mi away)") == away
-        assert H.md_text(first["site"].iloc[0]) in line.value
+        assert md_text(first["site"].iloc[0]) in line.value
 
 
 def test_typing_a_place_selects_it_and_writes_the_link(env):
@@ -262,7 +263,7 @@ def test_staff_brief_names_every_partner_found(env, monkeypatch):
 
 
 def test_untrusted_text_in_labels_is_literal_markdown():
-    from pages._scan_helpers import clicked_place, md_text
+    from geo.analysis.place_params import clicked_place
 
     assert md_text("**Bold** [x](javascript:alert(1)) $x$ :smile:") == (
         "\\*\\*Bold\\*\\* \\[x\\]\\(javascript\\:\u200balert\\(1\\)\\) "
@@ -333,7 +334,7 @@ def test_a_zip_scan_shows_the_zip_codes_own_figures(env):
 
 
 def test_map_clicks_are_checked_like_links():
-    from pages._scan_helpers import clicked_place
+    from geo.analysis.place_params import clicked_place
 
     assert clicked_place({"geoid": "9999999"}) is None  # the right shape, but no such district
     assert clicked_place({"geoid": "99"}) is None

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo import placement
+from geo import codes, placement
 from geo.locate import place_frame
 from geo.problems import Report
 from geo.read import ReadError, read_sites
@@ -38,19 +38,19 @@ def directory() -> SchoolDirectory:
 
 # --- the shared rules ---------------------------------------------------------------------
 def test_one_zip_parser_for_every_way_a_zip_is_written() -> None:
-    assert placement.read_zip("32301").code == "32301"
-    assert placement.read_zip("32301-1234").code == "32301"
-    assert placement.read_zip("323011234").code == "32301"
-    assert placement.read_zip(32301.0).code == "32301"
-    restored = placement.read_zip(2134)
+    assert codes.read_zip("32301").code == "32301"
+    assert codes.read_zip("32301-1234").code == "32301"
+    assert codes.read_zip("323011234").code == "32301"
+    assert codes.read_zip(32301.0).code == "32301"
+    restored = codes.read_zip(2134)
     assert restored.code == "02134" and restored.restored
-    assert placement.read_zip("3230A") is None and placement.read_zip(3.5) is None
+    assert codes.read_zip("3230A") is None and codes.read_zip(3.5) is None
 
 
 def test_one_state_index() -> None:
     for text in ("FL", "fl", "Florida", "12", 12.0):
-        assert placement.find_state(text).postal == "FL"
-    assert placement.find_state("Flordia") is None
+        assert codes.find_state(text).postal == "FL"
+    assert codes.find_state("Flordia") is None
 
 
 def test_coordinates_and_zip_inside_text() -> None:

@@ -164,3 +164,13 @@ def test_spreadsheet_cell_neutralises_formulas_after_a_separator(cell, safe):
                                   "Smith, - met the principal", "Leon; Wakulla"])
 def test_spreadsheet_cell_leaves_ordinary_separated_text_alone(cell):
     assert spreadsheet_cell(cell) == cell
+
+
+def test_is_formula_like_refuses_formulas_keeps_numbers_and_phones() -> None:
+    from geo.safe import is_formula_like
+
+    for value in ("=1+2", "@SUM(A1)", "+cmd|' /C calc'!A0", "-HYPERLINK(\"x\")", "+A1"):
+        assert is_formula_like(value), value
+    for value in ("", "+", "-", "+1 (850) 555-0100", "-84.28", "- met the principal",
+                  "Lincoln; =x", "a=b"):
+        assert not is_formula_like(value), value

@@ -90,3 +90,19 @@ def for_display(df: pd.DataFrame) -> pd.DataFrame:
     if out.index.name in LABELS:
         out.index.name = LABELS[out.index.name]
     return out
+
+
+def display_csv(df: pd.DataFrame, partners: pd.DataFrame | None = None,
+                viewer_role: str | None = None) -> bytes:
+    """``df`` as a CSV download, as the page shows it (:func:`for_display` column names),
+    safe to open in a spreadsheet program (:func:`geo.spreadsheet.neutralise_frame`),
+    UTF-8 with a byte-order mark for Excel. With ``partners`` and ``viewer_role``, the
+    ids of partners withheld from that viewer are emptied first
+    (:func:`geo.visibility.public_download`)."""
+    from geo.spreadsheet import neutralise_frame
+
+    if partners is not None and viewer_role is not None:
+        from geo.visibility import public_download
+
+        df = public_download(df, partners, viewer_role)
+    return neutralise_frame(for_display(df)).to_csv(index=False).encode("utf-8-sig")

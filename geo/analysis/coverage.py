@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from geo.analysis import gazetteer
+from geo.analysis.classify import Classes, classify
 from geo.analysis.places import check_level, places_at
 from geo.schema import Frames
 
@@ -139,3 +140,25 @@ def partners_by_place(frames: Frames) -> pd.Series:
     parts = [_counts(frames, level)["partners"] for level in ("state", "county", "district")]
     out = pd.concat(parts)
     return out[out > 0].astype("int64")
+
+
+def coverage_classes(frames: Frames, level: str, metric: str, method: str, k: int) -> Classes:
+    """The colour classes of the coverage map of ``metric`` per place of ``level`` (cache
+    them per filters: natural breaks start from random seeds, and recomputed on every
+    rerun the legend would change under the user)."""
+    return classify(coverage(frames, level, metric=metric)["value"], method=method, k=k)
+
+
+def place_line(row: pd.Series, level: str, with_filters: str = "") -> str:
+    """One line on a place of a :func:`coverage` table (plain text: names come from data):
+    its partners, activities, sites and community schools, and for a district its
+    children in poverty."""
+    text = (f"Selected: {row['place']} — {int(row['partners'])} partners, "
+            f"{int(row['activities'])} activities, "
+            f"{int(row['sites'])} partner sites "
+            f"({int(row['community_schools'])} community schools){with_filters}.")
+    if level == "district" and pd.notna(row.get("children_in_poverty")):
+        text += (f" Children 5-17: {int(row['children_5_17']):,}; in poverty: "
+                 f"{int(row['children_in_poverty']):,} ({row['pct_poverty']:.1f}%).")
+    return text
+

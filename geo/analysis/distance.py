@@ -12,6 +12,9 @@ from pyproj import Proj, Transformer
 
 EARTH_RADIUS_MI = 3958.7613
 METRES_PER_MILE = 1609.344
+# Miles in one degree of latitude (its mean over the US; a degree of longitude is this times
+# the cosine of the latitude). For boxes and scales on maps, not for distances.
+MILES_PER_DEGREE_LAT = 69.05
 PROJECTED_CRS = "EPSG:5070"
 
 _TO_ALBERS = Transformer.from_crs("EPSG:4326", PROJECTED_CRS, always_xy=True)

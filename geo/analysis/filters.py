@@ -17,8 +17,12 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from geo.analysis import gazetteer, vocabulary
+from geo.analysis import vocabulary
 from geo.analysis.places import activity_places
+from geo.codes import (  # state_options: the name the pages import from here
+    postal_codes,
+    state_choices as state_options,  # noqa: F401
+)
 from geo.schema import (
     EARLIEST_DATE,
     KINDS_OF_WORK,
@@ -274,15 +278,6 @@ def partner_options(partners: pd.DataFrame) -> dict[str, str]:
     return {str(pid): (f"{name} (#{pid})" if counts[name] > 1 else name) for pid, name in rows}
 
 
-def state_options() -> dict[str, str]:
-    """Postal code -> "Florida (FL)", in the order of the states' names."""
-    postal = gazetteer.postal_codes()
-    states = gazetteer.place_table("state")
-    names = dict(zip(states["place_id"], states["name"], strict=True))
-    return {code: f"{names.get(fips, code)} ({code})"
-            for fips, code in sorted(postal.items(), key=lambda kv: names.get(kv[0], kv[1]))}
-
-
 def describe(filters: Filters) -> str:
     """" with these filters" when any filter is on, else "" (for empty-result sentences)."""
     return " with these filters" if filters.active else ""
@@ -308,8 +303,7 @@ def summary_lines(filters: Filters, partners: pd.DataFrame) -> list[str]:
     if filters.statuses:
         lines.append("Status: " + ", ".join(STATUS_LABELS.get(s, s) for s in filters.statuses))
     if filters.state_fips:
-        lines.append("State: " + gazetteer.postal_codes().get(filters.state_fips,
-                                                              filters.state_fips))
+        lines.append("State: " + postal_codes().get(filters.state_fips, filters.state_fips))
     if filters.as_of:
         lines.append(f"As of {filters.as_of.isoformat()}")
     if filters.date_from or filters.date_to:

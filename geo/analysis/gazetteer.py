@@ -19,6 +19,8 @@ from functools import cache
 import geopandas as gpd
 import pandas as pd
 
+from geo.codes import clear_state_index, level_of_id, postal_codes
+
 NEED_SOURCE = "Urban Institute, SAIPE/ACS 2014-2018"
 NEED_COLUMNS = ("children_5_17", "pct_poverty", "children_in_poverty")
 
@@ -31,23 +33,6 @@ def _boundaries():
     from geo import boundaries  # imported late: the layers load only when asked for
 
     return boundaries
-
-
-@cache
-def _postal() -> dict[str, str]:
-    states = _boundaries().states()
-    return dict(zip(states["state_fips"].astype("str"), states["postal"].astype("str"),
-                    strict=True))
-
-
-def postal_codes() -> dict[str, str]:
-    """2-digit state FIPS -> two-letter postal code, for every state in the layer."""
-    return dict(_postal())
-
-
-def state_postal(state_fips: str) -> str:
-    """Two-letter postal code for a 2-digit state FIPS ("" when unknown)."""
-    return _postal().get(str(state_fips)[:2], "")
 
 
 @cache
@@ -67,7 +52,7 @@ def boundary(level: str) -> gpd.GeoDataFrame:
     else:
         raise ValueError(f"level must be state, county or district (got {level!r})")
     g = g.assign(state_fips=g["state_fips"].astype("str"), name=g["name"].astype("str"))
-    postal = _postal()
+    postal = postal_codes()
     g["state"] = g["state_fips"].map(postal).fillna("").astype("str")
     if level != "state":
         g["label"] = g["name"] + ", " + g["state"]
@@ -122,7 +107,7 @@ def place_level(place_id: object) -> str | None:
     """"state", "county" or "district" when ``place_id`` names a known place of that
     level (2, 5 or 7 digits), else None: checks ids that come back from the browser."""
     text = str(place_id)
-    level = {2: "state", 5: "county", 7: "district"}.get(len(text)) if text.isdigit() else None
+    level = level_of_id(text)
     if level is None:
         return None
     ids = lookup_table(level)["place_id"]
@@ -193,6 +178,7 @@ def nearest_zip(lon, lat):
 
 def clear_cache() -> None:
     """Forget the loaded layers (after the data folder changed)."""
-    for fn in (_postal, boundary, place_table, lookup_boundary, lookup_table, need_table,
+    clear_state_index()
+    for fn in (boundary, place_table, lookup_boundary, lookup_table, need_table,
                place_size, _zip_tree):
         fn.cache_clear()

@@ -17,6 +17,7 @@ from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from geo.analysis import gazetteer
+from geo.codes import find_state, is_place_id, is_zip5
 from geo.errors import PartnerMapError
 
 PLACE_LEVELS = ("state", "county", "district", "zip", "point")
@@ -128,17 +129,10 @@ def _not_found_message(level: str, value: str) -> str:
 
 def _state_id(state: str) -> str:
     text = str(state).strip()
-    table = gazetteer.place_table("state")
-    if re.fullmatch(r"\d{1,2}", text):
-        fips = text.zfill(2)
-        if fips in set(table["place_id"]):
-            return fips
-    else:
-        key = text.lower()
-        hit = table[(table["state"].str.lower() == key) | (table["name"].str.lower() == key)]
-        if not hit.empty:
-            return str(hit["place_id"].iloc[0])
-    raise PlaceNotFound(_not_found_message("state", text))
+    found = find_state(text)
+    if found is None:
+        raise PlaceNotFound(_not_found_message("state", text))
+    return found.fips
 
 
 def _point_place(level: str, place_id: str, name: str, lat: float, lon: float) -> Place:
@@ -196,12 +190,12 @@ def resolve_place(*, state: str | None = None, county: str | None = None,
         return _polygon_place("state", _state_id(str(value)))
     if kind == "county":
         text = str(value).strip()
-        if not re.fullmatch(r"\d{5}", text):
+        if not is_place_id("county", text):
             raise PlaceNotFound(_not_found_message("county", text))
         return _polygon_place("county", text)
     if kind == "district":
         text = str(value).strip()
-        if not re.fullmatch(r"\d{7}", text):
+        if not is_place_id("district", text):
             raise PlaceNotFound(_not_found_message("district", text))
         return _polygon_place("district", text)
     if kind == "zip":
@@ -209,7 +203,7 @@ def resolve_place(*, state: str | None = None, county: str | None = None,
 
         text = str(value).strip()
         zips = zip_centroids()
-        hit = (zips[zips["zip"].astype("str") == text] if re.fullmatch(r"\d{5}", text)
+        hit = (zips[zips["zip"].astype("str") == text] if is_zip5(text)
                else zips.iloc[0:0])
         if hit.empty:
             raise PlaceNotFound(_not_found_message("zip", text))
@@ -292,11 +286,11 @@ def find_places(text: str, *, limit: int = 10,
     if not query:
         return []
     out: list[Suggestion] = []
-    if re.fullmatch(r"\d{7}", query):
+    if is_place_id("district", query):
         t = gazetteer.lookup_table("district")
         out += [Suggestion("district", str(r.place_id), str(r.label), True, str(r.state))
                 for r in t[t["place_id"] == query].itertuples()]
-    if re.fullmatch(r"\d{5}", query):
+    if is_zip5(query):
         from geo.boundaries import zip_centroids
 
         z = zip_centroids()

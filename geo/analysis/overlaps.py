@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo import codes
 from geo.analysis import gazetteer
 from geo.analysis.distance import METRES_PER_MILE, haversine_mi, max_scale, project
 from geo.analysis.places import check_level, places_at
@@ -224,9 +225,42 @@ def nearby_pairs(frames: Frames, miles: float = 1.0) -> pd.DataFrame:
         "partner_b_id": partner[right],
         "partner_b": names.reindex(partner[right]).to_numpy(),
         "distance_mi": np.round(d, 3),
-        "state": (a_rows["state_fips"].fillna("").astype("str").map(gazetteer.postal_codes())
+        "state": (a_rows["state_fips"].fillna("").astype("str").map(codes.postal_codes())
                   .fillna("").to_numpy()),
         "district_geoid": a_rows["district_geoid"].astype("str").to_numpy(),
     })
     return (out.sort_values(["distance_mi", "site_a_id", "site_b_id"], kind="stable")
             .reset_index(drop=True))
+
+
+def partners_per_place(frames: Frames, level: str) -> pd.Series:
+    """The number of distinct partners working in each place of ``level`` that has any
+    (place id -> n), as the Overlaps map shades them."""
+    places = overlap_places(frames, level, min_partners=1)
+    return pd.Series(places["partners"].to_numpy(),
+                     index=places["place_id"].astype("str").to_numpy())
+
+
+# How the Overlaps page counts work in places (shown under its places table).
+COUNTING_NOTE = (
+    "How work is counted: a site's activities count in the site's district, county and state; a "
+    "district-wide activity counts in its district and state but in no county (a district can "
+    "cross county lines); county-wide work counts in its county and state; state-wide work only in "
+    "the state. Sites are placed in districts on the detailed 1:500,000 boundaries but in counties "
+    "on the coarse 1:10 million county lines, so a site within a few hundred metres of a county "
+    "line can count in the neighbouring county. That is why a district and a county covering the "
+    "same ground (Denver County School District 1 and Denver County) can show different counts.")
+
+
+
+def rank_places(places: pd.DataFrame, *, kind: str = "all", rank: str = "partners") -> pd.DataFrame:
+    """Rows of :func:`overlap_places` of one ``kind`` of overlap ("all", "duplication":
+    the same kind of work, "complementary": different kinds only), ranked by ``rank``
+    ("partners": as listed, most partners first; "same": most shared kinds first)."""
+    if kind != "all":
+        places = places[places["overlap"] == (DUPLICATION if kind == "duplication"
+                                              else COMPLEMENTARY)]
+    if rank == "same":
+        places = places.sort_values(["n_shared_kinds", "partners", "activities"],
+                                    ascending=False, kind="stable")
+    return places.reset_index(drop=True)

@@ -9,6 +9,7 @@ caller redacts what the viewer may not see before calling.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -336,3 +337,63 @@ def _messages(place: Place, radius_mi: float | None, partners: pd.DataFrame, sit
     summary += (f", {int(sites['community_school'].sum()) if len(sites) else 0}"
                 " of them community schools.")
     return msgs, summary
+
+
+def sites_by_partner(result: ScanResult, all_sites: pd.DataFrame,
+                     partner_ids: Iterable[int] | None = None) -> dict[int, pd.DataFrame]:
+    """The scan's sites grouped by partner id (names may repeat: several partners can
+    show as "A coalition partner" to the public); only those of ``partner_ids`` if
+    given (the page lists the first partners' sites)."""
+    if result.sites.empty:
+        return {}
+    ids = result.sites["site_id"].astype("int64")
+    # Only the scan's sites are looked up (not a dictionary of every site in the nation).
+    mine = all_sites.loc[all_sites["site_id"].isin(ids.to_numpy()), ["site_id", "partner_id"]]
+    owner = pd.Series(mine["partner_id"].astype("int64").to_numpy(),
+                      index=mine["site_id"].astype("int64").to_numpy())
+    pid = ids.map(owner[~owner.index.duplicated()]).to_numpy()
+    # One reordering by partner (stable: each partner's sites keep their order), then a
+    # slice per partner: cheap, where a take per partner copies every column each time.
+    codes, uniques = pd.factorize(pid, sort=False)
+    order = np.argsort(codes, kind="stable")
+    grouped = result.sites.take(order)
+    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+    wanted = None if partner_ids is None else {int(i) for i in partner_ids}
+    return {int(k): grouped.iloc[bounds[i]:bounds[i + 1]] for i, k in enumerate(uniques)
+            if wanted is None or int(k) in wanted}
+
+
+PARTNER_TABLE_COLUMNS = ["partner", "type", "presence", "kinds_of_work", "principles", "status",
+                         "since", "sites_here", "sites_nearby", "nearest_mi", "website", "email",
+                         "contact"]
+SITE_TABLE_COLUMNS = ["site", "partner", "site_kind", "community_school", "distance_mi",
+                      "district", "zip", "nces_id"]
+
+
+def partners_table(result: ScanResult, *, with_fit: bool) -> pd.DataFrame:
+    """The scan's partners as the Partners tab lists them: type labels, only safe
+    website links, and the fit score and its reasons ``with_fit`` (needs ticked)."""
+    from geo.safe import safe_url
+    from geo.schema import PARTNER_TYPES
+
+    table = result.partners.assign(
+        website=result.partners["website"].map(safe_url),
+        type=result.partners["type"].map(lambda t: PARTNER_TYPES.get(t, t)))
+    return table[PARTNER_TABLE_COLUMNS + (["fit_score", "fit_reasons"] if with_fit else [])]
+
+
+def partner_card(row: pd.Series) -> list[tuple[str, str]]:
+    """(label, text) lines about one partner of the scan (a row of ``result.partners``):
+    type, kinds of work, principles, status, since when and how to reach it."""
+    from geo.schema import PARTNER_TYPES
+
+    since = (row["since"].strftime("%B %Y") if hasattr(row["since"], "strftime")
+             else "date not recorded")
+    return [
+        ("Type", PARTNER_TYPES.get(row["type"], row["type"])),
+        ("Kinds of work", row["kinds_of_work"] or "none recorded here"),
+        ("Principles", row["principles"] or "none listed"),
+        ("Status", row["status"] or "—"),
+        ("Since", since),
+        ("Contact", "; ".join(v for v in (row["email"], row["contact"]) if v) or "not shown"),
+    ]

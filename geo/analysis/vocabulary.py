@@ -1,7 +1,7 @@
 """Turning what a person types (principle names, kind-of-work codes or labels) into
 the stored vocabulary of :mod:`geo.schema`.
 
-Matching is case-insensitive and ignores surrounding spaces. Unknown values are
+Matching is :func:`geo.codes.vocab_key`'s (case, spacing, ``_ - /`` ignored). Unknown values are
 collected and reported together, with the list of valid values, so one error message
 is enough to fix the whole input.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from geo.codes import code_lookup, vocab_key
 from geo.errors import PartnerMapError
 from geo.schema import KINDS_OF_WORK, PRINCIPLES, STATUSES
 
@@ -18,17 +19,9 @@ class UnknownTermError(PartnerMapError, ValueError):
     """One or more values are not in the controlled vocabulary."""
 
 
-def _norm(text: str) -> str:
-    return " ".join(str(text).strip().lower().split())
-
-
-_PRINCIPLE_BY_KEY = {_norm(p): p for p in PRINCIPLES}
-_KIND_BY_KEY = {
-    **{_norm(code): code for code in KINDS_OF_WORK},
-    **{_norm(code.replace("_", " ")): code for code in KINDS_OF_WORK},
-    **{_norm(label): code for code, label in KINDS_OF_WORK.items()},
-}
-_STATUS_BY_KEY = {_norm(s): s for s in STATUSES}
+_PRINCIPLE_BY_KEY = code_lookup(PRINCIPLES)
+_KIND_BY_KEY = code_lookup(KINDS_OF_WORK)
+_STATUS_BY_KEY = code_lookup(STATUSES)
 
 
 def _as_items(values: str | Iterable[str] | None) -> list[str]:
@@ -46,37 +39,37 @@ def _valid_kinds_text() -> str:
 def principles(values: str | Iterable[str] | None) -> list[str]:
     """Canonical principle names for ``values`` (a list or a ";"-joined string)."""
     items = _as_items(values)
-    bad = [v for v in items if _norm(v) not in _PRINCIPLE_BY_KEY]
+    bad = [v for v in items if vocab_key(v) not in _PRINCIPLE_BY_KEY]
     if bad:
         raise UnknownTermError(
             f"Unknown principle(s): {', '.join(repr(b) for b in bad)}. "
             f"Valid principles: {'; '.join(PRINCIPLES)}."
         )
-    return list(dict.fromkeys(_PRINCIPLE_BY_KEY[_norm(v)] for v in items))
+    return list(dict.fromkeys(_PRINCIPLE_BY_KEY[vocab_key(v)] for v in items))
 
 
 def kinds(values: str | Iterable[str] | None) -> list[str]:
     """Kind-of-work codes for ``values`` given as codes or labels."""
     items = _as_items(values)
-    bad = [v for v in items if _norm(v) not in _KIND_BY_KEY]
+    bad = [v for v in items if vocab_key(v) not in _KIND_BY_KEY]
     if bad:
         raise UnknownTermError(
             f"Unknown kind(s) of work: {', '.join(repr(b) for b in bad)}. "
             f"Valid kinds of work (label or code): {_valid_kinds_text()}."
         )
-    return list(dict.fromkeys(_KIND_BY_KEY[_norm(v)] for v in items))
+    return list(dict.fromkeys(_KIND_BY_KEY[vocab_key(v)] for v in items))
 
 
 def statuses(values: str | Iterable[str] | None) -> list[str]:
     """Status codes (planned, active, ended) for ``values``."""
     items = _as_items(values)
-    bad = [v for v in items if _norm(v) not in _STATUS_BY_KEY]
+    bad = [v for v in items if vocab_key(v) not in _STATUS_BY_KEY]
     if bad:
         raise UnknownTermError(
             f"Unknown status(es): {', '.join(repr(b) for b in bad)}. "
             f"Valid statuses: {', '.join(STATUSES)}."
         )
-    return list(dict.fromkeys(_STATUS_BY_KEY[_norm(v)] for v in items))
+    return list(dict.fromkeys(_STATUS_BY_KEY[vocab_key(v)] for v in items))
 
 
 @dataclass(frozen=True)
@@ -109,7 +102,7 @@ def parse_needs(values: str | Iterable[str] | Needs | None) -> Needs:
     found_k: list[str] = []
     bad: list[str] = []
     for item in _as_items(values):
-        key = _norm(item)
+        key = vocab_key(item)
         if key in _PRINCIPLE_BY_KEY:
             found_p.append(_PRINCIPLE_BY_KEY[key])
         elif key in _KIND_BY_KEY:

@@ -38,17 +38,13 @@ def _frames():
 
 
 def _write(df: pd.DataFrame, out: str) -> None:
-    from geo.safe import spreadsheet_cell
+    from geo.spreadsheet import neutralise_frame
 
     path = Path(out)
     if not path.parent.exists():
         raise CliError(f"the folder {str(path.parent)!r} for -o does not exist; create it first")
-    safe = df.copy()
-    for col in safe.columns:
-        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
-            safe[col] = safe[col].map(spreadsheet_cell)
     tmp = path.with_name(path.name + ".part")
-    safe.to_csv(tmp, index=False)
+    neutralise_frame(df).to_csv(tmp, index=False)
     tmp.replace(path)  # nothing half-written
     print(f"wrote {len(df)} rows to {path}", file=sys.stderr)
 

@@ -32,6 +32,8 @@ import pandas as pd
 
 from geo.cli import CliError
 from geo.problems import ROW_CONVENTION, Report
+from geo.spreadsheet import neutralise_frame
+from geo.text import is_missing
 
 OUTPUT_FORMATS: dict[str, str] = {
     ".csv": "CSV (UTF-8)",
@@ -160,7 +162,9 @@ def write_output(frame: pd.DataFrame, target: Path) -> None:
     with tempfile.TemporaryDirectory(dir=folder, prefix=f".{target.name}.") as tmp:
         partial = Path(tmp) / f"partial{ext}"
         if ext == ".csv":
-            _csv_safe(data).to_csv(partial, index=False, encoding="utf-8")
+            # raw coordinates kept as text ("-81.49") stay numbers in a spreadsheet
+            safe = neutralise_frame(data, keep_number_text=True)
+            safe.to_csv(partial, index=False, encoding="utf-8")
         else:
             gdf = _geoframe(data, case_insensitive=ext == ".gpkg")
             if ext == ".parquet":
@@ -170,30 +174,6 @@ def write_output(frame: pd.DataFrame, target: Path) -> None:
             else:
                 gdf.to_file(partial, driver="GPKG", layer="sites", engine="pyogrio")
         os.replace(partial, target)
-
-
-def _csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Neutralise text cells a spreadsheet would run as a formula (numbers left alone)."""
-    from geo.safe import spreadsheet_cell
-
-    out = frame.copy()
-    for col in out.columns:
-        if pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col]):
-            continue
-        values = out[col].to_numpy(dtype=object)
-        changed = [spreadsheet_cell(v) if isinstance(v, str) and not _numeric_text(v) else v
-                   for v in values]
-        if any(a is not b for a, b in zip(changed, values, strict=True)):
-            out[col] = pd.array(changed, dtype=object)
-    return out
-
-
-def _numeric_text(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _geoframe(frame: pd.DataFrame, *, case_insensitive: bool):
@@ -208,7 +188,7 @@ def _geoframe(frame: pd.DataFrame, *, case_insensitive: bool):
     data = frame.copy()
     for col in data.columns:
         if data[col].dtype == object:
-            data[col] = pd.array(["" if _missing(v) else str(v) for v in data[col]], dtype="str")
+            data[col] = pd.array(["" if is_missing(v) else str(v) for v in data[col]], dtype="str")
     if case_insensitive:
         data = data.rename(columns=_case_unique(list(data.columns)))
     located = data["latitude"].notna().to_numpy() & data["longitude"].notna().to_numpy()
@@ -219,10 +199,6 @@ def _geoframe(frame: pd.DataFrame, *, case_insensitive: bool):
         )
     return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(geometry, crs="EPSG:4326"),
                             crs="EPSG:4326")
-
-
-def _missing(value: object) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
 
 
 def _case_unique(columns: list[str]) -> dict[str, str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,22 +17,19 @@ import pandas as pd
 import sqlalchemy as sa
 
 from geo.db.models import audit
+from geo.text import is_missing
 
 AUDIT_COLUMNS: tuple[str, ...] = ("at", "actor", "action", "table", "record_id", "changes")
 
 
 def _plain(value: object) -> object:
     """A JSON-ready form of a stored value (dates as ISO text, NaN/NA as null)."""
-    if value is None or value is pd.NaT:
+    if is_missing(value):
         return None
     if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
-    if isinstance(value, float) and math.isnan(value):
-        return None
     if hasattr(value, "item"):  # numpy scalars
         return value.item()
-    if type(value).__name__ == "NAType":
-        return None
     return value
 
 

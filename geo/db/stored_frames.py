@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from geo.db.models import activities, partners, sites
 from geo.schema import ACTIVITY_COLUMNS, PARTNER_COLUMNS, SITE_COLUMNS, Frames
+from geo.text import is_missing
 
 BOOKKEEPING: tuple[str, ...] = (
     "created_at", "created_by", "updated_at", "updated_by", "deleted_at", "deleted_by",
@@ -27,9 +28,7 @@ _TIMESTAMPS = ("consent_at", "created_at", "updated_at", "deleted_at")
 
 def plain(value: object) -> object:
     """A frame cell as a plain Python value: NA/NaN/NaT -> None, numpy scalars -> Python."""
-    if value is None or value is pd.NaT or value is pd.NA:
-        return None
-    if isinstance(value, float) and np.isnan(value):
+    if is_missing(value):
         return None
     if isinstance(value, np.generic):
         return value.item()

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from geo.codes import PLACE_ID_DIGITS, code_lookup, vocab_key
 from geo.problems import Problem, row_number
 from geo.safe import safe_url
 from geo.schema import (
@@ -34,6 +35,7 @@ from geo.schema import (
     SITE_KINDS,
     STATUSES,
 )
+from geo.text import is_missing
 
 # Fields a caller may set through add_*/update_* (ids and bookkeeping are the store's).
 PARTNER_FIELDS: tuple[str, ...] = ("name", "type", "website", "email", "expertise", "principles")
@@ -60,12 +62,11 @@ ID_COLUMNS: dict[str, str] = {
 }
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_AREA_ID_DIGITS = {"state": 2, "county": 5, "district": 7}
 _BOUNDARY_DIGITS = {
-    "state_fips": 2,
-    "county_fips": 5,
-    "district_geoid": 7,
-    "secondary_district_geoid": 7,
+    "state_fips": PLACE_ID_DIGITS["state"],
+    "county_fips": PLACE_ID_DIGITS["county"],
+    "district_geoid": PLACE_ID_DIGITS["district"],
+    "secondary_district_geoid": PLACE_ID_DIGITS["district"],
 }
 _MAX_NAME = 300
 
@@ -80,26 +81,13 @@ def name_key(name: str) -> str:
     return " ".join(words.split())
 
 
-def _key(value: str) -> str:
-    return " ".join(str(value).strip().casefold().replace("_", " ").split())
-
-
-def _vocabulary(codes: Mapping[str, str] | tuple[str, ...]) -> dict[str, str]:
-    """Lookup from the normalised code and label to the code."""
-    if isinstance(codes, tuple):
-        return {_key(c): c for c in codes}
-    lookup = {_key(c): c for c in codes}
-    lookup.update({_key(label): c for c, label in codes.items()})
-    return lookup
-
-
-_TYPES = _vocabulary(PARTNER_TYPES)
-_SITE_KINDS = _vocabulary(SITE_KINDS)
-_KINDS = _vocabulary(KINDS_OF_WORK)
-_STATUSES = _vocabulary(STATUSES)
-_AREA_LEVELS = _vocabulary(AREA_LEVELS)
-_SOURCES = _vocabulary(LOCATION_SOURCES)
-_PRINCIPLES = _vocabulary(PRINCIPLES)
+_TYPES = code_lookup(PARTNER_TYPES)
+_SITE_KINDS = code_lookup(SITE_KINDS)
+_KINDS = code_lookup(KINDS_OF_WORK)
+_STATUSES = code_lookup(STATUSES)
+_AREA_LEVELS = code_lookup(AREA_LEVELS)
+_SOURCES = code_lookup(LOCATION_SOURCES)
+_PRINCIPLES = code_lookup(PRINCIPLES)
 
 
 def _valid(codes: Mapping[str, str] | tuple[str, ...]) -> str:
@@ -150,7 +138,7 @@ def _code(
     codes: Mapping[str, str] | tuple[str, ...], *, default: str | None,
 ) -> None:
     raw = _text(df[field])
-    mapping = {u: lookup.get(_key(u)) for u in raw.unique() if u != ""}
+    mapping = {u: lookup.get(vocab_key(u)) for u in raw.unique() if u != ""}
     mapping[""] = default
     out = raw.map(mapping).astype(object)
     out = out.where(out.notna(), None)
@@ -175,8 +163,9 @@ def _principles(c: _Checker, df: pd.DataFrame) -> None:
     mapping: dict[str, tuple[str, list[str]]] = {}
     for cell in raw.unique():
         items = [p.strip() for p in str(cell).split(";") if p.strip()]
-        bad = [p for p in items if _key(p) not in _PRINCIPLES]
-        good = dict.fromkeys(_PRINCIPLES[_key(p)] for p in items if _key(p) in _PRINCIPLES)
+        bad = [p for p in items if vocab_key(p) not in _PRINCIPLES]
+        good = dict.fromkeys(_PRINCIPLES[vocab_key(p)] for p in items
+                             if vocab_key(p) in _PRINCIPLES)
         mapping[cell] = (";".join(good), bad)
     unknown = {cell: bool(found[1]) for cell, found in mapping.items()}
     c.flag(
@@ -239,9 +228,7 @@ def _integer_id(c: _Checker, df: pd.DataFrame, field: str, *, required: bool) ->
 
 def _date_value(value: object) -> dt.date | None | str:
     """A date, None for empty, or the text back when it cannot be read as a date."""
-    if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
-        return None
-    if type(value).__name__ == "NAType":
+    if is_missing(value):
         return None
     if isinstance(value, dt.datetime):
         return value.date()
@@ -408,7 +395,7 @@ def check_activities(
     c.flag(~at_site & level.notna() & df["site_id"].notna(), "site_id", df["site_id"],
            lambda v: f"site_id {v} is given for an area-wide activity",
            "set area_level to site, or leave site_id empty")
-    for lvl, n in _AREA_ID_DIGITS.items():
+    for lvl, n in PLACE_ID_DIGITS.items():
         bad = (level == lvl) & ~df["area_id"].str.fullmatch(rf"\d{{{n}}}")
 
         def not_a_code(v: object, lvl: str = lvl, n: int = n) -> str:

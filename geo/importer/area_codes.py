@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from geo.codes import PLACE_ID_DIGITS, find_state
 from geo.importer.cells import CellError, code_digits
 
 
@@ -31,7 +32,8 @@ def _counties() -> dict[str, tuple[str, str]]:
 
 def district(text: str) -> tuple[str, str, str]:
     """``(geoid, name, state_fips)`` of a district code, or :class:`CellError`."""
-    code = code_digits(text, digits=7, what="school district GEOID (NCES LEAID)",
+    code = code_digits(text, digits=PLACE_ID_DIGITS["district"],
+                       what="school district GEOID (NCES LEAID)",
                        example="1201110 for Leon County, FL")
     found = _districts().get(code)
     if found is None:
@@ -43,7 +45,7 @@ def district(text: str) -> tuple[str, str, str]:
 
 def county(text: str) -> tuple[str, str, str]:
     """``(county_fips, name, state_fips)`` of a county code, or :class:`CellError`."""
-    code = code_digits(text, digits=5, what="county FIPS code",
+    code = code_digits(text, digits=PLACE_ID_DIGITS["county"], what="county FIPS code",
                        example="12073 for Leon County, FL")
     found = _counties().get(code)
     if found is None:
@@ -54,8 +56,6 @@ def county(text: str) -> tuple[str, str, str]:
 
 def state(text: str) -> tuple[str, str, str]:
     """``(state_fips, postal, name)`` from a postal code, a name or a FIPS code."""
-    from geo.placement import find_state
-
     found = find_state(text)
     if found is None:
         raise CellError(f"{text!r} is not a US state.",

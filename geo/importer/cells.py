@@ -4,7 +4,7 @@ Each reader returns the clean value or raises :class:`CellError` whose message a
 are shown to the user with the row and column. They never touch frames, so the checks
 of :mod:`geo.importer.rowchecks` stay one loop over the rows.
 
-Formula-like cells
+Formula-like cells (:func:`geo.safe.is_formula_like`)
     Text starting with ``=`` or ``@``, or with ``+``/``-`` followed by something that
     is not a number, a phone number or a space (``+cmd|...``, ``-HYPERLINK(...)``), is
     **rejected** with an error, not stored: it is almost always a spreadsheet formula
@@ -16,17 +16,17 @@ Formula-like cells
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 
 import numpy as np
 import pandas as pd
 
 from geo.errors import PartnerMapError
+from geo.safe import is_formula_like
+from geo.text import cell_text, is_blank
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
 _US_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-_NUMBER_OR_PHONE = re.compile(r"^[+-][\d\s().+\-/]*\d[\d\s().+\-/]*$")
 REPLACEMENT_CHARACTER = "\ufffd"
 DATE_FORMAT_FIX = "Write dates as YYYY-MM-DD, e.g. 2024-09-01 (or leave the cell empty)."
 
@@ -40,45 +40,6 @@ class CellError(PartnerMapError, ValueError):
         self.message = message
         self.fix = fix
         self.suggestion = suggestion
-
-
-def is_blank(value: object) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and not value.strip()
-
-
-def cell_text(value: object) -> str:
-    """A cell as stripped text; ``""`` when empty; ``12.0`` (a whole float) as ``"12"``."""
-    if is_blank(value):
-        return ""
-    if isinstance(value, (bool, np.bool_)):
-        return str(bool(value))
-    if isinstance(value, (float, np.floating)) and float(value).is_integer():
-        return str(int(value))
-    if isinstance(value, np.integer):
-        return str(int(value))
-    if isinstance(value, dt.datetime):  # pandas Timestamps included
-        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def is_formula_like(text: str) -> bool:
-    """True for text a spreadsheet would run as a formula (see the module docstring)."""
-    if not text:
-        return False
-    first = text[0]
-    if first in "=@":
-        return True
-    if first in "+-":
-        if len(text) == 1 or text[1].isspace():
-            return False
-        return not _NUMBER_OR_PHONE.match(text)
-    return False
 
 
 def check_text(text: str) -> None:
@@ -166,9 +127,9 @@ def yes_no(value: object) -> bool | None:
 def zip5(text: str) -> str:
     """A 5-digit ZIP from ``"32301"``, ``"32301-1234"``, ``"2134"`` (leading zero lost).
 
-    The rule is :func:`geo.placement.read_zip`'s; this raises :class:`CellError`.
+    The rule is :func:`geo.codes.read_zip`'s; this raises :class:`CellError`.
     """
-    from geo.placement import read_zip
+    from geo.codes import read_zip
 
     read = read_zip(text)
     if read is None:

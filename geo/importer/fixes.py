@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from geo.importer.cells import cell_text
 from geo.problems import Problem
+from geo.text import cell_text
 
 Corrections = Mapping[tuple[str, str], str]
 
@@ -64,7 +64,7 @@ def apply_corrections(raw: pd.DataFrame, corrections: Corrections
                       ) -> tuple[pd.DataFrame, dict[tuple[str, str], int]]:
     """``raw`` with each correction applied, and the number of cells each changed.
 
-    A cell is changed when its text (:func:`geo.importer.cells.cell_text`, as the checks
+    A cell is changed when its text (:func:`geo.text.cell_text`, as the checks
     read it) is exactly the correction's value; a column not in ``raw`` changes nothing.
     ``raw`` itself is left as it was.
     """

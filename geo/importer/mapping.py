@@ -11,7 +11,6 @@ frame with the target names. Names are compared ignoring case, spaces and punctu
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 
 import pandas as pd
@@ -19,6 +18,7 @@ import pandas as pd
 from geo.errors import ProblemsError
 from geo.problems import Problem
 from geo.schema import KINDS_OF_WORK, PRINCIPLES, SITE_KINDS, STATUSES
+from geo.text import column_key
 
 IMPORT_KINDS: tuple[str, ...] = ("sites", "activities")
 
@@ -123,11 +123,6 @@ class MappingError(ProblemsError, ValueError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("; ".join(str(p) for p in problems))
-
-
-def column_key(name: object) -> str:
-    """A column name with case, spaces and punctuation removed: "Zip Code" -> "zipcode"."""
-    return re.sub(r"[^0-9a-z]", "", str(name).casefold())
 
 
 def suggest_mapping(columns: Iterable[object]) -> dict[str, str]:

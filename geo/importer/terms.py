@@ -8,11 +8,11 @@ closest valid value (``difflib``), also when the user wrote a common other word 
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
+from geo.codes import code_lookup, vocab_key
 from geo.schema import KINDS_OF_WORK, PRINCIPLES, SITE_KINDS, STATUSES
 
 # Other words people use, pointing at a code: only used to suggest, never accepted
@@ -40,10 +40,6 @@ _HINTS: dict[str, dict[str, str]] = {
 }
 
 
-def _key(value: str) -> str:
-    return " ".join(re.sub(r"[_\-/]+", " ", str(value).casefold()).split())
-
-
 @dataclass(frozen=True)
 class Vocabulary:
     """One controlled field: its codes, their labels, and lookups for reading."""
@@ -52,17 +48,11 @@ class Vocabulary:
     labels: Mapping[str, str]  # code -> label shown
 
     def lookup(self) -> dict[str, str]:
-        table: dict[str, str] = {}
-        for code, label in self.labels.items():
-            table[_key(code)] = code
-            table[_key(label)] = code
-            for part in label.split(" / "):  # "Implementation / direct services"
-                table.setdefault(_key(part), code)
-        return table
+        return code_lookup(self.labels)
 
     def read(self, text: str) -> str | None:
         """The code for ``text`` (a code or label in any case), or ``None``."""
-        return self._table.get(_key(text))
+        return self._table.get(vocab_key(text))
 
     def suggest(self, text: str) -> str | None:
         """The closest valid value to ``text`` as shown to users, or ``None``."""
@@ -71,8 +61,8 @@ class Vocabulary:
 
     def suggest_code(self, text: str) -> str | None:
         """The code of the closest valid value to ``text``, or ``None``."""
-        key = _key(text)
-        hints = {_key(k): v for k, v in _HINTS.get(self.field, {}).items()}
+        key = vocab_key(text)
+        hints = {vocab_key(k): v for k, v in _HINTS.get(self.field, {}).items()}
         if key in hints:
             return hints[key]
         candidates = {**hints, **self._table}

@@ -20,7 +20,7 @@
     return bins.length - 1;
   }
 
-  // Compact payload (see geo/maps.py area_payload) -> GeoJSON FeatureCollection.
+  // Compact payload (see geo/maps/areas.py area_payload) -> GeoJSON FeatureCollection.
   function decode(data) {
     var scale = data.scale, features = [];
     for (var f = 0; f < data.geoms.length; f++) {

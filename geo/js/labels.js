@@ -3,7 +3,7 @@
  *
  * data: {states: {names, short, lat, lon}, counties: {names, lat, lon}, countyZoom}.
  * Each place has one label point (inside its largest part, see
- * geo/choropleth.py place_labels), places are listed largest first, and a label that
+ * geo/maps/choropleth.py place_labels), places are listed largest first, and a label that
  * would overlap one already drawn is left out (a state then tries its postal code), so
  * the big places keep their names when zoomed out. Names are drawn with fillText only.
  * The canvas lets every pointer event through, so the areas below stay clickable.

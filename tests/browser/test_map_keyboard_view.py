@@ -2,13 +2,13 @@
 
 Each map is the standalone HTML the app's downloads produce (the same script as in the
 app's map frame), opened from a file with no network. No app server is needed: what is
-tested here lives in the map's own script (geo/maps.py, geo/js/areas.js).
+tested here lives in the map's own script (geo/maps/elements.py, geo/js/areas.js).
 """
 from __future__ import annotations
 
 import pandas as pd
 
-from geo import assets, choropleth, maps
+from geo import assets, maps
 from geo.analysis import classify
 
 MAP = "Object.values(window).find(v => v instanceof L.Map)"
@@ -24,7 +24,7 @@ def _coverage_with_gaps() -> object:
     values = pd.Series({"06": 3, "08": 5, "17": 1, "12": 2})
     gaps = pd.Series({"0803360": 1000, "0622710": 5000, "1709930": 200, "1200870": 3000,
                       "1200390": 800})
-    return choropleth.coverage_map(values, classify(values, method="quantiles", k=3), level="state",
+    return maps.coverage_map(values, classify(values, method="quantiles", k=3), level="state",
                                    legend="Partners", value_label="Partners", gaps=gaps)
 
 

@@ -1,14 +1,14 @@
-"""Choropleth maps of states, counties and school districts with "no activity" kept apart.
+"""Choropleth layers of states, counties and school districts with "no activity" kept apart,
+for the Coverage and Overlaps maps (:mod:`geo.maps.coverage_view`, :mod:`geo.maps.counts`).
 
-:mod:`geo.maps` shades districts with quantile classes and its own legend text. The
-coverage and overlaps views need more: the same layer for states and counties, classes
-chosen by the user (:func:`geo.analysis.classify`: quantiles, natural breaks, equal
-intervals), a distinct swatch for places where nobody works, an overlay of the
-districts with the greatest unmet need, and an outline around the selected place.
+The same layer for every level, classes chosen by the user (:func:`geo.analysis.classify`:
+quantiles, natural breaks, equal intervals), a distinct swatch for places where nobody
+works, state lines, an outline around the selected place, place names, and the box
+around places to fit a map to.
 
-Geometry is encoded with :func:`geo.maps.encode_areas` (once per level and process) and
-drawn in the browser by ``geo/js/areas.js``; every function here returns or adds to a
-:class:`folium.Map` and never displays it.
+Geometry is encoded with :func:`geo.maps.areas.encode_areas` (once per level and
+process) and drawn in the browser by ``geo/js/areas.js``; every function here returns or
+adds to a :class:`folium.Map` and never displays it.
 """
 from __future__ import annotations
 
@@ -20,8 +20,11 @@ import folium
 import numpy as np
 import pandas as pd
 
-from geo import maps
 from geo.analysis.classify import Classes
+from geo.maps.areas import EncodedAreas, area_payload, district_areas, encode_areas
+from geo.maps.base import NO_DATA_COLOR, renderer_option
+from geo.maps.bounds import Bounds
+from geo.maps.elements import AreaLayer, Legend, PlaceLabels
 
 # The map layer of each level and the id column that layer is keyed on.
 LEVELS: tuple[str, ...] = ("state", "county", "district")
@@ -44,7 +47,7 @@ PALETTES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _check_level(level: str) -> str:
+def check_level(level: str) -> str:
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)} (got {level!r})")
     return level
@@ -78,23 +81,23 @@ def _boundary(level: str):
 
 
 @cache
-def area_layer(level: str) -> maps.EncodedAreas:
+def area_layer(level: str) -> EncodedAreas:
     """The encoded boundaries of ``level``, once per process: states and counties from
     the bundled 1:10m layers, districts from the national layer (the 5.7 MB
     ``districts_national`` file; about 1.9 MB in the page)."""
-    _check_level(level)
+    check_level(level)
     if level == "district":
-        return maps.district_areas("national")
+        return district_areas("national")
     gdf, id_col, name_col = _boundary(level)
-    return maps.encode_areas(gdf, id_column=id_col, name_column=name_col)
+    return encode_areas(gdf, id_column=id_col, name_column=name_col)
 
 
-def subset_areas(level: str, ids: Collection[str]) -> maps.EncodedAreas:
+def subset_areas(level: str, ids: Collection[str]) -> EncodedAreas:
     """Only the places ``ids`` of ``level``, encoded (for overlays and outlines)."""
-    gdf, id_col, name_col = _boundary(_check_level(level))
+    gdf, id_col, name_col = _boundary(check_level(level))
     wanted = {str(i) for i in ids}
     part = gdf[gdf[id_col].astype("str").isin(wanted)]
-    return maps.encode_areas(part, id_column=id_col, name_column=name_col)
+    return encode_areas(part, id_column=id_col, name_column=name_col)
 
 
 def level_of(place_id: str) -> str | None:
@@ -106,7 +109,7 @@ def level_of(place_id: str) -> str | None:
 
 def add_area_choropleth(
     m: folium.Map,
-    areas: maps.EncodedAreas,
+    areas: EncodedAreas,
     values: pd.Series,
     *,
     upper: Sequence[float],
@@ -154,17 +157,17 @@ def add_area_choropleth(
     numeric = numeric[~numeric.index.duplicated()]
     present = numeric.reindex(areas.ids)
     no_data = bool(present.isna().any())
-    layer = maps.AreaLayer(
-        maps.area_payload(areas, values=numeric),
-        {"bins": bins, "colors": swatches, "noDataColor": maps.NO_DATA_COLOR,
+    layer = AreaLayer(
+        area_payload(areas, values=numeric),
+        {"bins": bins, "colors": swatches, "noDataColor": NO_DATA_COLOR,
          "valueLabel": value_label or legend, "decimals": 2,
          "weight": 0.3, "color": "#ffffff", "fillOpacity": 0.85,
-         **maps.renderer_option(renderer)},
+         **renderer_option(renderer)},
     )
     layer.add_to(m)
-    maps.Legend(
+    Legend(
         {"title": legend, "colors": swatches, "labels": texts, "position": position,
-         "noDataLabel": NO_DATA_LABEL if no_data else None, "noDataColor": maps.NO_DATA_COLOR}
+         "noDataLabel": NO_DATA_LABEL if no_data else None, "noDataColor": NO_DATA_COLOR}
     ).add_to(m)
     return m
 
@@ -192,7 +195,7 @@ def whole_number_classes(classes: Classes, values: pd.Series) -> tuple[list[floa
 
 def add_classes(
     m: folium.Map,
-    areas: maps.EncodedAreas,
+    areas: EncodedAreas,
     values: pd.Series,
     classes: Classes,
     *,
@@ -214,8 +217,8 @@ def add_classes(
 
 def add_state_lines(m: folium.Map) -> folium.Map:
     """State borders as thin, non-clickable lines (the state layer is encoded once)."""
-    maps.AreaLayer(
-        maps.area_payload(area_layer("state")),
+    AreaLayer(
+        area_payload(area_layer("state")),
         {"interactive": False, "fill": False, "color": "#37474f", "weight": 0.8, "opacity": 0.9},
     ).add_to(m)
     return m
@@ -229,8 +232,8 @@ def add_selection(m: folium.Map, place_id: str | None) -> folium.Map:
     areas = subset_areas(level, [place_id])
     if not areas.ids:
         return m
-    layer = maps.AreaLayer(
-        maps.area_payload(areas),
+    layer = AreaLayer(
+        area_payload(areas),
         {"interactive": False, "fill": False, "color": SELECTED_COLOR, "weight": 3, "opacity": 1.0},
     )
     layer.add_to(m)
@@ -271,18 +274,18 @@ def add_place_labels(m: folium.Map, *, county_zoom: float = COUNTY_LABEL_ZOOM) -
     """Draw the names of the states, and from ``county_zoom`` on of the counties, over
     the map (geo/js/labels.js), from the bundled boundary layers: no tiles, offline.
     Overlapping names are left out, smaller places first."""
-    maps.PlaceLabels({"states": place_labels("state"), "counties": place_labels("county"),
+    PlaceLabels({"states": place_labels("state"), "counties": place_labels("county"),
                       "countyZoom": county_zoom}).add_to(m)
     return m
 
 
 def bounds_of(level: str, ids: Collection[str], *, pad: float = 0.0,
-              min_span: float = 0.0) -> tuple[tuple[float, float], tuple[float, float]] | None:
-    """((south, west), (north, east)) around the places ``ids`` of ``level``, or None
+              min_span: float = 0.0) -> Bounds | None:
+    """The box around the places ``ids`` of ``level``, or None
     when none of them is in the boundary layer. ``pad`` widens the box by that fraction
     of its size on every side and ``min_span`` (degrees) keeps a small place in its
     surroundings: a map fitted to a selected district still shows its neighbours."""
-    gdf, id_col, _ = _boundary(_check_level(level))
+    gdf, id_col, _ = _boundary(check_level(level))
     part = gdf[gdf[id_col].astype("str").isin({str(i) for i in ids})]
     part = part[~part.geometry.is_empty]
     if part.empty:
@@ -291,83 +294,4 @@ def bounds_of(level: str, ids: Collection[str], *, pad: float = 0.0,
     half_w = max((east - west) * (0.5 + pad), min_span / 2)
     half_h = max((north - south) * (0.5 + pad), min_span / 2)
     cx, cy = (west + east) / 2, (south + north) / 2
-    return ((max(cy - half_h, -90.0), cx - half_w), (min(cy + half_h, 90.0), cx + half_w))
-
-
-def coverage_map(
-    values: pd.Series,
-    classes: Classes,
-    *,
-    level: str,
-    legend: str,
-    value_label: str,
-    gaps: pd.Series | None = None,
-    gap_legend: str = "Gaps: children in poverty",
-    selected: str | None = None,
-    bounds: tuple[tuple[float, float], tuple[float, float]] | None = None,
-    tiles: str | None = "none",
-    labels: bool = False,
-    asset_base_url: str = maps.DEFAULT_BASE_URL,
-) -> folium.Map:
-    """The coverage map: every place of ``level`` shaded by ``values`` in ``classes``
-    (places with none in "No activity"), state outlines, optionally the ``gaps``
-    districts (a Series GEOID -> children in poverty) in oranges on top, and the
-    ``selected`` place outlined; ``bounds`` fits the view (default: every state and territory,
-    see :data:`geo.maps.US_BOUNDS`). With ``labels``, the names of the states (and,
-    zoomed in, counties) are drawn on top (:func:`add_place_labels`)."""
-    from geo.analysis import classify
-
-    _check_level(level)
-    m = maps.base_map(bounds, tiles=tiles, asset_base_url=asset_base_url)
-    add_classes(m, area_layer(level), values, classes, legend=legend, value_label=value_label)
-    if level != "state":
-        add_state_lines(m)
-    if gaps is not None and len(gaps):
-        gap_classes = classify(gaps, method="quantiles", k=min(5, max(1, gaps.nunique())))
-        add_classes(m, subset_areas("district", gaps.index), gaps, gap_classes, legend=gap_legend,
-                    value_label="Children in poverty", zero_label=None, scheme="oranges",
-                    position="bottomleft", renderer="svg")
-    add_selection(m, selected)
-    if labels:
-        add_place_labels(m)
-    return m
-
-
-# Partner counts per place on the overlaps map: one partner is no overlap yet.
-PARTNER_COUNT_UPPER: tuple[float, ...] = (1, 2, 3, 5, 6)
-PARTNER_COUNT_LABELS: tuple[str, ...] = ("1 partner", "2 partners", "3 partners", "4 - 5 partners",
-                                         "6 or more partners")
-# Darker than the sequential scheme's first steps: the few districts with partners must
-# stand out at national zoom against thousands with none.
-PARTNER_COUNT_COLORS: tuple[str, ...] = ("#bcbddc", "#9e9ac8", "#756bb1", "#54278f", "#3f007d")
-LEVEL_NOUNS: dict[str, str] = {"state": "state", "county": "county", "district": "district"}
-
-
-def partner_count_map(
-    counts: pd.Series,
-    *,
-    level: str = "district",
-    selected: str | None = None,
-    bounds: tuple[tuple[float, float], tuple[float, float]] | None = None,
-    tiles: str | None = "none",
-    asset_base_url: str = maps.DEFAULT_BASE_URL,
-) -> folium.Map:
-    """Places of ``level`` (state, county or district) shaded by the number of distinct
-    partners (``counts``: place id -> n), "No partner" where there is none (also for
-    places missing from ``counts``), the ``selected`` place outlined, the view fitted to
-    ``bounds`` (default: every state and territory). Clicking a place reports its Feature
-    (``geoid`` = the place id, ``name``, ``value``) to ``st_folium``."""
-    areas = area_layer(_check_level(level))
-    counts = pd.to_numeric(counts, errors="coerce")
-    counts.index = counts.index.astype("str")
-    # A place missing from ``counts`` has no partner (0), not unknown data.
-    counts = counts[~counts.index.duplicated()].reindex(areas.ids, fill_value=0)
-    m = maps.base_map(bounds, tiles=tiles, asset_base_url=asset_base_url)
-    add_area_choropleth(m, areas, counts, upper=PARTNER_COUNT_UPPER,
-                        labels=PARTNER_COUNT_LABELS, legend=f"Partners per {LEVEL_NOUNS[level]}",
-                        value_label="Partners", zero_label="No partner",
-                        colors=PARTNER_COUNT_COLORS)
-    if level != "state":
-        add_state_lines(m)
-    add_selection(m, selected)
-    return m
+    return Bounds.around(cy, cx, half_height=half_h, half_width=half_w)
