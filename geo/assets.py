@@ -23,6 +23,7 @@ import folium
 import folium.plugins
 
 from geo.config import REPO_ROOT
+from geo.errors import PartnerMapError
 from geo.safe import escape_text
 
 DEFAULT_BASE_URL = "/app/static/vendor"
@@ -50,7 +51,7 @@ _LINK_HREF = re.compile(r'<link\b[^>]*\bhref="([^"]*)"[^>]*/?>', re.IGNORECASE)
 _CSS_URL = re.compile(r"url\((['\"]?)(images/[^'\")]+)\1\)")
 
 
-class MissingAssetsError(RuntimeError):
+class MissingAssetsError(PartnerMapError, RuntimeError):
     """The Leaflet files are not installed in static/vendor/."""
 
 

@@ -61,6 +61,8 @@ from typing import Any
 
 import bcrypt
 
+from geo.errors import PartnerMapError
+
 ROLES: tuple[str, ...] = ("public", "partner", "staff", "committee")
 # Roles an account can have; "public" is the absence of an account.
 ACCOUNT_ROLES: tuple[str, ...] = ("partner", "staff", "committee")
@@ -89,11 +91,11 @@ MISSING_CREDENTIALS_MESSAGE = "Enter your e-mail address and your password."
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class SignInError(Exception):
+class SignInError(PartnerMapError):
     """Sign-in refused; ``str(error)`` is safe to show and says what to do next."""
 
 
-class PasswordError(ValueError):
+class PasswordError(PartnerMapError, ValueError):
     """A new password is not acceptable; the message lists every problem."""
 
 

@@ -19,6 +19,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.config import load_settings
+from geo.errors import PartnerMapError
 
 Detail = Literal["join", "draw", "national"]
 DISTRICT_DETAILS: tuple[str, ...] = get_args(Detail)
@@ -42,7 +43,7 @@ _FILES: dict[str, str] = {
 }
 
 
-class BoundaryDataMissing(FileNotFoundError):
+class BoundaryDataMissing(PartnerMapError, FileNotFoundError):
     """A bundled layer is not in the data folder (it is built by ``scripts/build_data.py``)."""
 
 

@@ -60,6 +60,15 @@ class Problem:
                 f"severity must be 'error' or 'warning' (got {self.severity!r})"
             )
 
+    @classmethod
+    def error(
+        cls, message: str, *, column: str | None = None, row: int | None = None, fix: str = "",
+        value: str | None = None, suggestion: str | None = None, table: str | None = None,
+    ) -> Problem:
+        """An ``error`` problem: ``Problem.error("...", column="email", fix="...")``."""
+        return cls(row=row, column=column, severity="error", message=message, fix=fix,
+                   value=value, suggestion=suggestion, table=table)
+
     def short(self) -> str:
         """The problem without its row: ``error (latitude): ... Fix: ...``.
 
@@ -97,8 +106,8 @@ class Report:
         """Record an error: the row (or file) cannot be used as it is. ``value`` and
         ``suggestion``: the cell and its replacement, when the fix is one; ``table``:
         see :class:`Problem`."""
-        self.add(Problem(row=row, column=column, severity="error", message=message, fix=fix,
-                         value=value, suggestion=suggestion, table=table))
+        self.add(Problem.error(message, row=row, column=column, fix=fix, value=value,
+                               suggestion=suggestion, table=table))
 
     def warning(
         self, message: str, *, row: int | None = None, column: str | None = None, fix: str = "",

@@ -18,6 +18,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.analysis import gazetteer
 from geo.codes import find_state, is_place_id, is_zip5
+from geo.errors import PartnerMapError
 
 PLACE_LEVELS = ("state", "county", "district", "zip", "point")
 
@@ -27,7 +28,7 @@ PLACE_LEVELS = ("state", "county", "district", "zip", "point")
 _MIN_SHARED_AREA = 0.01
 
 
-class PlaceNotFound(LookupError):
+class PlaceNotFound(PartnerMapError, LookupError):
     """The identifier does not name a known place; the message says how to fix it."""
 
 

@@ -11,10 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from geo.codes import code_lookup, vocab_key
+from geo.errors import PartnerMapError
 from geo.schema import KINDS_OF_WORK, PRINCIPLES, STATUSES
 
 
-class UnknownTermError(ValueError):
+class UnknownTermError(PartnerMapError, ValueError):
     """One or more values are not in the controlled vocabulary."""
 
 

@@ -10,11 +10,13 @@ import argparse
 import importlib
 import sys
 
+from geo.errors import PartnerMapError
+
 # Command-group modules, in the order they appear in ``--help``.
 _GROUPS = ("join", "imports", "schools", "data", "analysis", "admin", "publish")
 
 
-class CliError(Exception):
+class CliError(PartnerMapError):
     """A problem the user can fix; shown as a plain message, no traceback."""
 
 
@@ -33,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from geo.db.errors import UnavailableError
+    from geo.db.storage_errors import UnavailableError
 
     try:
         return int(args.func(args) or 0)

@@ -116,7 +116,7 @@ def _store() -> Any:
 @contextmanager
 def _store_errors() -> Iterator[None]:
     """Storage refusals (bad values, missing records) as plain command-line errors."""
-    from geo.db.errors import StoreError
+    from geo.db.storage_errors import StoreError
 
     try:
         yield

@@ -31,12 +31,11 @@ import pandas as pd
 import pyogrio
 import sqlalchemy as sa
 
-from geo.db import audit as audit_trail
-from geo.db.errors import NotEmptyError, ValidationError
 from geo.db.export import dates_as_text
 from geo.db.loading import load_into
 from geo.db.migrate import head_revision
 from geo.db.models import audit, partners, users
+from geo.db.storage_errors import NotEmptyError, ValidationError
 from geo.problems import Problem
 from geo.schema import Frames
 
@@ -145,21 +144,19 @@ def restore(store: Store, path: str | Path, *, actor: str) -> dict[str, int]:
     frames["activities"]["site_id"] = _nullable_int(frames["activities"]["site_id"])
     users_frame = frames["users"]
     users_frame["partner_id"] = _nullable_int(users_frame["partner_id"])
-    with store.writing() as (conn, now):
-        held = conn.execute(sa.select(sa.func.count()).select_from(partners)).scalar_one()
+    with store.db.writing(actor) as tx:
+        held = tx.conn.execute(sa.select(sa.func.count()).select_from(partners)).scalar_one()
         if held:
             raise NotEmptyError(
                 f"the database already holds {held} partner(s); a restore only goes into an "
                 "empty database, so nothing was restored. Point DATABASE_URL at a new SQLite "
                 "file or an empty PostgreSQL database and run the restore again"
             )
-        counts = load_into(conn, Frames(*(frames[t] for t in _RECORDS)), now=now,
-                           actor=actor)
-        counts["users"] = _restore_users(conn, users_frame, now=now)
-        counts["audit"] = _restore_audit(conn, frames["audit"])
-        audit_trail.record(conn, at=now, actor=actor, action="restore_backup", table="*",
-                           changes={**counts, "file": path.name,
-                                    "password_hashes": info.get("password_hashes", "")})
+        counts = load_into(tx, Frames(*(frames[t] for t in _RECORDS)))
+        counts["users"] = _restore_users(tx.conn, users_frame, now=tx.now)
+        counts["audit"] = _restore_audit(tx.conn, frames["audit"])
+        tx.audit("restore_backup", "*", changes={
+            **counts, "file": path.name, "password_hashes": info.get("password_hashes", "")})
     return counts
 
 
@@ -206,9 +203,9 @@ def _restore_audit(conn: sa.Connection, frame: pd.DataFrame) -> int:
         "changes": str(r["changes"]),
     } for r, at in zip(frame.to_dict(orient="records"), _timestamps(frame["at"]), strict=True)]
     if any(r["at"] is None for r in rows):
-        raise ValidationError([Problem(row=None, column="at", severity="error",
-                                       message="the backup's audit table has rows without a time",
-                                       fix="restore from an unedited backup file")])
+        raise ValidationError([Problem.error("the backup's audit table has rows without a time",
+                                             column="at",
+                                             fix="restore from an unedited backup file")])
     conn.execute(audit.insert(), rows)
     return len(rows)
 

@@ -6,7 +6,7 @@ store controls itself. Write transactions start with ``BEGIN IMMEDIATE`` so two 
 queue up instead of failing half-way (see :func:`write_options`).
 
 A database that cannot be reached (PostgreSQL stopped or restarting, the network down;
-an SQLite file that cannot be opened) raises :class:`geo.db.errors.UnavailableError`
+an SQLite file that cannot be opened) raises :class:`geo.db.storage_errors.UnavailableError`
 from any query, whatever the call: pages and commands tell it apart from other errors
 with one ``except``. The pool then holds no dead connection (SQLAlchemy drops the whole
 pool on a disconnect, and ``pool_pre_ping`` tests a connection before each use), so
@@ -19,7 +19,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from geo.db.errors import UnavailableError
+from geo.db.storage_errors import UnavailableError
 
 # Execution option that marks a connection as about to write.
 _WRITE_OPTION = "partnermap_write"

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
-from geo.db.frames import plain
+from geo.db.stored_frames import plain
 from geo.schema import ACTIVITY_COLUMNS, PARTNER_COLUMNS, SITE_COLUMNS, Frames
 from geo.spreadsheet import neutralise_frame
 

@@ -24,18 +24,15 @@ The audit trail gets one ``load`` row with the counts, not one row per record.
 """
 from __future__ import annotations
 
-import datetime as dt
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from geo.db import audit as audit_trail
 from geo.db.bulk import insert_frame, reset_id_sequence
-from geo.db.errors import ValidationError
-from geo.db.frames import BOOKKEEPING
 from geo.db.models import activities, partners, sites
+from geo.db.storage_errors import ValidationError
+from geo.db.stored_frames import BOOKKEEPING
+from geo.db.tx import Tx
 from geo.db.validation import (
     CHECKS,
     CONSENT_FIELDS,
@@ -43,11 +40,8 @@ from geo.db.validation import (
     ID_COLUMNS,
     name_key,
 )
-from geo.problems import Problem
+from geo.problems import Problem, row_number
 from geo.schema import Frames
-
-if TYPE_CHECKING:
-    from geo.db.store import Store
 
 _TABLES = {"partners": partners, "sites": sites, "activities": activities}
 _REQUIRED = {
@@ -55,13 +49,6 @@ _REQUIRED = {
     "sites": ("partner_id", "name"),
     "activities": ("partner_id", "kind_of_work"),
 }
-
-
-def _problem(
-    table: str, pos: int | np.integer | None, field: str, message: str, fix: str
-) -> Problem:
-    return Problem(row=None if pos is None else int(pos) + 2, column=field,
-                   severity="error", message=f"{table}: {message}", fix=fix)
 
 
 def _frame(frames: Frames, table: str) -> pd.DataFrame:
@@ -77,8 +64,8 @@ def _columns(table: str, frame: pd.DataFrame, problems: list[Problem]) -> pd.Dat
         frame = pd.DataFrame(columns=[ID_COLUMNS[table], *FIELDS[table]])
     for field in _REQUIRED[table]:
         if field not in frame.columns and len(frame):
-            problems.append(_problem(table, None, field, f"the column {field!r} is missing",
-                                     f"add a {field!r} column"))
+            problems.append(Problem.error(f"{table}: the column {field!r} is missing",
+                                          column=field, fix=f"add a {field!r} column"))
     wanted = [ID_COLUMNS[table], *FIELDS[table], *BOOKKEEPING]
     if table == "partners":
         wanted[2:2] = CONSENT_FIELDS
@@ -97,19 +84,22 @@ def _ids(
     given = pd.Series(np.asarray(raw, dtype="float64"), index=frame.index)
     bad = frame[column].notna() & (given.isna() | (given != np.floor(given)) | (given == 0))
     for pos in np.flatnonzero(bad.to_numpy()):
-        problems.append(_problem(table, pos, column, f"{column} {frame[column].iloc[pos]!r} "
-                                 "is not a whole number other than 0",
-                                 "leave it empty for a new id, or give the id to keep"))
+        problems.append(Problem.error(
+            f"{table}: {column} {frame[column].iloc[pos]!r} is not a whole number other than 0",
+            row=row_number(int(pos)), column=column,
+            fix="leave it empty for a new id, or give the id to keep"))
     kept = given > 0
     for pos in np.flatnonzero((given.duplicated(keep="first") & given.notna()).to_numpy()):
-        problems.append(_problem(table, pos, column, f"{column} {int(given.iloc[pos])} "
-                                 "appears more than once", "give every row its own id"))
+        problems.append(Problem.error(
+            f"{table}: {column} {int(given.iloc[pos])} appears more than once",
+            row=row_number(int(pos)), column=column, fix="give every row its own id"))
     existing = set(conn.execute(sa.select(tbl.c[column])).scalars())
     clash = kept & given.isin(existing)
     for pos in np.flatnonzero(clash.to_numpy()):
-        problems.append(_problem(table, pos, column, f"{column} {int(given.iloc[pos])} "
-                                 "already exists in the database",
-                                 "leave the id empty to add the row as a new record"))
+        problems.append(Problem.error(
+            f"{table}: {column} {int(given.iloc[pos])} already exists in the database",
+            row=row_number(int(pos)), column=column,
+            fix="leave the id empty to add the row as a new record"))
     start = int(max([0, *existing, *given[kept].tolist()])) + 1
     fresh = ~kept
     ids = given.copy()
@@ -129,9 +119,10 @@ def _resolve(
     resolved = values.copy()
     resolved[negative] = values[negative].map(pd.Series(mapping, dtype="Int64"))
     for pos in np.flatnonzero((negative & resolved.isna()).to_numpy()):
-        problems.append(_problem(table, pos, field, f"{field} {int(values.iloc[pos])} "
-                                 "matches no row of this load",
-                                 "use the provisional id of a row in the same load"))
+        problems.append(Problem.error(
+            f"{table}: {field} {int(values.iloc[pos])} matches no row of this load",
+            row=row_number(int(pos)), column=field,
+            fix="use the provisional id of a row in the same load"))
     return resolved.astype("Int64")
 
 
@@ -144,10 +135,11 @@ def _check_parents(
     has = refs.notna().to_numpy()
     bad = has & ((live_row.to_numpy() & ~ok_live.to_numpy()) | ~ok_any.to_numpy())
     for pos in np.flatnonzero(bad):
-        problems.append(_problem(table, pos, field, f"{field} {int(refs.iloc[pos])} is not "
-                                 f"an existing {noun}" + (" (it is deleted)"
-                                                          if ok_any.iloc[pos] else ""),
-                                 f"refer to a {noun} in this load or in the database"))
+        problems.append(Problem.error(
+            f"{table}: {field} {int(refs.iloc[pos])} is not an existing {noun}"
+            + (" (it is deleted)" if ok_any.iloc[pos] else ""),
+            row=row_number(int(pos)), column=field,
+            fix=f"refer to a {noun} in this load or in the database"))
 
 
 def _bookkeeping(
@@ -170,8 +162,9 @@ def _bookkeeping(
             mapping[value] = None if pd.isna(stamp) else stamp.to_pydatetime()
         parsed = raw.map(mapping).astype(object)
         for pos in np.flatnonzero((parsed.isna() & raw.notna()).to_numpy()):
-            problems.append(_problem(table, pos, field, f"{field} {raw.iloc[pos]!r} is "
-                                     "not a timestamp", "write an ISO 8601 timestamp"))
+            problems.append(Problem.error(
+                f"{table}: {field} {raw.iloc[pos]!r} is not a timestamp",
+                row=row_number(int(pos)), column=field, fix="write an ISO 8601 timestamp"))
         out[field] = parsed.where(parsed.notna(), fill).astype(object)
     for field in ("created_by", "updated_by", "deleted_by"):
         raw = frame[field] if field in frame.columns else pd.Series([None] * len(frame))
@@ -186,19 +179,16 @@ def _bookkeeping(
     return out
 
 
-def load(store: Store, frames: Frames, *, actor: str) -> dict[str, int]:
-    """Check and insert ``frames`` in one transaction; see the module docstring."""
-    with store.writing() as (conn, now):
-        counts = load_into(conn, frames, now=now, actor=actor)
-        audit_trail.record(conn, at=now, actor=actor, action="load", table="*",
-                           changes=counts)
+def load(tx: Tx, frames: Frames) -> dict[str, int]:
+    """Check and insert ``frames`` in ``tx``, audited as one ``load``; the row counts."""
+    counts = load_into(tx, frames)
+    tx.audit("load", "*", changes=counts)
     return counts
 
 
-def load_into(
-    conn: sa.Connection, frames: Frames, *, now: dt.datetime, actor: str
-) -> dict[str, int]:
-    """:func:`load` inside the caller's write transaction (e.g. a restore), no audit."""
+def load_into(tx: Tx, frames: Frames) -> dict[str, int]:
+    """:func:`load` without the audit row (a restore audits the whole restore)."""
+    conn, now, actor = tx.conn, tx.now, tx.actor
     problems: list[Problem] = []
     raw = {t: _frame(frames, t) for t in _TABLES}
     given = {t: _columns(t, raw[t], problems) for t in _TABLES}
@@ -252,10 +242,11 @@ def _references(
     twice = keys.where(live_p).duplicated(keep="first")
     dup = live_p & (twice | keys.isin(taken))
     for pos in np.flatnonzero(dup.to_numpy()):
-        problems.append(_problem("partners", pos, "name", f"partner {p['name'].iloc[pos]!r} "
-                                 "appears more than once (here or in the database)",
-                                 "keep one record per partner; names are compared "
-                                 "ignoring case, spacing and punctuation"))
+        problems.append(Problem.error(
+            f"partners: partner {p['name'].iloc[pos]!r} appears more than once (here or in "
+            "the database)", row=row_number(int(pos)), column="name",
+            fix="keep one record per partner; names are compared ignoring case, spacing "
+            "and punctuation"))
     live_partners = {r.partner_id for r in db_partners if r.deleted_at is None} | set(
         p.loc[live_p, "partner_id"])
     all_partners = {r.partner_id for r in db_partners} | set(p["partner_id"])
@@ -274,8 +265,8 @@ def _references(
     owner = a["site_id"].map(pd.Series(site_partner, dtype="Int64"))
     wrong = a["site_id"].notna() & owner.notna() & (owner != a["partner_id"])
     for pos in np.flatnonzero(wrong.fillna(False).astype(bool).to_numpy()):
-        problems.append(_problem("activities", pos, "site_id",
-                                 f"site {int(a['site_id'].iloc[pos])} belongs to partner "
-                                 f"{owner.iloc[pos]}, not to partner "
-                                 f"{a['partner_id'].iloc[pos]}",
-                                 "give the activity the site's partner, or another site"))
+        problems.append(Problem.error(
+            f"activities: site {int(a['site_id'].iloc[pos])} belongs to partner "
+            f"{owner.iloc[pos]}, not to partner {a['partner_id'].iloc[pos]}",
+            row=row_number(int(pos)), column="site_id",
+            fix="give the activity the site's partner, or another site"))

@@ -139,7 +139,7 @@ users = sa.Table(
 
 # Sign-in bookkeeping (geo.auth's lockout and throttle), one row per key: an address
 # ("account:..."), a client ("client:...") or both ("pair:..."), for addresses with and
-# without an account alike. Written outside Store.writing(): failed sign-ins never
+# without an account alike. Written in Database.untracked() (geo.db.tx): failed sign-ins never
 # bump the data version, so they never invalidate the UI's caches.
 sign_in_failures = sa.Table(
     "sign_in_failures",

@@ -1,86 +1,47 @@
 """The store: every read and write of partners, sites, activities, consent and audit.
 
 Open one with :func:`open_store` (the schema is created or upgraded on open). All
-writes go through here, so each one is validated, versioned (no lost updates: an
-``UPDATE ... WHERE version = :expected``), audited, and bumps :meth:`Store.data_version`
-in the same transaction.
-
-Deleting is soft and cascades: deleting a partner also deletes its live sites and
-activities, deleting a site its live activities, all stamped with the same time;
-restoring brings back exactly what that delete took away.
+writes go through here: each opens one transaction (:class:`geo.db.tx.Tx`) that is
+validated, versioned (no lost updates: an ``UPDATE ... WHERE version = :expected``),
+audited, and bumps :meth:`Store.data_version` on commit. The record operations
+themselves (checks, versions, the soft delete and its cascade, restore) are in
+:mod:`geo.db.crud`, bulk loads in :mod:`geo.db.loading`; ``store.users`` and
+``store.sign_ins`` get the store's :class:`~geo.db.tx.Database`, never the store.
 """
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
 
-from geo.db import audit as audit_trail, loading, snapshot
+from geo.db import audit as audit_trail, crud, loading, snapshot
 from geo.db.bulk import insert_unless_present
-from geo.db.engine import create_engine, write_options
-from geo.db.errors import ConflictError, NotFoundError, ValidationError
-from geo.db.frames import iso, plain, read_frames, read_table
+from geo.db.engine import create_engine
 from geo.db.migrate import upgrade_to_head
-from geo.db.models import activities, app_secrets, data_state, partners, schools, sites
-from geo.db.validation import CHECKS, FIELDS, unknown_fields
+from geo.db.models import app_secrets, data_state, partners, schools
+from geo.db.signins import SignIns
+from geo.db.storage_errors import ValidationError
+from geo.db.stored_frames import read_frames, read_table
+from geo.db.tx import Database, require_actor, utc_now
+from geo.db.users import Users
+from geo.db.validation import FIELDS
 from geo.problems import Problem
 from geo.schema import Frames
-
-
-@dataclass(frozen=True)
-class _Kind:
-    """What the generic record operations need to know about one table."""
-
-    table: sa.Table
-    id_column: str
-    noun: str
-    label_column: str | None
-
-
-_KINDS: dict[str, _Kind] = {
-    "partners": _Kind(partners, "partner_id", "partner", "name"),
-    "sites": _Kind(sites, "site_id", "site", "name"),
-    "activities": _Kind(activities, "activity_id", "activity", None),
-}
-# Boundary assignments that must come with a site's new coordinates.
-_BOUNDARY_FIELDS = ("state_fips", "county_fips", "district_geoid", "secondary_district_geoid")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _problem(field: str, message: str, fix: str) -> Problem:
-    return Problem(row=None, column=field, severity="error", message=message, fix=fix)
-
-
-def _require_actor(actor: str) -> str:
-    if not isinstance(actor, str) or not actor.strip():
-        raise ValidationError([_problem(
-            "actor", f"actor {actor!r} is empty",
-            "pass who is making the change (their e-mail, or e.g. 'cli')",
-        )])
-    return actor.strip()
 
 
 class Store:
     """One database, opened by :func:`open_store`. Safe to share between threads."""
 
     def __init__(self, engine: sa.Engine, cache_dir: Path | None = None) -> None:
-        from geo.db.signins import SignIns
-        from geo.db.users import Users
-
         self.engine = engine
+        self.db = Database(engine)  # the transactions (geo.db.tx)
         self.cache_dir = cache_dir  # see geo.db.snapshot; None: frames always from SQL
-        self.users = Users(self)
-        self.sign_ins = SignIns(self)
+        self.sign_ins = SignIns(self.db)
+        self.users = Users(self.db, self.sign_ins)
 
     # --- plumbing --------------------------------------------------------------------
     @property
@@ -100,17 +61,13 @@ class Store:
 
     @contextmanager
     def writing(self) -> Iterator[tuple[sa.Connection, dt.datetime]]:
-        """A write transaction and its timestamp; commits and bumps data_version on exit.
+        """A bare write transaction and its time; commits and bumps data_version on exit.
 
-        For the storage package's own modules (users, loading); callers outside
-        ``geo.db`` use the public methods.
+        Not audited: for tests and tools. The store's own writes use
+        ``self.db.writing(actor)`` (a :class:`geo.db.tx.Tx`).
         """
-        with self.engine.connect().execution_options(**write_options()) as conn:
-            with conn.begin():
-                yield conn, _now()
-                conn.execute(data_state.update().values(
-                    data_version=data_state.c.data_version + 1, data_stamp=uuid.uuid4().hex,
-                ))
+        with self.db.writing(actor="") as tx:
+            yield tx.conn, tx.now
 
     # --- reading ---------------------------------------------------------------------
     def is_empty(self) -> bool:
@@ -160,13 +117,12 @@ class Store:
                                  .where(app_secrets.c.name == name)).scalar()
         if found:
             return str(found)
-        with self.engine.connect().execution_options(**write_options()) as conn:
-            with conn.begin():
-                insert_unless_present(conn, app_secrets,
-                                      {"name": name, "value": make(), "created_at": _now()},
-                                      "name")
-                return str(conn.execute(sa.select(app_secrets.c.value)
-                                        .where(app_secrets.c.name == name)).scalar_one())
+        with self.db.untracked() as conn:
+            insert_unless_present(conn, app_secrets,
+                                  {"name": name, "value": make(), "created_at": utc_now()},
+                                  "name")
+            return str(conn.execute(sa.select(app_secrets.c.value)
+                                    .where(app_secrets.c.name == name)).scalar_one())
 
     def table_frame(self, table: str) -> pd.DataFrame:
         """Every column and row of one table (deleted rows included): for backups."""
@@ -194,7 +150,7 @@ class Store:
         """
         from geo.schools import DIRECTORY_COLUMNS
 
-        actor = _require_actor(actor)
+        actor = require_actor(actor)
         rows = []
         for rec in frame[list(DIRECTORY_COLUMNS)].to_dict("records"):
             row: dict[str, str | float | None] = {
@@ -204,12 +160,11 @@ class Store:
                 row[c] = None if pd.isna(rec[c]) else float(rec[c])
             row["source"] = source
             rows.append(row)
-        with self.writing() as (conn, now):
-            conn.execute(schools.delete())
+        with self.db.writing(actor) as tx:
+            tx.conn.execute(schools.delete())
             for start in range(0, len(rows), 5000):
-                conn.execute(schools.insert(), rows[start:start + 5000])
-            audit_trail.record(conn, at=now, actor=actor, action="load", table="schools",
-                               record_id="", changes={"rows": len(rows), "source": source})
+                tx.conn.execute(schools.insert(), rows[start:start + 5000])
+            tx.audit("load", "schools", "", {"rows": len(rows), "source": source})
         return len(rows)
 
     def get_partner(self, partner_id: int) -> dict[str, object]:
@@ -238,8 +193,8 @@ class Store:
         See :func:`geo.db.loading.load` for the id rules (ids given are kept, missing
         or negative ids are assigned) and the optional bookkeeping columns.
         """
-        actor = _require_actor(actor)
-        return loading.load(self, frames, actor=actor)
+        with self.db.writing(require_actor(actor)) as tx:
+            return loading.load(tx, frames)
 
     # --- partners --------------------------------------------------------------------
     def add_partner(self, values: Mapping[str, object], *, actor: str) -> int:
@@ -267,31 +222,30 @@ class Store:
         self, partner_id: int, *, public: bool, approved_by: str, actor: str
     ) -> None:
         """Record a partner's public-listing consent (or its withdrawal): who and when."""
-        actor = _require_actor(actor)
+        actor = require_actor(actor)
         if not isinstance(public, bool):
-            raise ValidationError([_problem(
-                "public", f"public {public!r} is not True or False",
-                "pass public=True to list the partner publicly, public=False to stop",
+            raise ValidationError([Problem.error(
+                f"public {public!r} is not True or False", column="public",
+                fix="pass public=True to list the partner publicly, public=False to stop",
             )])
         if not isinstance(approved_by, str) or not approved_by.strip():
-            raise ValidationError([_problem(
-                "approved_by", "approved_by is empty",
-                "give the e-mail of the person at the partner who approved (or withdrew)",
+            raise ValidationError([Problem.error(
+                "approved_by is empty", column="approved_by",
+                fix="give the e-mail of the person at the partner who approved (or withdrew)",
             )])
-        with self.writing() as (conn, now):
-            row = self._live_row(conn, "partners", partner_id)
-            conn.execute(
+        with self.db.writing(actor) as tx:
+            row = crud.live_row(tx.conn, "partners", partner_id)
+            tx.conn.execute(
                 partners.update().where(partners.c.partner_id == partner_id).values(
-                    public=public, consent_by=approved_by.strip(), consent_at=now,
-                    version=partners.c.version + 1, updated_at=now, updated_by=actor,
+                    public=public, consent_by=approved_by.strip(), consent_at=tx.now,
+                    version=partners.c.version + 1, updated_at=tx.now, updated_by=actor,
                 )
             )
-            audit_trail.record(conn, at=now, actor=actor, action="consent",
-                               table="partners", record_id=partner_id, changes={
-                                   "public": [row["public"], public],
-                                   "consent_by": [row["consent_by"], approved_by.strip()],
-                                   "consent_at": [row["consent_at"], now],
-                               })
+            tx.audit("consent", "partners", partner_id, {
+                "public": [row["public"], public],
+                "consent_by": [row["consent_by"], approved_by.strip()],
+                "consent_at": [row["consent_at"], tx.now],
+            })
 
     # --- sites -----------------------------------------------------------------------
     def add_site(self, values: Mapping[str, object], *, actor: str) -> int:
@@ -355,288 +309,38 @@ class Store:
         :class:`ConflictError` is raised and nothing is written, so nobody's later change
         is lost; a record deleted since raises :class:`NotFoundError`.
         """
-        if table not in _KINDS:
-            raise ValueError(f"table must be one of {', '.join(_KINDS)} (got {table!r})")
+        if table not in crud.KINDS:
+            raise ValueError(
+                f"table must be one of {', '.join(crud.KINDS)} (got {table!r})")
         values = {f: before[f] for f in FIELDS[table] if f in before}
         return self._update(table, record_id, values, version, actor,
                             note={"undo_of_version": int(version)})
 
-    # --- generic record operations ---------------------------------------------------
+    # --- one record at a time (geo.db.crud), each in its own transaction ------------
     def _get(self, table: str, record_id: int) -> dict[str, object]:
         with self.engine.connect() as conn:
-            row = self._row(conn, table, record_id)
-        if row is None:
-            raise NotFoundError(f"there is no {_KINDS[table].noun} with id {record_id}")
-        return row
-
-    def _row(self, conn: sa.Connection, table: str, record_id: int) -> dict[str, Any] | None:
-        kind = _KINDS[table]
-        found = conn.execute(
-            sa.select(kind.table).where(kind.table.c[kind.id_column] == int(record_id))
-        ).mappings().first()
-        return dict(found) if found is not None else None
-
-    def _describe(self, table: str, row: Mapping[str, object]) -> str:
-        kind = _KINDS[table]
-        text = f"{kind.noun} {row[kind.id_column]}"
-        if kind.label_column:
-            text += f" ({row[kind.label_column]!r})"
-        return text
-
-    def _live_row(self, conn: sa.Connection, table: str, record_id: int) -> dict[str, Any]:
-        row = self._row(conn, table, record_id)
-        if row is None:
-            raise NotFoundError(f"there is no {_KINDS[table].noun} with id {record_id}")
-        if row["deleted_at"] is not None:
-            raise NotFoundError(
-                f"{self._describe(table, row)} was deleted by {row['deleted_by']} at "
-                f"{iso(row['deleted_at'])}; restore it first"
-            )
-        return row
-
-    def _check(
-        self, table: str, values: Mapping[str, object], problems: list[Problem]
-    ) -> dict[str, object]:
-        frame = pd.DataFrame([{f: values.get(f) for f in FIELDS[table]}], dtype=object)
-        clean, found = CHECKS[table](frame)
-        problems.extend(found)
-        return {f: plain(clean[f].iloc[0]) for f in (*FIELDS[table],
-                                                       *(("name_key",) if table == "partners"
-                                                         else ()))}
-
-    def _references(
-        self, conn: sa.Connection, table: str, row: Mapping[str, object],
-        record_id: int | None = None,
-    ) -> list[Problem]:
-        """Problems with what the row points at (must be live) or duplicates."""
-        problems: list[Problem] = []
-        if table == "partners":
-            query = sa.select(partners.c.partner_id, partners.c.name).where(
-                partners.c.name_key == row["name_key"], partners.c.deleted_at.is_(None)
-            )
-            if record_id is not None:
-                query = query.where(partners.c.partner_id != record_id)
-            twin = conn.execute(query).first()
-            if twin is not None:
-                problems.append(_problem(
-                    "name", f"a partner named {twin.name!r} already exists (id {twin.partner_id})",
-                    "edit that partner instead, or give a name that tells them apart",
-                ))
-            return problems
-        partner_id = row.get("partner_id")
-        if partner_id is not None:
-            found = conn.execute(sa.select(partners.c.deleted_at).where(
-                partners.c.partner_id == partner_id)).first()
-            if found is None or found.deleted_at is not None:
-                problems.append(_problem(
-                    "partner_id", f"partner_id {partner_id} is not an existing partner"
-                    + (" (it is deleted)" if found is not None else ""),
-                    "pick an existing partner (or restore the deleted one first)",
-                ))
-        site_id = row.get("site_id") if table == "activities" else None
-        if site_id is not None:
-            found = conn.execute(sa.select(sites.c.partner_id, sites.c.deleted_at).where(
-                sites.c.site_id == site_id)).first()
-            if found is None or found.deleted_at is not None:
-                problems.append(_problem(
-                    "site_id", f"site_id {site_id} is not an existing site"
-                    + (" (it is deleted)" if found is not None else ""),
-                    "pick an existing site (or restore the deleted one first)",
-                ))
-            elif partner_id is not None and found.partner_id != partner_id:
-                problems.append(_problem(
-                    "site_id", f"site {site_id} belongs to partner {found.partner_id}, "
-                    f"not to partner {partner_id}",
-                    "pick one of this partner's sites, or add the site for this partner",
-                ))
-        return problems
+            return crud.get(conn, table, record_id)
 
     def _add(self, table: str, values: Mapping[str, object], *, actor: str) -> int:
-        actor = _require_actor(actor)
-        kind = _KINDS[table]
-        problems = unknown_fields(table, values)
-        row = self._check(table, values, problems)
-        with self.writing() as (conn, now):
-            problems.extend(self._references(conn, table, row))
-            if problems:
-                raise ValidationError(problems)
-            result = conn.execute(kind.table.insert().values(
-                **row, created_at=now, created_by=actor, updated_at=now, updated_by=actor,
-                version=1,
-            ))
-            key = result.inserted_primary_key
-            assert key is not None  # one row inserted: its primary key
-            new_id = int(key[0])
-            audit_trail.record(
-                conn, at=now, actor=actor, action="add", table=table, record_id=new_id,
-                changes={f: [None, row[f]] for f in FIELDS[table]},
-            )
-        return new_id
+        with self.db.writing(require_actor(actor)) as tx:
+            return crud.add(tx, table, values)
 
     def _update(
         self, table: str, record_id: int, values: Mapping[str, object],
         expected_version: int, actor: str, note: Mapping[str, object] | None = None,
     ) -> int:
-        actor = _require_actor(actor)
-        kind = _KINDS[table]
-        problems = unknown_fields(table, values)
-        with self.writing() as (conn, now):
-            current = self._live_row(conn, table, record_id)
-            if current["version"] != expected_version:
-                raise self._conflict(table, current)
-            merged = {f: current[f] for f in FIELDS[table]}
-            merged.update({k: v for k, v in values.items() if k in FIELDS[table]})
-            if table == "sites":
-                self._site_move_rules(current, values, merged, problems)
-            row = self._check(table, merged, problems)
-            changed = {f: [current[f], row[f]] for f in FIELDS[table]
-                       if not _same(current[f], row[f])}
-            if changed:
-                problems.extend(self._references(conn, table, row, record_id))
-            if problems:
-                raise ValidationError(problems)
-            if not changed:
-                return int(current["version"])
-            new_values = {f: row[f] for f in changed}
-            if table == "partners":
-                new_values["name_key"] = row["name_key"]
-            result = conn.execute(
-                kind.table.update()
-                .where(kind.table.c[kind.id_column] == record_id,
-                       kind.table.c.version == expected_version)
-                .values(**new_values, version=kind.table.c.version + 1, updated_at=now,
-                        updated_by=actor)
-            )
-            if result.rowcount != 1:  # another writer got there between read and write
-                raise self._conflict(table, self._row(conn, table, record_id) or current)
-            audit_trail.record(conn, at=now, actor=actor, action="update", table=table,
-                               record_id=record_id, changes={**changed, **(note or {})})
-        return expected_version + 1
-
-    @staticmethod
-    def _site_move_rules(
-        current: Mapping[str, object], values: Mapping[str, object],
-        merged: dict[str, object], problems: list[Problem],
-    ) -> None:
-        moved = any(
-            k in values and not _same(plain(values[k]), current[k])
-            for k in ("latitude", "longitude")
-        )
-        if not moved:
-            return
-        if "location_source" not in values:
-            merged["location_source"] = ""  # derived again from the new coordinates
-        if not any(f in values for f in _BOUNDARY_FIELDS):
-            problems.append(_problem(
-                "latitude", "the site is moved without its new boundary assignment",
-                "pass state_fips, county_fips, district_geoid and "
-                "secondary_district_geoid for the new point ('' where none applies)",
-            ))
-
-    def _conflict(self, table: str, row: Mapping[str, Any]) -> ConflictError:
-        when = iso(row["updated_at"])
-        return ConflictError(
-            f"{self._describe(table, row)} was changed by {row['updated_by']} at {when} "
-            "since you opened it; reload and re-apply your change",
-            changed_by=str(row["updated_by"]), changed_at=when,
-            current_version=int(row["version"]),
-        )
-
-    def _children(self, table: str, record_id: int) -> list[tuple[str, sa.ColumnElement]]:
-        """(table, condition) for the records a delete of this one takes along."""
-        if table == "partners":
-            return [("sites", sites.c.partner_id == record_id),
-                    ("activities", activities.c.partner_id == record_id)]
-        if table == "sites":
-            return [("activities", activities.c.site_id == record_id)]
-        return []
+        with self.db.writing(require_actor(actor)) as tx:
+            return crud.update(tx, table, record_id, values, expected_version, note)
 
     def _delete(
         self, table: str, record_id: int, actor: str, expected_version: int | None
     ) -> None:
-        actor = _require_actor(actor)
-        kind = _KINDS[table]
-        with self.writing() as (conn, now):
-            row = self._live_row(conn, table, record_id)
-            if expected_version is not None and row["version"] != expected_version:
-                raise self._conflict(table, row)
-            stamp = {"deleted_at": now, "deleted_by": actor, "updated_at": now,
-                     "updated_by": actor}
-            conn.execute(kind.table.update()
-                         .where(kind.table.c[kind.id_column] == record_id)
-                         .values(**stamp, version=kind.table.c.version + 1))
-            entries = [{"at": now, "actor": actor, "action": "delete", "table": table,
-                        "record_id": record_id, "changes": {"deleted_at": [None, now]}}]
-            for child, condition in self._children(table, record_id):
-                ctable = _KINDS[child].table
-                live = sa.and_(condition, ctable.c.deleted_at.is_(None))
-                ids = conn.execute(
-                    sa.select(ctable.c[_KINDS[child].id_column]).where(live)
-                ).scalars().all()
-                conn.execute(ctable.update().where(live)
-                             .values(**stamp, version=ctable.c.version + 1))
-                entries += [{"at": now, "actor": actor, "action": "delete", "table": child,
-                             "record_id": cid, "changes": {
-                                 "deleted_at": [None, now],
-                                 "with": f"{kind.noun} {record_id}"}} for cid in ids]
-            audit_trail.record_many(conn, entries)
+        with self.db.writing(require_actor(actor)) as tx:
+            crud.delete(tx, table, record_id, expected_version)
 
     def _restore(self, table: str, record_id: int, actor: str) -> None:
-        actor = _require_actor(actor)
-        kind = _KINDS[table]
-        with self.writing() as (conn, now):
-            row = self._row(conn, table, record_id)
-            if row is None:
-                raise NotFoundError(f"there is no {kind.noun} with id {record_id}")
-            if row["deleted_at"] is None:
-                raise NotFoundError(f"{self._describe(table, row)} is not deleted; "
-                                    "nothing to restore")
-            problems = self._restore_problems(conn, table, row)
-            if problems:
-                raise ValidationError(problems)
-            when = row["deleted_at"]
-            clear = {"deleted_at": None, "deleted_by": "", "updated_at": now,
-                     "updated_by": actor}
-            conn.execute(kind.table.update()
-                         .where(kind.table.c[kind.id_column] == record_id)
-                         .values(**clear, version=kind.table.c.version + 1))
-            entries = [{"at": now, "actor": actor, "action": "restore", "table": table,
-                        "record_id": record_id, "changes": {"deleted_at": [when, None]}}]
-            for child, condition in self._children(table, record_id):
-                ctable = _KINDS[child].table
-                same_delete = sa.and_(condition, ctable.c.deleted_at == when)
-                ids = conn.execute(
-                    sa.select(ctable.c[_KINDS[child].id_column]).where(same_delete)
-                ).scalars().all()
-                conn.execute(ctable.update().where(same_delete)
-                             .values(**clear, version=ctable.c.version + 1))
-                entries += [{"at": now, "actor": actor, "action": "restore", "table": child,
-                             "record_id": cid, "changes": {
-                                 "deleted_at": [when, None],
-                                 "with": f"{kind.noun} {record_id}"}} for cid in ids]
-            audit_trail.record_many(conn, entries)
-
-    def _restore_problems(
-        self, conn: sa.Connection, table: str, row: Mapping[str, Any]
-    ) -> list[Problem]:
-        if table == "partners":
-            return self._references(conn, "partners", row, int(row["partner_id"]))
-        parent = dict(row)
-        return [  # say what to do in terms of the restore
-            replace(p, fix="restore the deleted partner or site first")
-            for p in self._references(conn, table, parent)
-        ]
-
-
-def _same(old: Any, new: Any) -> bool:
-    if old is None or new is None:
-        return old is None and new is None
-    if isinstance(old, float) or isinstance(new, float):
-        try:
-            return float(old) == float(new)
-        except (TypeError, ValueError):
-            return False
-    return old == new
+        with self.db.writing(require_actor(actor)) as tx:
+            crud.restore(tx, table, record_id)
 
 
 def open_store(url: str, *, cache_dir: Path | None | bool = True) -> Store:

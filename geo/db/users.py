@@ -1,6 +1,8 @@
 """Accounts for signing in: storage only (hashing and the sign-in policy live elsewhere).
 
-Reached as ``store.users``. E-mails are stored lower-case and compared so. Roles are
+Reached as ``store.users``; it opens its transactions through the store's
+:class:`~geo.db.tx.Database` (and clears sign-in counts through :mod:`geo.db.signins`),
+never through the store itself. E-mails are stored lower-case and compared so. Roles are
 ``partner`` (tied to one partner organization), ``staff`` and ``committee``; "public"
 is the absence of an account. Changes are audited (table ``users``) without the
 password hash, which this module never returns in lists.
@@ -14,20 +16,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import pandas as pd
 import sqlalchemy as sa
 
-from geo.db import audit as audit_trail
-from geo.db.engine import write_options
-from geo.db.errors import NotFoundError, ValidationError
-from geo.db.frames import iso
 from geo.db.models import partners, users
+from geo.db.signins import SignIns
+from geo.db.storage_errors import NotFoundError, ValidationError
+from geo.db.stored_frames import iso
+from geo.db.tx import Database
 from geo.problems import Problem
-
-if TYPE_CHECKING:
-    from geo.db.store import Store
 
 ROLES: tuple[str, ...] = ("partner", "staff", "committee")
 USER_COLUMNS: tuple[str, ...] = ("email", "role", "partner_id", "created_at")
@@ -45,42 +43,41 @@ class User:
     session_generation: int = 0
 
 
-def _problem(field: str, message: str, fix: str) -> Problem:
-    return Problem(row=None, column=field, severity="error", message=message, fix=fix)
-
-
 def _email(email: str) -> str:
     text = str(email or "").strip().lower()
     if "@" not in text or text.startswith("@") or text.endswith("@") or " " in text:
-        raise ValidationError([_problem("email", f"email {email!r} is not an e-mail address",
-                                        "write it as name@example.org")])
+        raise ValidationError([Problem.error(f"email {email!r} is not an e-mail address",
+                                             column="email", fix="write it as name@example.org")])
     return text
 
 
 class Users:
-    """The users table of one :class:`~geo.db.store.Store`."""
+    """The users table of one store: its :class:`Database` and its sign-in counts."""
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, db: Database, sign_ins: SignIns) -> None:
+        self._db = db
+        self._sign_ins = sign_ins
 
     def _check_role(self, conn: sa.Connection, role: str, partner_id: int | None) -> None:
         problems = []
         if role not in ROLES:
-            problems.append(_problem("role", f"role {role!r} is not a role",
-                                     f"use one of: {', '.join(ROLES)}"))
+            problems.append(Problem.error(f"role {role!r} is not a role", column="role",
+                                          fix=f"use one of: {', '.join(ROLES)}"))
         if role == "partner" and partner_id is None:
-            problems.append(_problem("partner_id", "a partner user needs its partner",
-                                     "give the partner organization the user belongs to"))
+            problems.append(Problem.error(
+                "a partner user needs its partner", column="partner_id",
+                fix="give the partner organization the user belongs to"))
         if role in ("staff", "committee") and partner_id is not None:
-            problems.append(_problem("partner_id", f"a {role} user is not tied to a partner",
-                                     "leave the partner empty for staff and committee"))
+            problems.append(Problem.error(
+                f"a {role} user is not tied to a partner", column="partner_id",
+                fix="leave the partner empty for staff and committee"))
         if partner_id is not None:
             found = conn.execute(sa.select(partners.c.deleted_at).where(
                 partners.c.partner_id == partner_id)).first()
             if found is None or found.deleted_at is not None:
-                problems.append(_problem("partner_id",
-                                         f"partner_id {partner_id} is not an existing partner",
-                                         "pick an existing partner"))
+                problems.append(Problem.error(
+                    f"partner_id {partner_id} is not an existing partner", column="partner_id",
+                    fix="pick an existing partner"))
         if problems:
             raise ValidationError(problems)
 
@@ -90,18 +87,18 @@ class Users:
     ) -> User:
         """Create an account; an existing e-mail is refused."""
         address = _email(email)
-        with self._store.writing() as (conn, now):
+        with self._db.writing(actor) as tx:
+            conn = tx.conn
             self._check_role(conn, role, partner_id)
             if conn.execute(sa.select(users.c.email).where(users.c.email == address)).first():
-                raise ValidationError([_problem(
-                    "email", f"a user {address!r} already exists",
-                    "change that user's role instead (set_role), or remove it first")])
+                raise ValidationError([Problem.error(
+                    f"a user {address!r} already exists", column="email",
+                    fix="change that user's role instead (set_role), or remove it first")])
             conn.execute(users.insert().values(
                 email=address, password_hash=password_hash or "", role=role,
-                partner_id=partner_id, created_at=now, updated_at=now))
-            audit_trail.record(conn, at=now, actor=actor, action="add_user", table="users",
-                               record_id=address, changes={"role": [None, role],
-                                                           "partner_id": [None, partner_id]})
+                partner_id=partner_id, created_at=tx.now, updated_at=tx.now))
+            tx.audit("add_user", "users", address,
+                     {"role": [None, role], "partner_id": [None, partner_id]})
         user = self.get_user(address)
         assert user is not None
         return user
@@ -109,7 +106,7 @@ class Users:
     def get_user(self, email: str) -> User | None:
         """The account for ``email`` (any case), or ``None``."""
         address = str(email or "").strip().lower()
-        with self._store.engine.connect() as conn:
+        with self._db.reading() as conn:
             row = conn.execute(sa.select(users).where(users.c.email == address)).mappings().first()
         if row is None:
             return None
@@ -128,38 +125,33 @@ class Users:
         self, email: str, role: str, *, partner_id: int | None = None, actor: str = "system"
     ) -> None:
         """Change a user's role (and partner, for the partner role)."""
-        with self._store.writing() as (conn, now):
-            row = self._existing(conn, email)
-            self._check_role(conn, role, partner_id)
-            conn.execute(users.update().where(users.c.email == row["email"]).values(
-                role=role, partner_id=partner_id, updated_at=now,
+        with self._db.writing(actor) as tx:
+            row = self._existing(tx.conn, email)
+            self._check_role(tx.conn, role, partner_id)
+            tx.conn.execute(users.update().where(users.c.email == row["email"]).values(
+                role=role, partner_id=partner_id, updated_at=tx.now,
                 session_generation=users.c.session_generation + 1))
-            audit_trail.record(conn, at=now, actor=actor, action="set_role", table="users",
-                               record_id=row["email"], changes={
-                                   "role": [row["role"], role],
-                                   "partner_id": [row["partner_id"], partner_id]})
+            tx.audit("set_role", "users", row["email"], {
+                "role": [row["role"], role], "partner_id": [row["partner_id"], partner_id]})
 
     def set_password(self, email: str, password_hash: str, *, actor: str = "system") -> None:
         """Store a new password hash (made by the caller), end the account's sessions
         and clear its failed sign-ins and locks."""
-        with self._store.writing() as (conn, now):
-            row = self._existing(conn, email)
-            conn.execute(users.update().where(users.c.email == row["email"]).values(
-                password_hash=password_hash, updated_at=now,
+        with self._db.writing(actor) as tx:
+            row = self._existing(tx.conn, email)
+            tx.conn.execute(users.update().where(users.c.email == row["email"]).values(
+                password_hash=password_hash, updated_at=tx.now,
                 session_generation=users.c.session_generation + 1))
-            audit_trail.record(conn, at=now, actor=actor, action="set_password",
-                               table="users", record_id=row["email"],
-                               changes={"password_hash": ["(hidden)", "(changed)"]})
-        self._store.sign_ins.clear_address(row["email"])
+            tx.audit("set_password", "users", row["email"],
+                     {"password_hash": ["(hidden)", "(changed)"]})
+        self._sign_ins.clear_address(row["email"])
 
     def remove_user(self, email: str, *, actor: str = "system") -> None:
         """Delete an account (for good: accounts are not records to undo)."""
-        with self._store.writing() as (conn, now):
-            row = self._existing(conn, email)
-            conn.execute(users.delete().where(users.c.email == row["email"]))
-            audit_trail.record(conn, at=now, actor=actor, action="remove_user", table="users",
-                               record_id=row["email"],
-                               changes={"role": [row["role"], None]})
+        with self._db.writing(actor) as tx:
+            row = self._existing(tx.conn, email)
+            tx.conn.execute(users.delete().where(users.c.email == row["email"]))
+            tx.audit("remove_user", "users", row["email"], {"role": [row["role"], None]})
 
     def list_users(self, *, now: dt.datetime | None = None) -> pd.DataFrame:
         """Every account (never the hashes): email, role, partner_id, failed_attempts,
@@ -172,12 +164,12 @@ class Users:
         from geo.auth import FAILURE_MEMORY
 
         moment = now or dt.datetime.now(dt.UTC)
-        with self._store.engine.connect() as conn:
+        with self._db.reading() as conn:
             rows = conn.execute(sa.select(*(users.c[c] for c in USER_COLUMNS))
                                 .order_by(users.c.email)).all()
         frame = pd.DataFrame.from_records(rows, columns=list(USER_COLUMNS))
-        status = self._store.sign_ins.status(frame["email"].tolist(), now=moment,
-                                             forget_after=FAILURE_MEMORY)
+        status = self._sign_ins.status(frame["email"].tolist(), now=moment,
+                                       forget_after=FAILURE_MEMORY)
         frame.insert(3, "failed_attempts", [status[e][0] for e in frame["email"]])
         frame.insert(4, "locked_until", [status[e][1] for e in frame["email"]])
         frame["partner_id"] = frame["partner_id"].astype("Int64")
@@ -194,7 +186,6 @@ class Users:
         Not a data change: the data version and the audit trail are left alone.
         """
         address = str(email or "").strip().lower()
-        with self._store.engine.connect().execution_options(**write_options()) as conn:
-            with conn.begin():
-                conn.execute(users.update().where(users.c.email == address).values(
-                    session_generation=users.c.session_generation + 1))
+        with self._db.untracked() as conn:
+            conn.execute(users.update().where(users.c.email == address).values(
+                session_generation=users.c.session_generation + 1))

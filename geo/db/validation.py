@@ -3,7 +3,7 @@
 One implementation serves both paths: a single edit (``add_site({...})``) is checked as
 a one-row frame, a bulk load as the whole frame, column by column (vectorised, so
 200,000 activities are checked in well under a second). Every problem is collected,
-then :class:`~geo.db.errors.ValidationError` lists them all, each naming the field,
+then :class:`~geo.db.storage_errors.ValidationError` lists them all, each naming the field,
 the value received and the fix.
 
 Controlled fields accept the stored code or the label shown in the app, in any case
@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from geo.codes import PLACE_ID_DIGITS, code_lookup, vocab_key
-from geo.problems import Problem
+from geo.problems import Problem, row_number
 from geo.safe import safe_url
 from geo.schema import (
     AREA_LEVELS,
@@ -117,15 +117,8 @@ class _Checker:
             text = message(values.iloc[pos])
             if self.bulk:
                 text = f"{self.table}: {text}"
-            self.problems.append(
-                Problem(
-                    row=int(pos) + 2 if self.bulk else None,
-                    column=field,
-                    severity="error",
-                    message=text,
-                    fix=fix,
-                )
-            )
+            self.problems.append(Problem.error(
+                text, row=row_number(int(pos)) if self.bulk else None, column=field, fix=fix))
 
 
 def _missing(s: pd.Series) -> pd.Series:
@@ -450,6 +443,5 @@ def unknown_fields(table: str, values: Mapping[str, object]) -> list[Problem]:
             fix = "public listing consent is changed with set_consent (staff only)"
         else:
             fix = f"use only these fields: {', '.join(allowed)}"
-        problems.append(Problem(row=None, column=str(key), severity="error",
-                                message=f"{key!r} cannot be set here", fix=fix))
+        problems.append(Problem.error(f"{key!r} cannot be set here", column=str(key), fix=fix))
     return problems

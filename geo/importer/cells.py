@@ -21,6 +21,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from geo.errors import PartnerMapError
 from geo.safe import is_formula_like
 from geo.text import cell_text, is_blank
 
@@ -30,7 +31,7 @@ REPLACEMENT_CHARACTER = "\ufffd"
 DATE_FORMAT_FIX = "Write dates as YYYY-MM-DD, e.g. 2024-09-01 (or leave the cell empty)."
 
 
-class CellError(ValueError):
+class CellError(PartnerMapError, ValueError):
     """A cell that cannot be used: ``message`` says why, ``fix`` what to do, and
     ``suggestion`` the value to write instead when there is one obvious replacement."""
 

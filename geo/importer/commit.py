@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from geo.db.validation import name_key
+from geo.errors import ProblemsError
 from geo.importer.dedupe import PartnerMatch
 from geo.importer.rowchecks import Row
 from geo.problems import Problem, Report, row_number
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from geo.importer.preview import ImportPreview
 
 
-class ImportRefused(Exception):
+class ImportRefused(ProblemsError):
     """:func:`commit_import` wrote nothing; ``problems`` says why."""
 
     def __init__(self, message: str, problems: list[Problem] | None = None) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
+from geo.errors import ProblemsError
 from geo.problems import Problem
 from geo.schema import KINDS_OF_WORK, PRINCIPLES, SITE_KINDS, STATUSES
 from geo.text import column_key
@@ -116,7 +117,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
-class MappingError(ValueError):
+class MappingError(ProblemsError, ValueError):
     """The mapping cannot be applied; ``problems`` lists every reason (file-level)."""
 
     def __init__(self, problems: list[Problem]) -> None:

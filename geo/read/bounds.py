@@ -11,6 +11,7 @@ from typing import BinaryIO
 import numpy as np
 
 from geo.config import LIMIT_VARIABLES, ReadLimits
+from geo.errors import PartnerMapError
 
 SUPPORTED_FORMATS: dict[str, str] = {
     ".csv": "CSV (comma, semicolon, tab or | separated)",
@@ -33,7 +34,7 @@ _ZIP_FAULTS = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplem
                ValueError, OSError)
 
 
-class ReadError(Exception):
+class ReadError(PartnerMapError):
     """The file cannot be read at all; the message says what is wrong and what to do."""
 
 

@@ -9,8 +9,8 @@ import time
 import pytest
 
 from geo.db import UnavailableError, open_store
-from geo.db.errors import UNREACHABLE
 from geo.db.models import partners
+from geo.db.storage_errors import UNREACHABLE
 
 PARTNER = {"name": "Lakeshore Family Resource Network", "type": "nonprofit"}
 

@@ -1,21 +1,23 @@
 """The exceptions the storage layer raises, so callers can tell them apart.
 
 Every message names what is wrong and what to do next; pages and the command line show
-``str(exc)`` as it is.
+``str(exc)`` as it is. All derive from :class:`geo.errors.PartnerMapError`;
+:class:`ValidationError` carries its problems as a :class:`geo.errors.ProblemsError`.
 """
 from __future__ import annotations
 
+from geo.errors import PartnerMapError, ProblemsError
 from geo.problems import Problem
 
 # The message lists this many problems; all of them stay in ``.problems``.
 _MAX_LINES = 50
 
 
-class StoreError(Exception):
+class StoreError(PartnerMapError):
     """Base class of the storage errors below."""
 
 
-class ValidationError(StoreError, ValueError):
+class ValidationError(ProblemsError, StoreError, ValueError):
     """Values given to the store break the record rules; nothing was written.
 
     ``problems`` lists every problem found (not just the first), each naming the field,
@@ -24,16 +26,16 @@ class ValidationError(StoreError, ValueError):
     """
 
     def __init__(self, problems: list[Problem]) -> None:
-        self.problems = list(problems)
+        problems = list(problems)
         lines = [
             str(p) if p.row is not None else _field_line(p)
-            for p in self.problems[:_MAX_LINES]
+            for p in problems[:_MAX_LINES]
         ]
-        if len(self.problems) > _MAX_LINES:
-            lines.append(f"... and {len(self.problems) - _MAX_LINES:,} more (see .problems)")
-        n = len(self.problems)
+        if len(problems) > _MAX_LINES:
+            lines.append(f"... and {len(problems) - _MAX_LINES:,} more (see .problems)")
+        n = len(problems)
         head = "1 problem" if n == 1 else f"{n:,} problems"
-        super().__init__(f"{head}, nothing was saved:\n- " + "\n- ".join(lines))
+        super().__init__(f"{head}, nothing was saved:\n- " + "\n- ".join(lines), problems)
 
 
 def _field_line(problem: Problem) -> str:
