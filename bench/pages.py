@@ -41,10 +41,15 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from tests.harness import CHROMIUM, CHROMIUM_ARGS, Server as AppServer  # noqa: E402
+from tests.harness import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    CLEAR_POINT,
+    IDLE,
+    MAP_FRAME,
+    Server as AppServer,
+)
 
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 # Every map frame of the page has drawn something: SVG paths, or ink on a canvas.
 MAPS_DRAWN = """(want) => {
   const frames = [...document.querySelectorAll('iframe[title="streamlit_folium.st_folium"]')];
@@ -93,27 +98,7 @@ TARGET = """() => {
   window.map.fitBounds(layers[0].getBounds(), {animate: false, padding: [40, 40]});
   return layers[0].feature.properties.geoid;
 }"""
-# A point (frame pixels) inside that area that no later-drawn clickable area covers.
-POINT = """(geoid) => {
-  const all = Object.values(window.map._layers).filter(l => l.feature && l._containsPoint
-      && l.options.interactive !== false);
-  const l = all.find(l => l.feature.properties.geoid === geoid);
-  if (!l || !l._pxBounds) return null;
-  const b = l._pxBounds;
-  for (let fy = 0.5; fy < 0.95; fy += 0.05) for (let fx = 0.5; fx < 0.95; fx += 0.05) {
-    for (const [x, y] of [[b.min.x + (b.max.x - b.min.x) * fx,
-                           b.min.y + (b.max.y - b.min.y) * fy],
-                          [b.max.x - (b.max.x - b.min.x) * fx,
-                           b.max.y - (b.max.y - b.min.y) * fy]]) {
-      const p = L.point(x, y);
-      if (!l._containsPoint(p)) continue;
-      const covered = all.some(o => o !== l && o._leaflet_id > l._leaflet_id && o._pxBounds
-          && o._pxBounds.contains(p) && o._containsPoint(p));
-      if (!covered) { const c = window.map.layerPointToContainerPoint(p); return {x: c.x, y: c.y}; }
-    }
-  }
-  return null;
-}"""
+
 
 
 def _context(browser):
@@ -221,7 +206,7 @@ def _map_click(browser, server: AppServer, name: str) -> dict[str, object]:
             raise RuntimeError(f"{name}: no area with a value on the map")
         point = None
         for _ in range(100):  # fitBounds has no animation; the canvas redraws on the next frame
-            point = frame.evaluate(POINT, geoid)
+            point = frame.evaluate(CLEAR_POINT, geoid)
             if point:
                 break
             page.wait_for_timeout(20)

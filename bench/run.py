@@ -42,10 +42,15 @@ import pandas as pd  # noqa: E402
 
 from geo import boundaries  # noqa: E402
 from national import SEED, national_dataset  # noqa: E402
-from tests.harness import CHROMIUM, CHROMIUM_ARGS, Server as AppServer, free_port as _free_port  # noqa: E402
+from tests.harness import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    IDLE,
+    Server as AppServer,
+    free_port as _free_port,
+)
 
 VIEWPORT = {"width": 1400, "height": 1000}
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 BUDGETS = {
     "join_points_per_s": (">=", 200_000),
@@ -417,7 +422,7 @@ def bench_app(frames, browser) -> dict[str, object]:
                                            polling="raf", timeout=120_000).json_value()
             out["first_map_s"] = _r(time.perf_counter() - t0)
             out["first_map"] = drawn
-            page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
+            page.wait_for_selector(IDLE,
                                    timeout=120_000)
             out.update(_filter_change(page, frames, drawn["sites"]))
         except Exception as exc:

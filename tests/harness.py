@@ -252,12 +252,32 @@ MAP_DRAWN = """() => {
   return ink && (clusters + points) > 0 ? {clusters, points, sites} : false;
 }"""
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+# The app's page when its Streamlit script has finished a run.
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
 
 def wait_idle(page, timeout: float = 120_000) -> None:  # noqa: ANN001
     """Wait until the Streamlit script of ``page`` has finished its run."""
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
-                           timeout=timeout)
+    page.wait_for_selector(IDLE, timeout=timeout)
+
+
+def sign_in(page, url: str, email: str, password: str) -> None:  # noqa: ANN001
+    """Open ``url`` and sign in through the sidebar form, as a person does; returns when
+    the sidebar says who is signed in."""
+    page.goto(url)
+    wait_idle(page, timeout=180_000)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    sidebar.get_by_text("Sign in", exact=True).first.click()
+    sidebar.get_by_role("textbox", name="E-mail").fill(email)
+    sidebar.get_by_role("textbox", name="Password").fill(password)
+    sidebar.get_by_role("button", name="Sign in").click()
+    sidebar.get_by_text(f"Signed in as {email}").wait_for(timeout=60_000)
+
+
+def viewing_as(page, role: str) -> None:  # noqa: ANN001
+    """Wait until the sidebar says the page is seen as ``role``."""
+    page.locator("[data-testid='stSidebar']").get_by_text(
+        f"Viewing as: {role}.").first.wait_for(timeout=60_000)
 
 
 class ThrowawayPostgres:
@@ -398,3 +418,28 @@ class Nginx:
     def stop(self) -> None:
         stop_process(self.process)
         shutil.rmtree(self.prefix, ignore_errors=True)
+
+
+# In a map document: a point (frame pixels) inside the area ``geoid`` that no later-drawn
+# clickable area covers (areas are drawn on a canvas: shapes are tested, not DOM
+# elements), or null.
+CLEAR_POINT = """(geoid) => {
+  const all = Object.values(window.map._layers).filter(l => l.feature && l._containsPoint
+      && l.options.interactive !== false);
+  const l = all.find(l => l.feature.properties.geoid === geoid);
+  if (!l || !l._pxBounds) return null;
+  const b = l._pxBounds;
+  for (let fy = 0.5; fy < 0.95; fy += 0.05) for (let fx = 0.5; fx < 0.95; fx += 0.05) {
+    for (const [x, y] of [[b.min.x + (b.max.x - b.min.x) * fx,
+                           b.min.y + (b.max.y - b.min.y) * fy],
+                          [b.max.x - (b.max.x - b.min.x) * fx,
+                           b.max.y - (b.max.y - b.min.y) * fy]]) {
+      const p = L.point(x, y);
+      if (!l._containsPoint(p)) continue;
+      const covered = all.some(o => o !== l && o._leaflet_id > l._leaflet_id && o._pxBounds
+          && o._pxBounds.contains(p) && o._containsPoint(p));
+      if (!covered) { const c = window.map.layerPointToContainerPoint(p); return {x: c.x, y: c.y}; }
+    }
+  }
+  return null;
+}"""

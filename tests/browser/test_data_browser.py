@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from geo.auth import hash_password
 from geo.db import open_store
 from geo.sample import make_sample
-from tests.harness import Server, offline_page
+from tests.harness import IDLE, Server, offline_page, sign_in
 
 EMAIL = "staff@example.org"
 PASSWORD = "correct horse battery staple"
@@ -51,19 +51,13 @@ def staff_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
 
 
 def _idle(page) -> None:
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
+    page.wait_for_selector(IDLE,
                            timeout=120_000)
 
 
 def _sign_in_to_data(page, url: str) -> None:
     """Sign in as the staff account through the sidebar form and open the Data page."""
-    page.goto(url, wait_until="domcontentloaded")
-    _idle(page)
-    page.get_by_text("Sign in", exact=True).first.click()
-    page.get_by_role("textbox", name="E-mail").fill(EMAIL)
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_text(f"Signed in as {EMAIL}").wait_for(timeout=60_000)
+    sign_in(page, url, EMAIL, PASSWORD)
     page.get_by_role("link", name="Data").click()
     page.get_by_text("1. Start from the template").wait_for(timeout=60_000)
     _idle(page)
@@ -114,7 +108,11 @@ def _open_partner_form(page, partner: str, name: str) -> None:
     main.locator("[data-testid='stSelectbox']").filter(has_text="Partner to change").click()
     page.get_by_role("option", name=partner).click()
     _idle(page)
-    expect(main.get_by_label("Name", exact=True)).to_have_value(name, timeout=60_000)
+    # While the run for the pick draws the partner's form, the replaced form can still be
+    # on the page for a moment (two Name fields): wait for the first one to hold the
+    # partner's name, then for the run to end (the replaced form is gone by then).
+    expect(main.get_by_label("Name", exact=True).first).to_have_value(name, timeout=60_000)
+    _idle(page)
 
 
 def test_two_staff_saving_the_same_partner_the_second_is_told_and_nothing_is_lost(

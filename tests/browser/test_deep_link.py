@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+from tests.harness import IDLE
+
 MENU = ["Map", "Scan a place", "Overlaps", "Coverage", "Partners", "Data", "Admin"]
 
 

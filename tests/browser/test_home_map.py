@@ -12,8 +12,8 @@ import time
 import pandas as pd
 
 from geo import assets, maps
+from tests.harness import IDLE, MAP_FRAME
 
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 EVIL = "</script><img src=x onerror=alert(1)>"
 
 # Inside a map document: the district layer holds every district and has put ink on
@@ -41,7 +41,7 @@ DRAWN = """() => {
 
 
 def _wait_for_app(page) -> None:
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",
+    page.wait_for_selector(IDLE,
                            timeout=120_000)
 
 

@@ -33,12 +33,11 @@ from geo import auth
 from geo.db import ValidationError, open_store
 from geo.sample import make_sample
 from geo.schema import Frames
+from tests.harness import IDLE, MAP_FRAME, sign_in
 
 REPO = Path(__file__).resolve().parents[2]
 STAFF = "staff@coalition.example.org"
 PASSWORD = "correct horse battery staple"
-APP_READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 # Each payload sets window.__xss to its own marker before it would call alert().
 PAYLOADS: dict[str, str] = {
@@ -171,14 +170,14 @@ def _watch(page) -> list[str]:
 
 def _settle(page) -> None:
     """Wait until the script has finished and every map frame has loaded its document."""
-    page.wait_for_selector(APP_READY, timeout=180_000)
+    page.wait_for_selector(IDLE, timeout=180_000)
     for handle in page.query_selector_all(MAP_FRAME):
         frame = handle.content_frame()
         if frame is not None:
             frame.wait_for_function("() => document.readyState === 'complete' && "
                                     "!!document.querySelector('.leaflet-container')",
                                     timeout=120_000)
-    page.wait_for_selector(APP_READY, timeout=180_000)
+    page.wait_for_selector(IDLE, timeout=180_000)
 
 
 def _markers(page) -> list[str]:
@@ -214,17 +213,6 @@ def _all_text(page) -> str:
         except Exception:  # detached frame
             continue
     return "\n".join(parts)
-
-
-def _sign_in(page, base: str) -> None:
-    page.goto(base)
-    page.wait_for_selector(APP_READY, timeout=180_000)
-    sidebar = page.locator("[data-testid='stSidebar']")
-    sidebar.get_by_text("Sign in", exact=True).first.click()
-    sidebar.get_by_role("textbox", name="E-mail").fill(STAFF)
-    sidebar.get_by_role("textbox", name="Password").fill(PASSWORD)
-    sidebar.get_by_role("button", name="Sign in").click()
-    page.wait_for_selector(f"text=Signed in as {STAFF}", timeout=60_000)
 
 
 def _check_page(page, base: str, target: str, role: str) -> None:
@@ -268,7 +256,7 @@ def test_public_pages_run_no_payload(page, hostile_url, target):
 
 @pytest.mark.parametrize("target", PAGES)
 def test_staff_pages_run_no_payload(page, hostile_url, target):
-    _sign_in(page, hostile_url)
+    sign_in(page, hostile_url, STAFF, PASSWORD)
     _check_page(page, hostile_url, target, "staff")
 
 
@@ -278,7 +266,7 @@ def test_site_popup_and_selection_show_payloads_literally(page, hostile_url):
     frame = page.wait_for_selector(MAP_FRAME, timeout=120_000).content_frame()
     frame.wait_for_function("() => window.map && Object.values(window.map._layers)"
                             ".some(l => l._drawn)", timeout=120_000)
-    page.wait_for_selector(APP_READY, timeout=180_000)
+    page.wait_for_selector(IDLE, timeout=180_000)
     for key, payload in PAYLOADS.items():
         site_name = f"Site {key} {payload}"
         found = frame.evaluate("""(name) => {
@@ -302,7 +290,7 @@ def test_site_popup_and_selection_show_payloads_literally(page, hostile_url):
         page.wait_for_function("(t) => document.body.innerText.includes(t)",
                                arg=f"Selected site: {site_name} ({payload_name(key)})",
                                timeout=60_000)
-        page.wait_for_selector(APP_READY, timeout=180_000)
+        page.wait_for_selector(IDLE, timeout=180_000)
         frame = page.wait_for_selector(MAP_FRAME, timeout=120_000).content_frame()
         frame.wait_for_function("() => window.map && Object.values(window.map._layers)"
                                 ".some(l => l._drawn)", timeout=120_000)

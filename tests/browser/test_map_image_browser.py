@@ -17,8 +17,8 @@ import numpy as np
 from PIL import Image
 from playwright.sync_api import expect
 
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+from tests.harness import IDLE, MAP_FRAME
+
 EXPORT = ".partner-export"
 LABELS = "canvas.partner-labels"
 # The Leaflet map of a document: window.map under st_folium, a map_* global in a download.

@@ -17,9 +17,8 @@ import pytest
 from geo.analysis import filter_activities, overlap_places
 from geo.sample import make_sample
 from geo.visibility import visible_frames
+from tests.harness import CLEAR_POINT, IDLE, MAP_FRAME
 
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 # Every district is a layer of the map (drawn on its canvas) once the choropleth is in.
 DISTRICTS_DRAWN = """() => window.map && document.querySelector('.partner-legend') !== null
   && Object.values(window.map._layers)
@@ -73,29 +72,6 @@ _TARGET = """() => {
   window.map.fitBounds(l.getBounds(), {animate: false, padding: [40, 40]});
   return l.feature.properties.geoid;
 }"""
-# A point (frame pixels) inside that district where no other clickable district is
-# drawn over it: the districts are on a canvas, so test shapes, not DOM elements.
-_POINT = """(geoid) => {
-  const all = Object.values(window.map._layers).filter(l => l.feature && l._containsPoint
-      && l.options.interactive !== false);
-  const l = all.find(l => l.feature.properties.geoid === geoid);
-  const b = l._pxBounds, order = all.map(x => x._leaflet_id);
-  for (let fy = 0.5; fy < 0.95; fy += 0.05) for (let fx = 0.5; fx < 0.95; fx += 0.05) {
-    for (const [x, y] of [[b.min.x + (b.max.x - b.min.x) * fx,
-                           b.min.y + (b.max.y - b.min.y) * fy],
-                          [b.max.x - (b.max.x - b.min.x) * fx,
-                           b.max.y - (b.max.y - b.min.y) * fy]]) {
-      const p = L.point(x, y);
-      if (!l._containsPoint(p)) continue;
-      const covered = all.some(o => o !== l && o._leaflet_id > l._leaflet_id && o._pxBounds
-          && o._pxBounds.contains(p) && o._containsPoint(p));
-      if (!covered) { const c = window.map.layerPointToContainerPoint(p); return {x: c.x, y: c.y}; }
-    }
-  }
-  return null;
-}"""
-
-
 def test_clicking_a_district_lists_its_partners(ready, app_url, public_frames, shots_dir):
     page = ready
     frame, first_s = _open(page, f"{app_url}/overlaps")
@@ -104,7 +80,7 @@ def test_clicking_a_district_lists_its_partners(ready, app_url, public_frames, s
     assert geoid, "no district with two or more partners on the map"
     frame.wait_for_function(f"() => window.map.getBounds().contains({_center_js(geoid)})",
                             timeout=10_000)
-    point = frame.evaluate(_POINT, geoid)
+    point = frame.evaluate(CLEAR_POINT, geoid)
     assert point, f"district {geoid} is not clickable on screen"
     box = page.query_selector(MAP_FRAME).bounding_box()
     started = time.perf_counter()

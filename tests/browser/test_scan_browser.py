@@ -10,8 +10,8 @@ import re
 import time
 from urllib.parse import parse_qs, urlsplit
 
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+from tests.harness import IDLE, MAP_FRAME
+
 CHICAGO = "1709930"
 LEON = "1201110"
 

@@ -19,11 +19,11 @@ import pytest
 from geo import auth
 from geo.db import open_store
 from geo.session import COOKIE_NAME
+from tests.harness import IDLE, sign_in, viewing_as
 
 STAFF = "staff@coalition.example.org"
 COMMITTEE = "chair@coalition.example.org"
 PASSWORD = "correct horse battery staple"
-APP_READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
 HAS_COOKIE = f"() => document.cookie.split('; ').some(c => c.startsWith('{COOKIE_NAME}='))"
 
 
@@ -54,22 +54,7 @@ def signin_url(tmp_path_factory) -> Iterator[str]:
 
 def _open(page, url: str) -> None:
     page.goto(url)
-    page.wait_for_selector(APP_READY, timeout=180_000)
-
-
-def _viewing_as(page, role: str) -> None:
-    page.locator("[data-testid='stSidebar']").get_by_text(
-        f"Viewing as: {role}.").first.wait_for(timeout=60_000)
-
-
-def _sign_in(page, url: str, email: str) -> None:
-    _open(page, url)
-    sidebar = page.locator("[data-testid='stSidebar']")
-    sidebar.get_by_text("Sign in", exact=True).first.click()
-    sidebar.get_by_role("textbox", name="E-mail").fill(email)
-    sidebar.get_by_role("textbox", name="Password").fill(PASSWORD)
-    sidebar.get_by_role("button", name="Sign in").click()
-    page.wait_for_selector(f"text=Signed in as {email}", timeout=60_000)
+    page.wait_for_selector(IDLE, timeout=180_000)
 
 
 def _token(context) -> str:
@@ -79,8 +64,8 @@ def _token(context) -> str:
 
 
 def test_a_sign_in_survives_a_reload_and_a_second_tab_until_sign_out(page, signin_url):
-    _sign_in(page, signin_url, STAFF)
-    _viewing_as(page, "staff")
+    sign_in(page, signin_url, STAFF, PASSWORD)
+    viewing_as(page, "staff")
     page.wait_for_function(HAS_COOKIE, timeout=30_000)
     cookie = next(c for c in page.context.cookies() if c["name"] == COOKIE_NAME)
     assert cookie["sameSite"] == "Strict" and cookie["path"] == "/"
@@ -88,29 +73,29 @@ def test_a_sign_in_survives_a_reload_and_a_second_tab_until_sign_out(page, signi
     token = cookie["value"]
 
     page.reload()
-    page.wait_for_selector(APP_READY, timeout=180_000)
-    _viewing_as(page, "staff")
+    page.wait_for_selector(IDLE, timeout=180_000)
+    viewing_as(page, "staff")
     page.wait_for_selector(f"text=Signed in as {STAFF}", timeout=60_000)
 
     second = page.context.new_page()
     _open(second, f"{signin_url}/admin")
-    _viewing_as(second, "staff")
+    viewing_as(second, "staff")
     second.get_by_text("Add an account").first.wait_for(timeout=60_000)  # staff-only page
     second.close()
 
     page.locator("[data-testid='stSidebar']").get_by_role("button", name="Sign out").click()
-    _viewing_as(page, "public")
+    viewing_as(page, "public")
     page.wait_for_function(f"() => !({HAS_COOKIE})()", timeout=30_000)
     page.reload()
-    page.wait_for_selector(APP_READY, timeout=180_000)
-    _viewing_as(page, "public")
+    page.wait_for_selector(IDLE, timeout=180_000)
+    viewing_as(page, "public")
 
     # The token from before the sign-out, put back, signs nobody in any more.
     page.context.add_cookies([{"name": COOKIE_NAME, "value": token,
                                "url": signin_url + "/"}])
     page.reload()
-    page.wait_for_selector(APP_READY, timeout=180_000)
-    _viewing_as(page, "public")
+    page.wait_for_selector(IDLE, timeout=180_000)
+    viewing_as(page, "public")
 
 
 def _tampered(token: str) -> list[str]:
@@ -124,7 +109,7 @@ def _tampered(token: str) -> list[str]:
 
 
 def test_a_forged_or_tampered_cookie_leaves_the_visitor_public(page, browser, signin_url):
-    _sign_in(page, signin_url, STAFF)
+    sign_in(page, signin_url, STAFF, PASSWORD)
     page.wait_for_function(HAS_COOKIE, timeout=30_000)
     token = _token(page.context)
     for bad in _tampered(token):
@@ -132,12 +117,12 @@ def test_a_forged_or_tampered_cookie_leaves_the_visitor_public(page, browser, si
         context.add_cookies([{"name": COOKIE_NAME, "value": bad, "url": signin_url + "/"}])
         other = context.new_page()
         _open(other, signin_url)
-        _viewing_as(other, "public")
+        viewing_as(other, "public")
         context.close()
     # The genuine token, alone in a fresh browser, is the staff sign-in.
     context = browser.new_context()
     context.add_cookies([{"name": COOKIE_NAME, "value": token, "url": signin_url + "/"}])
     other = context.new_page()
     _open(other, signin_url)
-    _viewing_as(other, "staff")
+    viewing_as(other, "staff")
     context.close()

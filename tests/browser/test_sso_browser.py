@@ -21,10 +21,10 @@ import pytest
 
 from geo import auth
 from geo.db import open_store
+from tests.harness import IDLE, viewing_as
 
 STAFF = "director@coalition.example.org"
 SUBJECT = "director-subject-1"
-APP_READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
 
 def _harness():
@@ -89,15 +89,10 @@ def sso_url(tmp_path_factory, provider_url) -> Iterator[str]:
         server.stop()
 
 
-def _viewing_as(page, role: str) -> None:
-    page.locator("[data-testid='stSidebar']").get_by_text(
-        f"Viewing as: {role}.").first.wait_for(timeout=60_000)
-
-
 def test_sign_in_through_openid_connect_gives_the_accounts_role(page, sso_url, provider_url):
     page.goto(sso_url)
-    page.wait_for_selector(APP_READY, timeout=180_000)
-    _viewing_as(page, "public")
+    page.wait_for_selector(IDLE, timeout=180_000)
+    viewing_as(page, "public")
     sidebar = page.locator("[data-testid='stSidebar']")
     sidebar.get_by_text("Sign in", exact=True).first.click()
     sidebar.get_by_role("button", name="Sign in with SSO").click()
@@ -108,11 +103,11 @@ def test_sign_in_through_openid_connect_gives_the_accounts_role(page, sso_url, p
 
     # Back in the app, signed in with the role the users table gives that e-mail.
     page.wait_for_url(f"{sso_url}/**", timeout=60_000)
-    page.wait_for_selector(APP_READY, timeout=180_000)
-    _viewing_as(page, "staff")
+    page.wait_for_selector(IDLE, timeout=180_000)
+    viewing_as(page, "staff")
     page.wait_for_selector(f"text=Signed in as {STAFF}", timeout=60_000)
     page.goto(f"{sso_url}/admin")
-    page.wait_for_selector(APP_READY, timeout=180_000)
+    page.wait_for_selector(IDLE, timeout=180_000)
     page.get_by_text("Add an account").first.wait_for(timeout=60_000)  # staff only
 
     # Sign out: the app ends the provider's session too, then shows the public view.
@@ -120,11 +115,11 @@ def test_sign_in_through_openid_connect_gives_the_accounts_role(page, sso_url, p
     page.wait_for_url(f"{provider_url}/oauth2/end_session**", timeout=60_000)
     page.get_by_role("button", name="End session").click()
     page.wait_for_url(f"{sso_url}/**", timeout=60_000)
-    page.wait_for_selector(APP_READY, timeout=180_000)
-    _viewing_as(page, "public")
+    page.wait_for_selector(IDLE, timeout=180_000)
+    viewing_as(page, "public")
     page.reload()
-    page.wait_for_selector(APP_READY, timeout=180_000)
-    _viewing_as(page, "public")
+    page.wait_for_selector(IDLE, timeout=180_000)
+    viewing_as(page, "public")
     # Nothing tried to leave 127.0.0.1 except the provider's page for its stylesheet
     # (the mock links Pico CSS from a CDN; blocked, the page works unstyled).
     assert all(url.startswith("https://cdn.jsdelivr.net/npm/@picocss/")
