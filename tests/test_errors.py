@@ -28,7 +28,7 @@ def _geo_exceptions() -> dict[str, type[BaseException]]:
 
 def test_every_exception_of_geo_derives_from_partner_map_error():
     found = _geo_exceptions()
-    assert "geo.read.bounds.ReadError" in found and "geo.db.storage_errors.StoreError" in found
+    assert "geo.read.limits.ReadError" in found and "geo.db.storage_errors.StoreError" in found
     outside = sorted(name for name, cls in found.items() if not issubclass(cls, PartnerMapError))
     assert outside == []
 

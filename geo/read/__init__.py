@@ -28,7 +28,7 @@ members are unpacked in a stream that stops at the bound). A file past a bound i
 refused with a message naming the limit and how to split the file. An archive that is
 damaged (bad CRC), encrypted, or an XLSX part with a DTD is refused the same way.
 
-The package: :mod:`~geo.read.bounds` (the bounds, :class:`ReadError`, zip archives),
+The package: :mod:`~geo.read.limits` (the bounds, :class:`ReadError`, zip archives),
 :mod:`~geo.read.delimited`, :mod:`~geo.read.workbook`, :mod:`~geo.read.parquet_file`
 and :mod:`~geo.read.gis`, one per kind of file.
 """
@@ -42,9 +42,9 @@ import pandas as pd
 
 from geo.config import ReadLimits, read_limits as _limits_from_env
 from geo.problems import Report
-from geo.read.bounds import SUPPORTED_FORMATS, ReadError, check_file_size, too_many_rows
 from geo.read.delimited import extension, read_text
 from geo.read.gis import read_geo, read_zipped_shapefile
+from geo.read.limits import SUPPORTED_FORMATS, ReadError, check_file_size, too_many_rows
 from geo.read.parquet_file import read_parquet
 from geo.read.workbook import read_xlsx, sheet_names
 

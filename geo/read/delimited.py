@@ -13,7 +13,7 @@ import pandas as pd
 
 from geo.config import ReadLimits
 from geo.problems import Report
-from geo.read.bounds import (
+from geo.read.limits import (
     ReadError,
     too_many_columns,
     too_many_rows,

@@ -12,7 +12,8 @@ import pandas as pd
 
 from geo.config import ReadLimits
 from geo.problems import Report
-from geo.read.bounds import (
+from geo.read.delimited import extension
+from geo.read.limits import (
     SUPPORTED_FORMATS,
     ReadError,
     check_rows,
@@ -21,7 +22,6 @@ from geo.read.bounds import (
     too_many_columns,
     unpack,
 )
-from geo.read.delimited import extension
 
 _SHAPEFILE_REQUIRED = (".shp", ".shx", ".dbf")
 

@@ -8,13 +8,13 @@ import pandas as pd
 
 from geo.config import ReadLimits
 from geo.problems import Report
-from geo.read.bounds import (
+from geo.read.gis import from_geoframe
+from geo.read.limits import (
     ReadError,
     check_rows,
     too_big,
     too_many_columns,
 )
-from geo.read.gis import from_geoframe
 
 # Parquet files made of more row groups than this are refused (each costs a footer entry).
 _MAX_ROW_GROUPS = 10_000

@@ -11,7 +11,8 @@ import pandas as pd
 
 from geo.config import ReadLimits, read_limits
 from geo.problems import Report
-from geo.read.bounds import (
+from geo.read.delimited import clean_header
+from geo.read.limits import (
     ReadError,
     checked_zip,
     raise_limit,
@@ -19,7 +20,6 @@ from geo.read.bounds import (
     too_many_rows,
     unpack,
 )
-from geo.read.delimited import clean_header
 
 # How an XML document type declaration starts, in the encodings XML parsers accept.
 _DTD_MARKS = tuple("<!DOCTYPE".encode(enc) for enc in ("utf-8", "utf-16-le", "utf-16-be")) + \
