@@ -12,8 +12,10 @@ import sys
 
 from geo.errors import PartnerMapError
 
-# Command-group modules, in the order they appear in ``--help``.
-_GROUPS = ("join", "imports", "schools", "data", "analysis", "admin", "publish")
+# Command-group modules (named so that no module name in geo/ repeats: `joins` holds
+# `geo join`, `school_directory` `geo schools`, `publishing` `geo publish`), in the order
+# their commands appear in ``--help``.
+_GROUPS = ("joins", "imports", "school_directory", "data", "analysis", "admin", "publishing")
 
 
 class CliError(PartnerMapError):

@@ -64,7 +64,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="write the rejected rows with their problems to this CSV")
     parser.add_argument("--verbose", action="store_true",
                         help=f"list every warning (default: the first {_WARNINGS_SHOWN})")
-    from geo.cli.join import add_placement_options
+    from geo.cli.joins import add_placement_options
 
     add_placement_options(parser)
     parser.set_defaults(func=run)
@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     overrides = _pairs(args.map, flag="--map")
     choices = _choices(args)
     with _store() as store:
-        from geo.cli.join import school_directory
+        from geo.cli.joins import school_directory
 
         options = dict(kind=args.kind, store=store, partner=args.partner,
                        partner_choices=choices, crs=args.crs, sheet=args.sheet,

@@ -90,7 +90,7 @@ def school_directory(args: argparse.Namespace, store=None):  # noqa: ANN001, ANN
     from geo.schools import SchoolDirectory, store_directory
 
     if args.schools:
-        from geo.cli.schools import read_school_file
+        from geo.cli.school_directory import read_school_file
 
         return SchoolDirectory(read_school_file(args.schools))
     if store is not None:
