@@ -18,10 +18,11 @@ has just answered its health check. Then the server's warm-up is left to finish 
 CPU use settles) and, for each page, in a fresh browser context:
 *first render* = from navigation until the page's script is idle and, on pages with a
 map, the map has drawn areas or sites; *map data* = the bytes of the map documents the
-page holds. *Filter change* = from picking the option until the script is idle and the
-map shows the change (home: a partner type; coverage: counties instead of states; scan:
-another radius). *Map click* = from the click until the page lists the clicked place
-(overlaps: a district with partners; coverage: the state with the highest value).
+page holds and of the layers they fetched. *Filter change* = from picking the option
+until the script is idle and the map shows the change (home: a partner type; coverage:
+counties instead of states; scan: another radius). *Map click* = from the click until
+the page lists the clicked place (overlaps: a district with partners; coverage: the
+state with the highest value).
 *Server CPU* = user + system CPU seconds of the server process (``/proc/PID/stat``)
 from navigation (or the pick) until done, so the browser's own drawing on the same
 machine is not counted. Median of ``--repeat`` runs. Nothing goes beyond localhost.
@@ -57,6 +58,7 @@ MAPS_DRAWN = """(want) => {
   for (const f of frames) {
     const d = f.contentDocument;
     if (!d || !d.querySelector('.leaflet-container')) return false;
+    if (f.contentWindow.partnerPending) return false;  // layers still being fetched
     let ink = d.querySelectorAll('.leaflet-overlay-pane path').length > 0;
     for (const c of d.querySelectorAll('.leaflet-overlay-pane canvas')) {
       if (ink || !c.width || !c.height) continue;
@@ -67,8 +69,12 @@ MAPS_DRAWN = """(want) => {
   }
   return frames.length;
 }"""
+# The map documents and the layers they fetched (media files, geo/js/fetch.js).
 MAP_BYTES = """() => [...document.querySelectorAll('iframe[title="streamlit_folium.st_folium"]')]
-  .map(f => new Blob([f.contentDocument.documentElement.outerHTML]).size)
+  .map(f => new Blob([f.contentDocument.documentElement.outerHTML]).size
+       + f.contentWindow.performance.getEntriesByType('resource')
+           .filter(e => e.name.includes('/media/'))
+           .reduce((a, e) => a + e.decodedBodySize, 0))
   .reduce((a, b) => a + b, 0)"""
 
 # path, number of maps it shows to the public

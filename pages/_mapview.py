@@ -12,10 +12,16 @@ returned.) Use :func:`clicked_properties` (or :func:`new_click` for an area's id
 Pans and zooms return nothing, so they never rerun the page.
 
 A map shown by :func:`cached_map` is built and rendered once per database, data
-version, viewer role and view, and shared by every session that shows it.
+version, viewer role and view, and shared by every session that shows it. Its big
+layers (districts, sites) do not travel inside the map's script: they are served as
+Streamlit media files the map fetches (:func:`geo.maps.fetch_large_data`), registered
+for the session on every run that shows the map, and gone with the last session that
+showed it.
 """
 from __future__ import annotations
 
+import hashlib
+import weakref
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,10 +32,12 @@ import streamlit_folium
 from streamlit_folium import st_folium
 
 from geo.analysis import gazetteer
+from geo.maps import fetch_large_data
 from pages._cache import data_version, settings
 from pages._session import viewer_role
 
 MAP_HEIGHT = 600
+PAYLOAD_MIMETYPE = "application/json"
 RETURNED_OBJECTS: tuple[str, ...] = ("last_object_clicked", "last_active_drawing")
 
 
@@ -56,6 +64,35 @@ class MapSpec:
     js_links: tuple[str, ...]
     hash_key: str
     nbytes: int = field(default=0)
+    # What the map fetches: (data, name) per media file; see _publish.
+    payloads: tuple[tuple[bytes, str], ...] = ()
+    urls: tuple[str, ...] = ()
+
+
+# URL -> the cached map that serves it, while that map stays cached (see payload_at).
+_SPEC_OF_URL: weakref.WeakValueDictionary[str, MapSpec] = weakref.WeakValueDictionary()
+
+
+def payload_at(url: str) -> bytes | None:
+    """The data a map this process rendered serves at ``url`` (None once that map has
+    left the cache): what the browser fetches, for tests that check what a viewer
+    receives."""
+    spec = _SPEC_OF_URL.get(url)
+    return None if spec is None else dict(zip(spec.urls, (d for d, _ in spec.payloads),
+                                              strict=True)).get(url)
+
+
+def _media_manager():  # noqa: ANN202  (streamlit.runtime.media_file_manager.MediaFileManager)
+    from streamlit import runtime
+
+    return runtime.get_instance().media_file_mgr
+
+
+def _publish(data: bytes, name: str, coordinates: str) -> str:
+    """Serve ``data`` as a media file for this session; its URL. ``name`` (the SHA-256 of
+    the data) goes into Streamlit's file id, which for big files samples only the
+    head, middle and tail: two different payloads never share a URL."""
+    return _media_manager().add(data, PAYLOAD_MIMETYPE, coordinates, file_name=name)
 
 
 def map_spec(m: folium.Map, *, key: str) -> MapSpec:
@@ -72,6 +109,14 @@ def map_spec(m: folium.Map, *, key: str) -> MapSpec:
         get_full_id,
     )
 
+    payloads: list[tuple[bytes, str]] = []
+
+    def publish(data: bytes) -> str:
+        name = hashlib.sha256(data).hexdigest() + ".json"
+        payloads.append((data, name))
+        return _publish(data, name, f"{key}.payload.{len(payloads)}")
+
+    urls = fetch_large_data(m, publish)
     m.get_root().render()
     m.render()
     html = _get_html(m)
@@ -85,14 +130,20 @@ def map_spec(m: folium.Map, *, key: str) -> MapSpec:
         css.extend(href for _, href in getattr(elem, "default_css", []))
         js.extend(src for _, src in getattr(elem, "default_js", []))
         todo.extend(getattr(elem, "_children", {}).values())
-    return MapSpec(script=script, header=header, html=html, map_id=get_full_id(m),
+    spec = MapSpec(script=script, header=header, html=html, map_id=get_full_id(m),
                    css_links=tuple(dict.fromkeys(css)), js_links=tuple(dict.fromkeys(js)),
                    hash_key=generate_js_hash(script, key, False),
-                   nbytes=len(script) + len(html) + len(header))
+                   nbytes=len(script) + len(html) + len(header), payloads=tuple(payloads),
+                   urls=tuple(urls))
+    for url in urls:
+        _SPEC_OF_URL[url] = spec
+    return spec
 
 
 def show_map_spec(spec: MapSpec, *, key: str, height: int = MAP_HEIGHT) -> dict[str, Any] | None:
     """Show a rendered map full width; clicks come back as from :func:`render_map`."""
+    for i, (data, name) in enumerate(spec.payloads, start=1):  # same data: same URL
+        _publish(data, name, f"{key}.payload.{i}")
     def on_change() -> None:  # as st_folium: the map's value also under its own key
         st.session_state[key] = st.session_state.get(spec.hash_key, {})
 

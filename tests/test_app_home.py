@@ -6,12 +6,15 @@ it and what the page sends to the map component.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo import schema
 from geo.db import open_store
+from pages import _mapview
+from tests.pagetools import map_args
 
 APP = "app.py"
 
@@ -28,7 +31,7 @@ def _run(monkeypatch, repo_root, database_url: str, *, sample: bool = True) -> A
 def _map_args(at: AppTest) -> dict:
     maps = at.get("component_instance")
     assert len(maps) == 1, "the home page shows exactly one map"
-    return json.loads(maps[0].proto.json_args)
+    return map_args(maps[0])
 
 
 def _metrics(at: AppTest) -> dict[str, str]:
@@ -87,6 +90,21 @@ def test_map_component_gets_local_assets_districts_and_sites(seeded):
     script = args["script"]
     assert "L.partnerAreas(" in script and "L.partnerSites(" in script
     assert '"3620580"' in script  # a district id: the district layer is on the map
+
+
+def test_big_layers_are_fetched_by_the_map_not_sent_in_its_script(seeded):
+    """The national district layer (2 MB) and the sites' popup fields travel as files the
+    map fetches; the script the page sends carries their URLs."""
+    at, _ = seeded
+    component = at.get("component_instance")[0]
+    sent = json.loads(component.proto.json_args)["script"]
+    assert len(sent) < 200_000
+    assert '"3620580"' not in sent and "Partner type" not in sent
+    urls = re.findall(r'\{"url":"([^"]+)"\}', sent)
+    # districts, state outlines, then the sites' popup fields
+    *areas, details = (json.loads(_mapview.payload_at(u)) for u in urls)
+    assert len(areas) == 2 and "3620580" in areas[0]["ids"]
+    assert [f["label"] for f in details][:3] == ["Site", "Partner", "Kind"]
 
 
 def test_public_viewer_never_receives_withheld_names(seeded):

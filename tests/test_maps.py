@@ -36,6 +36,15 @@ def _payloads(html: str, call: str) -> list[dict]:
     return out
 
 
+def _sites_payload(html: str) -> dict:
+    """The points and (under ``fields``) the popup fields given to ``L.partnerSites(``."""
+    start = html.index("L.partnerSites(") + len("L.partnerSites(")
+    decoder = json.JSONDecoder()
+    points, end = decoder.raw_decode(html, start)
+    details, _ = decoder.raw_decode(html, re.compile(r"\s*,\s*").match(html, end).end())
+    return {**points, "fields": details}
+
+
 def _decode_sites(p: dict) -> pd.DataFrame:
     lat = np.cumsum(p["lat"]) / p["scale"]
     lon = np.cumsum(p["lon"]) / p["scale"]
@@ -90,7 +99,7 @@ def test_national_map_has_districts_states_and_sites(national_html, sample):
     assert "New York City" in nyc
     states = next(a for a in areas if not a.get("names"))
     assert {"06", "36", "48"} <= set(states["ids"])
-    sites = _decode_sites(_payload(national_html, "L.partnerSites"))
+    sites = _decode_sites(_sites_payload(national_html))
     assert len(sites) == len(sample.sites)
 
 
@@ -107,7 +116,7 @@ def test_partner_name_cannot_break_out_of_the_script():
     assert "</script><img" not in html
     assert "\\u003c/script\\u003e\\u003cimg" in html
     # and the name still arrives intact for the popup (shown with textContent)
-    decoded = _decode_sites(_payload(html, "L.partnerSites"))
+    decoded = _decode_sites(_sites_payload(html))
     assert EVIL in set(decoded["partner_name"]) and EVIL in set(decoded["name"])
 
 
@@ -254,7 +263,7 @@ def test_standalone_download_of_national_map_has_no_external_urls(national_html,
 
 def _site_popups(html: str) -> pd.DataFrame:
     """Every site's popup values as the browser decodes them (label -> text)."""
-    p = _payload(html, "L.partnerSites")
+    p = _sites_payload(html)
     cols = {}
     for f in p["fields"]:
         cols[f["label"]] = ([f["values"][c] for c in f["codes"]] if f["codes"] is not None
@@ -293,3 +302,35 @@ def test_site_popups_show_place_status_dates_and_contact_as_the_viewer_may(sampl
             assert not (hidden_contacts & set(re.findall(r"[\w.+-]+@[\w.-]+", html)))
         else:
             assert hidden_contacts & contacts
+
+
+def test_fetch_large_data_takes_big_layers_out_of_the_script_and_keeps_small_ones():
+    sites = _sites(name=[EVIL, "b", "c"])
+    m = maps.base_map()
+    maps.add_sites_layer(m, sites)
+    maps.add_districts(m, maps.district_areas("national"), renderer="map")
+    inline = m.get_root().render()
+    published: list[bytes] = []
+
+    def publish(data: bytes) -> str:
+        published.append(data)
+        return f"/media/{len(published)}.json"
+
+    urls = maps.fetch_large_data(m, publish, min_bytes=1_000)
+    html = m.get_root().render()
+    # the district layer (megabytes) is fetched; the three sites' arrays stay inline
+    assert urls == ["/media/1.json"] and len(published) == 1
+    assert '{"url":"/media/1.json"}' in html and len(html) < len(inline) // 10
+    assert json.loads(published[0]) == _payload(inline, "L.partnerAreas")
+    assert EVIL in set(_decode_sites(_sites_payload(html))["name"])
+    # with a lower bar the sites' points and popup fields go too, each its own file,
+    # and the fetched text is still safe JSON (no "</script>" even outside a script)
+    m2 = maps.base_map()
+    maps.add_sites_layer(m2, sites)
+    published.clear()
+    assert maps.fetch_large_data(m2, publish, min_bytes=1) == ["/media/1.json", "/media/2.json"]
+    points, details = (json.loads(d) for d in published)
+    assert sorted(points["ids"]) == [1, 2] and EVIL in details[0]["values"]
+    assert b"</script>" not in published[1]
+    assert 'L.partnerSites({"url":"/media/1.json"}, {"url":"/media/2.json"}' in (
+        m2.get_root().render())

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from geo import auth, schema
 from geo.db import open_store
 from geo.sample import make_sample
+from tests.pagetools import map_script
 
 REPO = Path(__file__).resolve().parent.parent
 STAFF = "staff@coalition.example.org"
@@ -139,7 +140,7 @@ def test_consent_records_who_and_when_and_reaches_the_public_map(store):
     assert list(entry["action"]) == ["consent"] and list(entry["actor"]) == [STAFF]
 
     public = AppTest.from_file(str(REPO / "app.py"), default_timeout=300).run()
-    script = json.loads(public.get("component_instance")[0].proto.json_args)["script"]
+    script = map_script(public.get("component_instance")[0])
     assert name in script  # approved: the public map now names it
 
     at.selectbox(key="admin_consent_partner").select(pid)

@@ -30,7 +30,7 @@ from geo.db import open_store
 from geo.maps import choropleth, counts
 from geo.sample import make_sample
 from geo.visibility import visible_frames
-from tests.pagetools import app_env, csv_frame, download_bytes, metric
+from tests.pagetools import app_env, csv_frame, download_bytes, map_args, metric
 
 PAGE = "pages/coverage.py"
 MAX_MAP_BYTES = 8_000_000
@@ -69,7 +69,7 @@ def _widget(at: AppTest, kind: str, label: str):
 def _map_args(at: AppTest) -> dict:
     maps = at.get("component_instance")
     assert len(maps) == 1, "the coverage page shows one map"
-    return json.loads(maps[0].proto.json_args)
+    return map_args(maps[0])
 
 
 def _legends(script: str) -> list[dict]:

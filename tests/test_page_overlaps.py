@@ -21,7 +21,7 @@ from geo.analysis import filter_activities, gazetteer, nearby_pairs, overlap_pla
 from geo.db import open_store
 from geo.sample import make_sample
 from geo.visibility import visible_frames
-from tests.pagetools import app_env, csv_frame, download_bytes, metric
+from tests.pagetools import app_env, csv_frame, download_bytes, map_script, metric
 
 PAGE = "pages/overlaps.py"
 EVIL = '=HYPERLINK("http://evil.example","x")'
@@ -70,7 +70,7 @@ def _run(repo_root, query: dict[str, str] | None = None, *,
 def _map_script(at: AppTest) -> str:
     maps = at.get("component_instance")
     assert len(maps) == 1, "the overlaps page shows one map"
-    return json.loads(maps[0].proto.json_args)["script"]
+    return map_script(maps[0])
 
 
 def _widget(at: AppTest, kind: str, label: str):

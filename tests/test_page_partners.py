@@ -1,14 +1,12 @@
 """The Partners page (directory) under AppTest, on a real temporary database."""
 from __future__ import annotations
 
-import json
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo import auth, schema
 from test_page_scan import REPO, STAFF, World
-from tests.pagetools import app_env
+from tests.pagetools import app_env, map_script
 
 PAGE = "pages/partners.py"
 
@@ -43,7 +41,7 @@ def _directory(at: AppTest):
 def _all_text(at: AppTest) -> str:
     parts = ([m.value for m in at.markdown] + [c.value for c in at.caption]
              + [s.value for s in at.subheader])
-    parts += [json.loads(c.proto.json_args)["script"] for c in at.get("component_instance")]
+    parts += [map_script(c) for c in at.get("component_instance")]
     for df in at.dataframe:
         parts.append(df.value.to_csv())
     return "\n".join(parts)
@@ -109,7 +107,7 @@ def test_a_link_restores_filters_and_the_chosen_partner(env):
     states = {s for s in sites["state_fips"] if s}
     assert len(where[where["Level"] == "state"]) >= len(states) > 0
     # Its small map shows its sites.
-    script = json.loads(at.get("component_instance")[0].proto.json_args)["script"]
+    script = map_script(at.get("component_instance")[0])
     assert "L.partnerSites(" in script
 
 

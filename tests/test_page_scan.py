@@ -21,7 +21,7 @@ from geo.db import open_store
 from geo.safe import markdown_text as md_text
 from geo.sample import make_sample
 from geo.visibility import visible_frames
-from tests.pagetools import app_env
+from tests.pagetools import app_env, map_args
 
 REPO = Path(__file__).resolve().parents[1]
 PAGE = "pages/scan.py"
@@ -142,7 +142,7 @@ def test_a_link_restores_place_radius_and_needs(env):
     assert int(need["Children 5-17"].iloc[0]) == int(expected.need["children_5_17"].iloc[0])
     assert "Source: Urban Institute" in _texts(at)
     # The map is the neighbourhood only: the place and its neighbours, not the nation.
-    args = json.loads(at.get("component_instance")[0].proto.json_args)
+    args = map_args(at.get("component_instance")[0])
     assert f'"{CHICAGO}"' in args["script"] and '"0601332"' not in args["script"]
     assert len(args["script"]) < 2_000_000
 

@@ -30,6 +30,7 @@ from streamlit.testing.v1 import AppTest
 from geo import auth, schema
 from geo.db import open_store
 from geo.sample import make_sample
+from tests.pagetools import fetched_payloads, map_script
 
 REPO = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery staple"
@@ -208,6 +209,7 @@ def rendered(at: AppTest, downloads: Downloads) -> str:
         parts.append(args)
         if args:  # also decoded, so escaped characters compare as written
             parts.append(json.dumps(json.loads(args), ensure_ascii=False))
+            parts += fetched_payloads(component)  # and the layers it fetches
     for data in downloads.contents():
         parts.append(data.decode("utf-8", errors="replace"))
     parts.append(json.dumps(at.query_params.to_dict() if hasattr(at.query_params, "to_dict")
@@ -434,8 +436,7 @@ def test_sso_identity_maps_to_the_account_role(world, env):
     at.switch_page("pages/home.py").run()
     assert not at.exception, [e.message for e in at.exception]
     assert "Viewing as: committee" in _caption(at)
-    assert world.target["name"] in json.loads(at.get("component_instance")[0].proto.json_args)[
-        "script"]
+    assert world.target["name"] in map_script(at.get("component_instance")[0])
 
 
 @pytest.mark.parametrize("user", [

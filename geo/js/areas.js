@@ -80,18 +80,33 @@
     if (opts.renderer === "svg") { layerOpts.renderer = L.svg({padding: 0.3}); }
     if (opts.renderer === "canvas") { layerOpts.renderer = L.canvas({padding: 0.3}); }
     if (opts.pane) { layerOpts.pane = opts.pane; }
-    var layer = L.geoJSON(data.geoms ? decode(data) : data, layerOpts);
+    // data: the compact payload, a FeatureCollection, or {url} to fetch either from
+    // when the map starts (geo.maps.elements.fetch_large_data): the layer is on the map
+    // at once, empty, and its areas appear when they arrive.
+    var layer = L.geoJSON(data.url ? null : (data.geoms ? decode(data) : data), layerOpts);
     // Shapes drawn as SVG paths would each be a stop of the Tab key, unlabelled and in no
     // useful order (thousands of districts): keep them out of the keyboard order. The
     // tables beside every map list the same places for keyboard and screen-reader users.
-    layer.on("add", function () {
+    function outOfTabOrder() {
       layer.eachLayer(function (sub) {
         if (sub._path) {
           sub._path.setAttribute("tabindex", "-1");
           sub._path.setAttribute("aria-hidden", "true");
         }
       });
-    });
+    }
+    layer.on("add", outOfTabOrder);
+    if (data.url) {
+      L.partnerFetchJSON(data.url, function (fetched) {
+        layer.addData(fetched.geoms ? decode(fetched) : fetched);
+        // Fetched layers are the big base layers (districts): keep them under the
+        // outlines and labels the map's script added after them.
+        layer.bringToBack();
+        outOfTabOrder();
+      }).catch(function (err) {
+        if (window.console) { console.error("partner areas:", err); }
+      });
+    }
     if (opts.interactive === false) { return layer; }
 
     layer.bindTooltip(function (sub) {

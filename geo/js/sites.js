@@ -6,6 +6,11 @@
  * zoom, so zooming back is free), and draws clusters or single points on one canvas.
  * Zooming and panning never ask the server for anything.
  *
+ * In the app the arrays are too big to travel inside the map's script (it is copied
+ * several times on its way into the map's frame): the points come as {url} and are
+ * fetched when the map starts, the popup fields as {url} fetched at the first click on
+ * a site (geo.maps.elements.fetch_large_data). Inline arrays work as well (downloads).
+ *
  * Clicks: a cluster zooms in to its members; a single site opens a popup built with
  * textContent (never innerHTML, so names cannot inject markup) and fires "click" on
  * the layer with `layer.toGeoJSON()` returning the site as a GeoJSON Feature, which
@@ -19,6 +24,8 @@
  */
 (function () {
   if (window.L === undefined || L.PartnerSites) { return; }
+  var fetchJSON = L.partnerFetchJSON;
+
 
   function decodeDeltas(arr) {
     var out = new Float64Array(arr.length), acc = 0;
@@ -37,14 +44,30 @@
       maxListed: 12          // sites listed in a popup for co-located points
     },
 
-    initialize: function (data, options) {
+    // data: {scale, lat, lon, ids} or {url} to fetch it from; details: the popup fields
+    // ([{key, label, values, codes}]) or {url}, fetched at the first click on a site.
+    initialize: function (data, details, options) {
       L.setOptions(this, options);
+      this._n = 0;
+      this._byZoom = {};
+      this._drawn = [];
+      this._details = details || data.fields || [];
+      if (data.url) {
+        var self = this;
+        this._loading = fetchJSON(data.url, function (points) {
+          self._setPoints(points);
+          self._redraw();
+        }).catch(function (err) { self._failed(err); });
+      } else {
+        this._setPoints(data);
+      }
+    },
+
+    _setPoints: function (data) {
       var scale = data.scale || 100000;
       var lat = decodeDeltas(data.lat), lon = decodeDeltas(data.lon);
       var n = lat.length;
-      this._n = n;
       this._ids = data.ids || null;
-      this._fields = data.fields || [];
       this._lat = new Float64Array(n);
       this._lon = new Float64Array(n);
       // Normalised Web Mercator (0..1), so pixel = norm * 256 * 2^zoom.
@@ -58,7 +81,25 @@
         this._my[i] = 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
       }
       this._byZoom = {};
-      this._drawn = [];
+      this._n = n;
+    },
+
+    _failed: function (err) {
+      if (window.console) { console.error("partner sites:", err); }
+      if (this._canvas) { this._canvas.setAttribute("data-error", String(err)); }
+    },
+
+    // The popup fields, fetched once when they were left out of the page.
+    _withDetails: function () {
+      var self = this;
+      if (Array.isArray(this._details)) { return Promise.resolve(this._details); }
+      if (!this._detailsLoading) {
+        this._detailsLoading = fetchJSON(this._details.url, function (fields) {
+          self._details = fields;
+          return fields;
+        });
+      }
+      return this._detailsLoading;
     },
 
     onAdd: function (map) {
@@ -156,7 +197,7 @@
 
     _redraw: function () {
       var map = this._map;
-      if (!map || !this._canvas) { return; }
+      if (!map || !this._canvas || !this._lat) { return; }
       var size = map.getSize(), ratio = window.devicePixelRatio || 1;
       var topLeft = map.containerPointToLayerPoint([0, 0]);
       var canvas = this._canvas;
@@ -222,8 +263,8 @@
     _properties: function (i) {
       var props = {};
       if (this._ids) { props.site_id = this._ids[i]; }
-      for (var f = 0; f < this._fields.length; f++) {
-        var fld = this._fields[f];
+      for (var f = 0; f < this._details.length; f++) {
+        var fld = this._details[f];
         props[fld.key] = fld.codes ? fld.values[fld.codes[i]] : fld.values[i];
       }
       return props;
@@ -235,8 +276,8 @@
       for (var m = 0; m < members.length; m++) {
         var i = members[m], block = document.createElement("div");
         if (m > 0) { block.style.borderTop = "1px solid #ddd"; block.style.marginTop = "4px"; block.style.paddingTop = "4px"; }
-        for (var f = 0; f < this._fields.length; f++) {
-          var fld = this._fields[f];
+        for (var f = 0; f < this._details.length; f++) {
+          var fld = this._details[f];
           var value = fld.codes ? fld.values[fld.codes[i]] : fld.values[i];
           if (value === null || value === undefined || value === "") { continue; }
           var line = document.createElement("div");
@@ -277,17 +318,26 @@
         return;
       }
       var first = c.first, latlng = L.latLng(this._lat[first], this._lon[first]);
-      var members = c.members || [first];
-      L.popup({maxWidth: 320}).setLatLng(latlng)
-        .setContent(this._popupContent(members, c.n)).openOn(map);
-      var feature = {
-        type: "Feature",
-        geometry: {type: "Point", coordinates: [this._lon[first], this._lat[first]]},
-        properties: this._properties(first)
-      };
-      this.fire("click", {latlng: latlng, layer: {toGeoJSON: function () { return feature; }}});
+      var members = c.members || [first], self = this;
+      this._withDetails().then(function () {
+        if (self._map !== map) { return; }
+        L.popup({maxWidth: 320}).setLatLng(latlng)
+          .setContent(self._popupContent(members, c.n)).openOn(map);
+        var feature = {
+          type: "Feature",
+          geometry: {type: "Point", coordinates: [self._lon[first], self._lat[first]]},
+          properties: self._properties(first)
+        };
+        self.fire("click", {latlng: latlng, layer: {toGeoJSON: function () { return feature; }}});
+      }, function (err) {
+        L.popup({maxWidth: 320}).setLatLng(latlng)
+          .setContent("The details of this site could not be loaded: reload the page.").openOn(map);
+        self._failed(err);
+      });
     }
   });
 
-  L.partnerSites = function (data, options) { return new L.PartnerSites(data, options); };
+  L.partnerSites = function (data, details, options) {
+    return new L.PartnerSites(data, details, options);
+  };
 })();

@@ -39,7 +39,7 @@ from geo.maps.choropleth import (
 )
 from geo.maps.counts import partner_count_map
 from geo.maps.coverage_view import coverage_map
-from geo.maps.elements import AreaLayer, Legend, PlaceLabels
+from geo.maps.elements import AreaLayer, Legend, PlaceLabels, fetch_large_data
 from geo.maps.national import national_layers, national_map
 from geo.maps.overview import overview_map, state_areas
 from geo.maps.pairs import add_site_pairs, pair_bounds
@@ -54,6 +54,7 @@ from geo.maps.site_layer import (
 )
 
 __all__ = [
+    "fetch_large_data",
     "BOUNDARY_SOURCE", "Bounds", "DEFAULT_POPUP_FIELDS", "DETAILED_POPUP_FIELDS", "AreaLayer",
     "EncodedAreas", "LOWER_48_BOUNDS", "Legend", "MAX_ZOOM", "NO_DATA_COLOR", "PlaceLabels",
     "RECORDS_SOURCE", "US_BOUNDS",

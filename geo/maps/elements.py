@@ -7,7 +7,7 @@ the element) and the scripts put untrusted text on the page with ``textContent``
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
 
@@ -92,6 +92,8 @@ L.Icon.Default.imagePath = {{ this.image_path }};
 class AreaLayer(_ScriptElement):
     """A GeoJSON area layer drawn by ``L.partnerAreas`` (geo/js/areas.js)."""
 
+    fetchable = ("data",)  # see fetch_large_data
+
     _template = Template(
         """{% macro script(this, kwargs) %}
 {{ this.library }}
@@ -103,7 +105,7 @@ var {{ this.get_name() }} = L.partnerAreas({{ this.data }}, {{ this.options }})\
     def __init__(self, geojson: str, options: dict[str, object]) -> None:
         super().__init__()
         self._name = "PartnerAreas"
-        self.library = _js("areas.js")
+        self.library = _js("fetch.js") + _js("areas.js")
         self.data = geojson
         self.options = script_json(options)
 
@@ -170,21 +172,25 @@ L.partnerLabels({{ this.data }}).addTo({{ this._parent.get_name() }});
 
 
 class SitesLayer(_ScriptElement):
-    """Sites drawn and clustered on a canvas by ``L.partnerSites`` (geo/js/sites.js)."""
+    """Sites drawn and clustered on a canvas by ``L.partnerSites`` (geo/js/sites.js):
+    ``points`` (JSON: scale, lat, lon, ids) and ``details`` (JSON: the popup fields)."""
+
+    fetchable = ("data", "details")  # see fetch_large_data
 
     _template = Template(
         """{% macro script(this, kwargs) %}
 {{ this.library }}
-var {{ this.get_name() }} = L.partnerSites({{ this.data }}, {{ this.options }})\
-.addTo({{ this._parent.get_name() }});
+var {{ this.get_name() }} = L.partnerSites({{ this.data }}, {{ this.details }}, \
+{{ this.options }}).addTo({{ this._parent.get_name() }});
 {% endmacro %}"""
     )
 
-    def __init__(self, payload: str, options: dict[str, object]) -> None:
+    def __init__(self, points: str, details: str, options: dict[str, object]) -> None:
         super().__init__()
         self._name = "PartnerSites"
-        self.library = _js("sites.js")
-        self.data = payload
+        self.library = _js("fetch.js") + _js("sites.js")
+        self.data = points
+        self.details = details
         self.options = script_json(options)
 
 
@@ -204,3 +210,33 @@ var {{ this.get_name() }} = L.partnerPairs({{ this.data }}, {})\
         self._name = "PartnerPairs"
         self.library = _js("pairs.js")
         self.data = payload
+
+
+# Below this size a layer's data stays in the map's script (a fetch costs a round trip).
+FETCH_MIN_BYTES = 64_000
+
+
+def fetch_large_data(root: Element, publish: Callable[[bytes], str], *,
+                     min_bytes: int = FETCH_MIN_BYTES) -> list[str]:
+    """Take every layer's data of ``min_bytes`` or more out of the map's script: each is
+    handed to ``publish`` (the JSON text as UTF-8, the same for every viewer of the same
+    map), which returns the URL it is served at, and the layer gets ``{"url": ...}``
+    instead and fetches it: areas and sites when the map starts, the sites' popup fields
+    at the first click on a site. Returns the URLs, in map order.
+
+    Why: in a Streamlit page the map's script is copied five times on its way into the
+    map's frame (JSON, protobuf, the websocket, a message to the frame, a script
+    element) and then parsed as JavaScript; a fetched JSON file is read once
+    (bench/README.md). Maps written to a file keep their data inline."""
+    urls: list[str] = []
+    todo: list[Element] = [root]
+    while todo:
+        elem = todo.pop(0)
+        for attr in getattr(elem, "fetchable", ()):
+            text = getattr(elem, attr)
+            if len(text) >= min_bytes:
+                url = publish(text.encode("utf-8"))
+                setattr(elem, attr, script_json({"url": url}))
+                urls.append(url)
+        todo.extend(elem._children.values())
+    return urls

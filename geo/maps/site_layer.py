@@ -133,12 +133,9 @@ def _deltas(values: np.ndarray) -> list[int]:
     return np.diff(values, prepend=np.int64(0)).tolist()
 
 
-def sites_payload(sites: pd.DataFrame, *, popup_fields: Mapping[str, str]) -> tuple[str, int]:
-    """The compact, script-safe JSON the sites layer reads, and the number of sites in it.
-
-    Sites without coordinates are left out (count them before calling to tell users).
-    Points are ordered in latitude bands so that delta-encoded coordinates stay short.
-    """
+def _sites_arrays(sites: pd.DataFrame, *,
+                  popup_fields: Mapping[str, str]) -> tuple[dict, list[dict], int]:
+    """(points: scale, lat, lon, ids; the popup fields; number of sites placed)."""
     missing = [col for col in ("latitude", "longitude", *popup_fields.values())
                if col not in sites.columns]
     if missing:
@@ -165,14 +162,24 @@ def sites_payload(sites: pd.DataFrame, *, popup_fields: Mapping[str, str]) -> tu
             field.update(values=[str(u) for u in uniques], codes=codes.tolist())
         fields.append(field)
     ids = rows["site_id"].astype("int64").tolist() if "site_id" in rows.columns else None
-    payload = {
+    points = {
         "scale": scale,
         "lat": _deltas(ilat[order]),
         "lon": _deltas(ilon[order]),
         "ids": ids,
-        "fields": fields,
     }
-    return script_json(payload), int(ok.sum())
+    return points, fields, int(ok.sum())
+
+
+def sites_payload(sites: pd.DataFrame, *, popup_fields: Mapping[str, str]) -> tuple[str, int]:
+    """The compact, script-safe JSON of the sites (points and, under ``fields``, the
+    popup fields), and the number of sites in it.
+
+    Sites without coordinates are left out (count them before calling to tell users).
+    Points are ordered in latitude bands so that delta-encoded coordinates stay short.
+    """
+    points, fields, n = _sites_arrays(sites, popup_fields=popup_fields)
+    return script_json({**points, "fields": fields}), n
 
 
 def add_sites_layer(
@@ -192,6 +199,7 @@ def add_sites_layer(
     popup columns as properties).
     """
     check_color(color, "color")
-    payload, _ = sites_payload(sites, popup_fields=popup_fields)
-    SitesLayer(payload, {"color": color, "singleZoom": int(single_zoom)}).add_to(m)
+    points, fields, _ = _sites_arrays(sites, popup_fields=popup_fields)
+    SitesLayer(script_json(points), script_json(fields),
+               {"color": color, "singleZoom": int(single_zoom)}).add_to(m)
     return m

@@ -260,18 +260,23 @@ def test_staff_pages_run_no_payload(page, hostile_url, target):
     _check_page(page, hostile_url, target, "staff")
 
 
+# The sites layer is on the map and its points have arrived (geo/js/sites.js).
+SITES_LOADED = """() => window.map && Object.values(window.map._layers)
+  .some(l => l._drawn && l._n > 0)"""
+
+
 def test_site_popup_and_selection_show_payloads_literally(page, hostile_url):
     dialogs = _watch(page)
     page.goto(hostile_url)
     frame = page.wait_for_selector(MAP_FRAME, timeout=120_000).content_frame()
-    frame.wait_for_function("() => window.map && Object.values(window.map._layers)"
-                            ".some(l => l._drawn)", timeout=120_000)
+    frame.wait_for_function(SITES_LOADED, timeout=120_000)
     page.wait_for_selector(IDLE, timeout=180_000)
     for key, payload in PAYLOADS.items():
         site_name = f"Site {key} {payload}"
-        found = frame.evaluate("""(name) => {
+        found = frame.evaluate("""async (name) => {
           const l = Object.values(window.map._layers).find(l => l._drawn);
-          for (let i = 0; i < l._lat.length; i++) {
+          await l._withDetails();  // the popup fields (fetched at the first click)
+          for (let i = 0; i < l._n; i++) {
             if (l._properties(i).name === name) {
               l._onHit({c: {n: 1, first: i, members: [i], minX: 0, maxX: 0, minY: 0, maxY: 0}});
               return true;
@@ -292,8 +297,7 @@ def test_site_popup_and_selection_show_payloads_literally(page, hostile_url):
                                timeout=60_000)
         page.wait_for_selector(IDLE, timeout=180_000)
         frame = page.wait_for_selector(MAP_FRAME, timeout=120_000).content_frame()
-        frame.wait_for_function("() => window.map && Object.values(window.map._layers)"
-                                ".some(l => l._drawn)", timeout=120_000)
+        frame.wait_for_function(SITES_LOADED, timeout=120_000)
     assert dialogs == [] and _markers(page) == []
 
 
