@@ -3,7 +3,8 @@ map, the map data each page sends and the server's CPU seconds for each.
 
     .venv/bin/python bench/pages.py              # the sample data (issue 3)
     .venv/bin/python bench/pages.py --national   # the national dataset (issue 11)
-    (options: --out bench/pages.json, --repeat 3)
+    (options: --out bench/pages.json, --repeat 3, --only home overlaps ... to compare two
+    versions of the code on a few pages without writing the file)
 
 Each run replaces its own section ("sample" or "national") of the JSON file.
 Budgets: sample data (issue 3): first render < 3 s, a filter change < 1.5 s, <= 8 MB of
@@ -273,7 +274,7 @@ def _database(tmp: Path, national: bool) -> tuple[str, bool]:
     return f"sqlite:///{tmp / 'sample.db'}", True
 
 
-def measure(national: bool, repeat: int) -> dict[str, object]:
+def measure(national: bool, repeat: int, only: set[str] | None = None) -> dict[str, object]:
     from playwright.sync_api import sync_playwright
 
     results: dict[str, object] = {"load_average_start": os.getloadavg(), "pages": {}, "filters": {},
@@ -290,6 +291,8 @@ def measure(national: bool, repeat: int) -> dict[str, object]:
                 print("first page after start", results["first_page"], flush=True)
                 results["settle_s"] = round(wait_settled(server), 1)
                 for name, (path, maps) in PAGES.items():
+                    if only and name not in only:
+                        continue
                     runs = [_first_render(browser, server, server.url + path, maps)
                             for _ in range(repeat)]
                     results["pages"][name] = {**_summary(runs), "first_render_s": round(
@@ -297,11 +300,15 @@ def measure(national: bool, repeat: int) -> dict[str, object]:
                         "map_bytes": max(r["map_bytes"] for r in runs)}
                     print(name, results["pages"][name], flush=True)
                 for name in FILTERS:
+                    if only and name not in only:
+                        continue
                     runs = [_filter_change(browser, server, name) for _ in range(repeat)]
                     results["filters"][name] = {**_summary(runs), "rerender_s": round(
                         statistics.median(r["s"] for r in runs), 2)}
                     print(name, "filter change", results["filters"][name], flush=True)
                 for name in CLICKS:
+                    if only and name not in only:
+                        continue
                     runs = [_map_click(browser, server, name) for _ in range(repeat)]
                     results["clicks"][name] = {**_summary(runs), "place": runs[0]["geoid"]}
                     print(name, "map click", results["clicks"][name], flush=True)
@@ -326,9 +333,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--national", action="store_true",
                         help="the national dataset (500 partners, 100,000 sites) "
                              "instead of the sample")
+    parser.add_argument("--only", nargs="+", choices=sorted(PAGES), metavar="PAGE",
+                        help="only these pages (and their filter change and map click); "
+                             "prints the figures without writing them")
     args = parser.parse_args(argv)
     section = "national" if args.national else "sample"
-    results = measure(args.national, args.repeat)
+    results = measure(args.national, args.repeat, set(args.only or ()))
+    if args.only:
+        return 0
     old = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
     if "pages" in old:  # the file as it was before the national section existed
         old = {"sample": old}

@@ -2,7 +2,9 @@
  * (geo.maps.elements.fetch_large_data).
  *
  * L.partnerFetchJSON(url, use): fetch url as JSON and hand it to use(data); returns
- * the promise of use's result (rejected with the HTTP status when it fails).
+ * the promise of use's result (rejected with the HTTP status when it fails). A URL
+ * ending in ".gz" is gzip-compressed JSON, unpacked here (the app compresses each
+ * layer once, pages/_mapview.py).
  *
  * Testing hook: window.partnerPending counts the fetches whose data is not drawn yet;
  * the count goes down in the animation frame after use() ran, after Leaflet's own
@@ -18,7 +20,8 @@
     }
     return fetch(url, {credentials: "same-origin"}).then(function (r) {
       if (!r.ok) { throw new Error(url + ": HTTP " + r.status); }
-      return r.json();
+      if (!/\.gz$/.test(url)) { return r.json(); }
+      return new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).json();
     }).then(use).then(function (result) { done(); return result; },
                       function (err) { done(); throw err; });
   };
