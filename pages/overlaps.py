@@ -123,23 +123,15 @@ with right:
 if selected and place is not None and not found.partners.empty:
     T.selected_partners(found, place)
 
-# --- tables --------------------------------------------------------------------------------
+# --- tables: the nearby sites first (the map draws their pairs) ----------------------------
 places_tab, intros_tab, pairs_tab, nearby_tab = st.tabs(
     ["Places with 2+ partners", "Introductions", "Partner pairs", "Nearby sites"])
-with places_tab:
-    T.places_table(places, frames.partners, level=level, noun=noun, kind=kind,
-                   with_filters=with_filters)
-pairs = _filters.cached(partner_pairs, filters, level=level)
-with intros_tab:
-    T.introductions_table(filters, pairs, frames.partners, level=level, noun=noun,
-                          with_filters=with_filters)
-with pairs_tab:
-    T.pairs_table(pairs, noun=noun, with_filters=with_filters)
 with nearby_tab:
     near, miles, show_pairs, near_pick = T.nearby_table(filters, frames.partners,
                                                         with_filters=with_filters)
 
-# --- the map, now that the selection and the pairs are known -------------------------------
+# --- the map, now that the selection and the pairs are known: sent before the other -------
+# tables (2 MB of rows at national scale), so the browser draws it while they arrive.
 bounds = (pair_bounds(near, frames.sites, near_pick) if near_pick is not None
           else overlaps_bounds(level, selected, filters.state_fips))
 drawn, pick = pairs_to_draw(near, show=show_pairs, picked=near_pick, limit=T.MAX_PAIRS_DRAWN)
@@ -162,6 +154,17 @@ with map_slot.container():
     _ui.cached_map(_map, view=view, key="overlaps_map", height=520)
 if note:
     map_note.caption(note)
+
+# --- the other tables, into the tabs above -------------------------------------------------
+with places_tab:
+    T.places_table(places, frames.partners, level=level, noun=noun, kind=kind,
+                   with_filters=with_filters)
+pairs = _filters.cached(partner_pairs, filters, level=level)
+with intros_tab:
+    T.introductions_table(filters, pairs, frames.partners, level=level, noun=noun,
+                          with_filters=with_filters)
+with pairs_tab:
+    T.pairs_table(pairs, noun=noun, with_filters=with_filters)
 
 bad = _query.bad_params()
 if bad:
