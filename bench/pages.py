@@ -18,8 +18,9 @@ once first: *first page* = from navigation until the map is drawn, on a server t
 has just answered its health check. Then the server's warm-up is left to finish (its
 CPU use settles) and, for each page, in a fresh browser context:
 *first render* = from navigation until the page's script is idle and, on pages with a
-map, the map has drawn areas or sites; *map data* = the bytes of the map documents the
-page holds and of the layers they fetched. *Filter change* = from picking the option
+map, the map has drawn areas or sites and every layer it fetches has arrived and been
+drawn; *map data* = the bytes of the map documents the page holds and of the layers
+they fetched, as sent (gzip-compressed). *Filter change* = from picking the option
 until the script is idle and the map shows the change (home: a partner type; coverage:
 counties instead of states; scan: another radius). *Map click* = from the click until
 the page lists the clicked place (overlaps: a district with partners; coverage: the
