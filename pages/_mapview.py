@@ -34,6 +34,7 @@ from streamlit_folium import st_folium
 
 from geo.analysis import gazetteer
 from geo.maps import fetch_large_data
+from geo.maps.elements import walk
 from pages._cache import data_version, settings
 from pages._session import viewer_role
 
@@ -70,9 +71,18 @@ class MapSpec:
     js_links: tuple[str, ...]
     hash_key: str
     nbytes: int = field(default=0)
-    # What the map fetches: (gzip-compressed data, name) per media file; see _publish.
-    payloads: tuple[tuple[bytes, str], ...] = ()
-    urls: tuple[str, ...] = ()
+    # What the map fetches, one media file each; see _publish.
+    payloads: tuple[Payload, ...] = ()
+
+
+@dataclass(frozen=True)
+class Payload:
+    """A layer the map fetches: its URL, its data gzip-compressed, and its file name
+    (the SHA-256 of the uncompressed data)."""
+
+    url: str
+    packed: bytes
+    name: str
 
 
 # URL -> the cached map that serves it, while that map stays cached (see payload_at).
@@ -84,10 +94,8 @@ def payload_at(url: str) -> bytes | None:
     left the cache): what the browser fetches, for tests that check what a viewer
     receives."""
     spec = _SPEC_OF_URL.get(url)
-    if spec is None:
-        return None
-    packed = dict(zip(spec.urls, (d for d, _ in spec.payloads), strict=True)).get(url)
-    return None if packed is None else gzip.decompress(packed)
+    found = [p.packed for p in (spec.payloads if spec else ()) if p.url == url]
+    return gzip.decompress(found[0]) if found else None
 
 
 def _media_manager():  # noqa: ANN202  (streamlit.runtime.media_file_manager.MediaFileManager)
@@ -117,15 +125,16 @@ def map_spec(m: folium.Map, *, key: str) -> MapSpec:
         get_full_id,
     )
 
-    payloads: list[tuple[bytes, str]] = []
+    payloads: list[Payload] = []
 
     def publish(data: bytes) -> str:
         name = hashlib.sha256(data).hexdigest() + ".json.gz"
         packed = gzip.compress(data, compresslevel=PAYLOAD_GZIP_LEVEL, mtime=0)
-        payloads.append((packed, name))
-        return _publish(packed, name, f"{key}.payload.{len(payloads)}")
+        url = _publish(packed, name, f"{key}.payload.{len(payloads) + 1}")
+        payloads.append(Payload(url, packed, name))
+        return url
 
-    urls = fetch_large_data(m, publish)
+    fetch_large_data(m, publish)
     m.get_root().render()
     m.render()
     html = _get_html(m)
@@ -133,26 +142,22 @@ def map_spec(m: folium.Map, *, key: str) -> MapSpec:
     script = _get_map_string(m)
     css: list[str] = []
     js: list[str] = []
-    todo: list[Any] = [m]
-    while todo:  # every element's own CSS and JS files (served from static/vendor)
-        elem = todo.pop(0)
+    for elem in walk(m):  # every element's own CSS and JS files (served from static/vendor)
         css.extend(href for _, href in getattr(elem, "default_css", []))
         js.extend(src for _, src in getattr(elem, "default_js", []))
-        todo.extend(getattr(elem, "_children", {}).values())
     spec = MapSpec(script=script, header=header, html=html, map_id=get_full_id(m),
                    css_links=tuple(dict.fromkeys(css)), js_links=tuple(dict.fromkeys(js)),
                    hash_key=generate_js_hash(script, key, False),
-                   nbytes=len(script) + len(html) + len(header), payloads=tuple(payloads),
-                   urls=tuple(urls))
-    for url in urls:
-        _SPEC_OF_URL[url] = spec
+                   nbytes=len(script) + len(html) + len(header), payloads=tuple(payloads))
+    for payload in payloads:
+        _SPEC_OF_URL[payload.url] = spec
     return spec
 
 
 def show_map_spec(spec: MapSpec, *, key: str, height: int = MAP_HEIGHT) -> dict[str, Any] | None:
     """Show a rendered map full width; clicks come back as from :func:`render_map`."""
-    for i, (data, name) in enumerate(spec.payloads, start=1):  # same data: same URL
-        _publish(data, name, f"{key}.payload.{i}")
+    for i, payload in enumerate(spec.payloads, start=1):  # same data: same URL
+        _publish(payload.packed, payload.name, f"{key}.payload.{i}")
     def on_change() -> None:  # as st_folium: the map's value also under its own key
         st.session_state[key] = st.session_state.get(spec.hash_key, {})
 

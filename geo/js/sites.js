@@ -26,7 +26,6 @@
   if (window.L === undefined || L.PartnerSites) { return; }
   var fetchJSON = L.partnerFetchJSON;
 
-
   function decodeDeltas(arr) {
     var out = new Float64Array(arr.length), acc = 0;
     for (var i = 0; i < arr.length; i++) { acc += arr[i]; out[i] = acc; }
@@ -54,7 +53,7 @@
       this._details = details || data.fields || [];
       if (data.url) {
         var self = this;
-        this._loading = fetchJSON(data.url, function (points) {
+        fetchJSON(data.url, function (points) {
           self._setPoints(points);
           self._redraw();
         }).catch(function (err) { self._failed(err); });

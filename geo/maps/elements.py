@@ -7,7 +7,7 @@ the element) and the scripts put untrusted text on the page with ``textContent``
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 
@@ -229,14 +229,21 @@ def fetch_large_data(root: Element, publish: Callable[[bytes], str], *,
     element) and then parsed as JavaScript; a fetched JSON file is read once
     (bench/README.md). Maps written to a file keep their data inline."""
     urls: list[str] = []
-    todo: list[Element] = [root]
-    while todo:
-        elem = todo.pop(0)
+    for elem in walk(root):
         for attr in getattr(elem, "fetchable", ()):
             text = getattr(elem, attr)
             if len(text) >= min_bytes:
                 url = publish(text.encode("utf-8"))
                 setattr(elem, attr, script_json({"url": url}))
                 urls.append(url)
-        todo.extend(elem._children.values())
     return urls
+
+
+def walk(root: Element) -> Iterator[Element]:
+    """``root`` and every element below it, breadth first (the order the map's script
+    lists them)."""
+    todo: list[Element] = [root]
+    while todo:
+        elem = todo.pop(0)
+        yield elem
+        todo.extend(getattr(elem, "_children", {}).values())
