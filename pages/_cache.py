@@ -28,6 +28,7 @@ from geo.db import Store, open_store
 from geo.sample import contains_sample, make_sample
 from geo.schools import load_sample_directory
 from geo.visibility import visible_frames
+from pages import _run
 
 SAMPLE_ACTOR = "sample-data"
 
@@ -49,8 +50,11 @@ def _store(database_url: str, sample_data: bool) -> Store:
 
 def store() -> Store:
     """The store for the configured database, created (and seeded) on first use."""
-    s = settings()
-    return _store(s.database_url, s.sample_data)
+    def find() -> Store:
+        s = settings()
+        return _store(s.database_url, s.sample_data)
+
+    return _run.once("store", find)
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -69,7 +73,10 @@ def _has_sample(database_url: str, version: int) -> bool:
 
 
 def data_version() -> int:
-    return store().data_version()
+    """The database's data version, queried once per run, and again after a write in
+    this process (the store's commit count is part of the key)."""
+    s = store()
+    return _run.once(("data_version", s.db.commits), s.data_version)
 
 
 def all_frames() -> schema.Frames:

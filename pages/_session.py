@@ -20,7 +20,7 @@ import streamlit as st
 
 from geo import session as sessions
 from geo.auth import PUBLIC, Viewer, client_address, viewer_from_oidc
-from pages import _cache
+from pages import _cache, _run
 from pages._cache import settings, store
 
 VIEWER_KEY = "viewer"
@@ -92,6 +92,8 @@ def sso_email() -> str | None:
 
 def current_viewer() -> Viewer:
     """Who is looking, as established by the server; :data:`geo.auth.PUBLIC` if nobody.
+    Worked out once per run (:mod:`pages._run`); a sign-in or sign-out in the run
+    forgets it.
 
     A built-in sign-in (from the form in this session, or from the signed session
     cookie after a reload) is checked against the users table on every run: a removed
@@ -99,6 +101,10 @@ def current_viewer() -> Viewer:
     falls back to the public. Otherwise a single-sign-on identity is matched by
     e-mail to its account.
     """
+    return _run.once(VIEWER_KEY, _current_viewer)
+
+
+def _current_viewer() -> Viewer:
     viewer = st.session_state.get(VIEWER_KEY)
     if isinstance(viewer, Viewer) and viewer.signed_in:
         user = store().users.get_user(viewer.email)
@@ -123,11 +129,13 @@ def current_viewer() -> Viewer:
 def remember(viewer: Viewer) -> None:
     """Keep ``viewer`` (just signed in) and its account's session generation."""
     user = store().users.get_user(viewer.email)
+    _run.forget(VIEWER_KEY)
     st.session_state[VIEWER_KEY] = viewer
     st.session_state[GENERATION_KEY] = user.session_generation if user else -1
 
 
 def _forget_sign_in() -> None:
+    _run.forget(VIEWER_KEY)
     for key in (VIEWER_KEY, GENERATION_KEY):
         st.session_state.pop(key, None)
 

@@ -17,7 +17,7 @@ import streamlit as st
 
 from geo import session as sessions
 from geo.auth import SignInError, Viewer, authenticate
-from pages import _session
+from pages import _run, _session
 from pages._cache import store
 from pages._session import COOKIE_ACTION_KEY, VIEWER_KEY
 
@@ -66,6 +66,7 @@ def sign_out() -> None:
         store().users.end_sessions(viewer.email)
     for key in list(st.session_state):
         del st.session_state[key]
+    _run.forget(VIEWER_KEY)
     st.session_state[COOKIE_ACTION_KEY] = ""
     if _session.sso_email():
         # st.logout() only queues the redirect to /auth/logout (identity cookie cleared,

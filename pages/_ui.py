@@ -33,7 +33,7 @@ if PagesManager.uses_pages_directory:
 
 from geo import schema  # noqa: E402
 from geo.db import UnavailableError  # noqa: E402
-from pages import _cache, _signin  # noqa: E402
+from pages import _cache, _run, _signin  # noqa: E402
 from pages._cache import (  # noqa: E402
     all_frames as all_frames,
     data_version as data_version,
@@ -83,7 +83,14 @@ def run_page(page: Any) -> None:
     what the failed run had drawn); a second failure in a row shows the message where
     the page stopped. Writes are transactions: one interrupted this way is rolled back
     by the database, never half-applied.
+
+    The viewer and the data version are worked out once for the run (:mod:`pages._run`).
     """
+    with _run.scope():
+        _run_page(page)
+
+
+def _run_page(page: Any) -> None:
     try:
         data_version()
     except UnavailableError as exc:

@@ -76,6 +76,9 @@ class Database:
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
+        # Data changes committed through this object: a cheap sign, for a caller that
+        # keeps the data version for a moment, that it has moved here.
+        self.commits = 0
 
     def reading(self) -> sa.Connection:
         """A connection for reads: ``with db.reading() as conn: ...``."""
@@ -90,6 +93,7 @@ class Database:
                 conn.execute(data_state.update().values(
                     data_version=data_state.c.data_version + 1, data_stamp=uuid.uuid4().hex,
                 ))
+        self.commits += 1
 
     @contextmanager
     def untracked(self) -> Iterator[sa.Connection]:
