@@ -230,6 +230,30 @@ def test_csv_downloads(world, repo_root, downloads):
         assert not any(str(c).startswith(("=", "+", "@")) for c in frame.to_numpy().ravel())
 
 
+def _chart(element) -> tuple[dict, pd.DataFrame]:
+    """A Vega-Lite chart's specification and the rows it draws."""
+    import pyarrow as pa
+
+    rows = pa.ipc.open_stream(element.proto.data.data).read_all().to_pandas()
+    return json.loads(element.proto.spec), rows
+
+
+def test_charts_show_activities_per_state_tallest_first_and_by_start_year(world, repo_root):
+    at = _run(repo_root)
+    (state_spec, states), (year_spec, years) = [_chart(c) for c in at.get("vega_lite_chart")]
+    expected = activities_per_state(world["public"])
+    expected = expected[expected["activities"] > 0]
+    assert dict(zip(states["state"], states["activities"], strict=True)) == dict(
+        zip(expected["state"], expected["activities"], strict=True))
+    assert state_spec["mark"]["type"] == "bar"
+    assert state_spec["encoding"]["x"]["title"] == "State"
+    assert state_spec["encoding"]["x"]["sort"] == {"field": "activities", "order": "descending"}
+    assert year_spec["encoding"]["x"]["title"] == "Start year"
+    assert "sort" not in year_spec["encoding"]["x"]  # in the years' own order
+    assert years["start_year"].tolist() == activities_by_start_year(
+        world["public"])["start_year"].tolist()
+
+
 def test_map_download_is_a_standalone_page(world, repo_root, downloads):
     at = _run(repo_root, {"level": "district", "gaps": "1"})
     html = download_bytes(at, downloads, "Download the map (HTML)",
