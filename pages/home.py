@@ -4,8 +4,9 @@ from __future__ import annotations
 import streamlit as st
 
 from geo import schema
-from geo.maps import national_map
-from pages import _ui
+from geo.analysis.filters import Filters
+from geo.maps import DETAILED_POPUP_FIELDS, labelled_sites, national_map
+from pages import _filters, _ui
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -42,12 +43,13 @@ settings = _ui.settings()
 
 
 def _map():
-    sites = frames.sites
+    # Every site's popup text, worked out once per data version and viewer role (not
+    # once per choice of types).
+    sites = _filters.cached(labelled_sites, Filters())
     if chosen:
         ids = frames.partners.loc[frames.partners["type"].isin(chosen), "partner_id"]
         sites = sites[sites["partner_id"].isin(ids)]
-    return national_map(sites, partners=frames.partners, activities=frames.activities,
-                        tiles=settings.tiles)
+    return national_map(sites, popup_fields=DETAILED_POPUP_FIELDS, tiles=settings.tiles)
 
 
 # Built once per data version, viewer role and choice of types, shared by every session.

@@ -165,6 +165,39 @@ def test_a_sites_popup_contact_starts_with_the_sites_own_contact():
     assert maps.DETAILED_POPUP_FIELDS["Contact"] == "contact_label"
 
 
+def test_a_sites_popup_lists_its_activities_work_statuses_dates_and_contacts():
+    """Distinct values in the order the activities were entered (statuses in their own
+    order), at most three kinds and statuses and two contacts, then "and N more"."""
+    from geo.analysis.frames import make_frames
+
+    work = [  # site 1: five activities, four kinds of work (one twice), three contacts
+        (1, "research", "ended", "2019-01-01", "2020-06-30", "a@x.example.org"),
+        (2, "funding", "active", "2021-09-01", None, "b@x.example.org"),
+        (3, "research", "planned", "2018-03-01", "2018-12-31", "a@x.example.org"),
+        (4, "policy", "active", None, None, ""),
+        (5, "convening", "active", None, None, "c@x.example.org"),
+    ]
+    frames = make_frames(
+        partners=[{"partner_id": 1, "name": "Open Org"}],
+        sites=[{"site_id": s, "partner_id": 1, "name": f"School {s}", "latitude": 30.4,
+                "longitude": -84.3} for s in (1, 2, 3)],
+        activities=[{"activity_id": a, "partner_id": 1, "site_id": 1, "kind_of_work": k,
+                     "status": st, "start_date": b, "end_date": e, "contact": c}
+                    for a, k, st, b, e, c in work]
+        + [{"activity_id": 6, "partner_id": 1, "site_id": 2, "kind_of_work": "funding",
+            "status": "ended", "start_date": "2015-01-01", "end_date": "2016-01-01"}])
+    out = maps.label_sites(frames.sites, frames.partners, frames.activities).set_index("site_id")
+    assert out.loc[1, "work_label"] == (
+        "Research and evaluation; Funding; Policy and advocacy; and 1 more")
+    assert out.loc[1, "status_label"] == "planned; active; ended"
+    assert out.loc[1, "dates_label"] == "since 2018-03-01"  # two have no end yet
+    assert out.loc[1, "contact_label"] == "a@x.example.org; b@x.example.org; and 1 more"
+    assert out.loc[2, ["work_label", "status_label", "dates_label", "contact_label"]].tolist() == [
+        "Funding", "ended", "2015-01-01 to 2016-01-01", ""]
+    assert out.loc[3, ["work_label", "status_label", "dates_label", "contact_label"]].tolist() == [
+        "", "", "", ""]  # no activity at this site
+
+
 def test_withheld_partner_names_never_reach_the_map(sample, national_html):
     hidden = sample.partners.loc[~sample.partners["public"], "name"]
     shown = sample.partners.loc[sample.partners["public"], "name"]

@@ -50,6 +50,7 @@ from geo.maps.site_layer import (
     DETAILED_POPUP_FIELDS,
     add_sites_layer,
     label_sites,
+    labelled_sites,
     sites_payload,
 )
 
@@ -60,7 +61,7 @@ __all__ = [
     "RECORDS_SOURCE", "US_BOUNDS",
     "add_districts", "add_image_export", "add_outline", "add_site_pairs", "add_sites_layer",
     "area_layer", "area_payload", "base_map", "bounds_of", "coverage_map", "district_areas",
-    "encode_areas", "label_sites", "national_layers", "national_map",
+    "encode_areas", "label_sites", "labelled_sites", "national_layers", "national_map",
     "neighbour_shapes", "neighbourhood", "overview_map", "pair_bounds", "partner_count_map",
     "partner_map", "renderer_option", "scan_map", "sites_payload", "state_areas", "view_bounds",
 ]
