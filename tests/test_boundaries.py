@@ -154,3 +154,16 @@ def test_callers_cannot_change_the_cached_layer() -> None:
     first = boundaries.states()
     first["name"] = "changed"
     assert (boundaries.states()["name"] != "changed").all()
+
+
+def test_a_layers_attributes_are_its_rows_without_the_shapes(join_layer) -> None:
+    """What the place lists (geo.analysis.gazetteer.place_table) read instead of the
+    shapes: the same rows, in the same order, with every column but the geometry."""
+    import pandas as pd
+
+    for layer, whole in (("states", boundaries.states()), ("counties", boundaries.counties()),
+                         ("districts_join", join_layer)):
+        rows = boundaries.attributes(layer)
+        pd.testing.assert_frame_equal(rows, pd.DataFrame(whole.drop(columns="geometry")))
+    with pytest.raises(ValueError, match="no boundary layer"):
+        boundaries.attributes("parcels")

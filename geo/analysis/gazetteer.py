@@ -15,11 +15,14 @@ figures. The district layer itself (maps, coverage) is left as the Census drew i
 from __future__ import annotations
 
 from functools import cache
+from typing import TypeVar
 
 import geopandas as gpd
 import pandas as pd
 
 from geo.codes import clear_state_index, level_of_id, postal_codes
+
+_Frame = TypeVar("_Frame", bound=pd.DataFrame)  # a GeoDataFrame comes back as one
 
 NEED_SOURCE = "Urban Institute, SAIPE/ACS 2014-2018"
 NEED_COLUMNS = ("children_5_17", "pct_poverty", "children_in_poverty")
@@ -40,33 +43,47 @@ def boundary(level: str) -> gpd.GeoDataFrame:
     """Boundaries of ``level`` with columns
     ``place_id, name, state_fips, state, label, geometry``."""
     b = _boundaries()
+    layer = {"state": b.states, "county": b.counties,
+             "district": lambda: b.districts(detail="join")}
+    if level not in layer:
+        raise ValueError(f"level must be state, county or district (got {level!r})")
+    return _named(level, layer[level]())
+
+
+@cache
+def place_table(level: str) -> pd.DataFrame:
+    """Every place of ``level`` without geometry, sorted by ``place_id`` (read without
+    the shapes)."""
+    if level not in LAYER_OF_LEVEL:
+        raise ValueError(f"level must be state, county or district (got {level!r})")
+    places = _named(level, _boundaries().attributes(LAYER_OF_LEVEL[level]))
+    return places.sort_values("place_id").reset_index(drop=True)
+
+
+# level -> its layer in geo.boundaries (districts at the resolution joins use)
+LAYER_OF_LEVEL = {"state": "states", "county": "counties", "district": "districts_join"}
+
+
+def _named(level: str, g: _Frame) -> _Frame:
+    """``g`` (a boundary layer, with or without its shapes) as the places of ``level``:
+    ``place_id, name, state_fips, state, label[, district_type][, geometry]``."""
     if level == "state":
-        g = b.states()
         g = g.assign(place_id=g["state_fips"].astype("str"), label=g["name"].astype("str"))
     elif level == "county":
-        g = b.counties()
         g = g.assign(place_id=g["county_fips"].astype("str"))
-    elif level == "district":
-        g = b.districts(detail="join")
-        g = g.assign(place_id=g["geoid"].astype("str"))
     else:
-        raise ValueError(f"level must be state, county or district (got {level!r})")
+        g = g.assign(place_id=g["geoid"].astype("str"))
     g = g.assign(state_fips=g["state_fips"].astype("str"), name=g["name"].astype("str"))
     postal = postal_codes()
     g["state"] = g["state_fips"].map(postal).fillna("").astype("str")
     if level != "state":
         g["label"] = g["name"] + ", " + g["state"]
-    cols = ["place_id", "name", "state_fips", "state", "label", "geometry"]
+    cols = ["place_id", "name", "state_fips", "state", "label"]
     if level == "district" and "district_type" in g.columns:
         cols.insert(4, "district_type")
+    if "geometry" in g.columns:
+        cols.append("geometry")
     return g[cols].reset_index(drop=True)
-
-
-@cache
-def place_table(level: str) -> pd.DataFrame:
-    """Every place of ``level`` without geometry, sorted by ``place_id``."""
-    return (pd.DataFrame(boundary(level).drop(columns="geometry")).sort_values("place_id")
-            .reset_index(drop=True))
 
 
 @cache
