@@ -131,3 +131,17 @@ def analysis_for_role(fn: Callable[..., Any], filters: Filters, role: str, args:
 def _analysis(database_url: str, version: int, role: str, filters: Filters, name: str,
               _fn: Callable[..., Any], args: tuple, kwargs: tuple) -> Any:
     return _fn(_filtered(database_url, version, role, filters), *args, **dict(kwargs))
+
+
+def warm_home(role: str = "public") -> None:
+    """Compute what the home page (pages/home.py) caches for ``role`` before anyone
+    asks: the store (filled with the sample data when that is on), the frames as the
+    role sees them, every site's popup text and the headline figures. scripts/serve.py
+    calls it while the server starts; the page then finds them (or waits for them) in
+    the same caches."""
+    from geo.analysis import summary
+    from geo.maps import labelled_sites
+
+    frames_for_role(role)
+    for fn in (labelled_sites, summary):
+        analysis_for_role(fn, Filters(), role, (), {})

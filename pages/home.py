@@ -4,18 +4,10 @@ from __future__ import annotations
 import streamlit as st
 
 from geo import schema
+from geo.analysis import summary
 from geo.analysis.filters import Filters
 from geo.maps import DETAILED_POPUP_FIELDS, labelled_sites, national_map
 from pages import _filters, _ui
-
-
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _figures(_frames: schema.Frames, database_url: str, version: int, role: str) -> dict[str, int]:
-    """Headline figures, once per data version and viewer role (not on every rerun)."""
-    from geo.analysis import summary
-
-    return summary(_frames)
-
 
 # Order matters for the first paint: the map is sent to the browser as early as
 # possible, and what can wait is computed while the browser draws it: the headline
@@ -55,7 +47,8 @@ def _map():
 # Built once per data version, viewer role and choice of types, shared by every session.
 result = _ui.cached_map(_map, view=(tuple(sorted(chosen)), settings.tiles), key="home_map")
 
-figures = _figures(frames, _ui.settings().database_url, _ui.data_version(), _ui.viewer_role())
+# Headline figures, once per data version and viewer role (not on every rerun).
+figures = _filters.cached(summary, Filters())
 cols[0].metric("Partners", f"{figures['partners']:,}")
 cols[1].metric("Sites", f"{figures['sites']:,}")
 cols[2].metric("Activities", f"{figures['activities']:,}")

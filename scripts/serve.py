@@ -1,13 +1,14 @@
 """Start the app (``python scripts/serve.py [streamlit options]``, used by run.sh).
 
 The same as ``streamlit run app.py``, except that the heavy modules behind the first
-page (folium, GeoPandas, the storage layer, the encoded national
-layers) are loaded in a background thread while the server comes up and the browser
-loads Streamlit's own page, instead of after the first visitor connects: about half a
-second less to the first map (see bench/README.md). A few seconds later the same thread
-loads what the coverage and overlaps pages add (mapclassify, the state and county
-layers), so their first visit does not pay for it. Nothing of ``pages/`` is imported
-here.
+page (folium, GeoPandas, the storage layer, the encoded national layers) are loaded in a
+background thread while the server comes up and the browser loads Streamlit's own
+page, instead of after the first visitor connects, and the same thread then computes
+the public home page's data into the pages' caches (``pages._cache.warm_home``: the
+frames, the sites' popup text, the headline figures). A few seconds later it loads what
+the coverage and overlaps pages add (mapclassify, the state and county layers), so
+their first visit does not pay for it. Of ``pages/`` only ``pages/_cache.py`` is
+imported here (no page, no map component).
 
 Files that never change while the server runs (Streamlit's own JavaScript bundle, the
 app's ``static/`` folder with Leaflet) are answered from memory in front of Streamlit's
@@ -50,6 +51,7 @@ def _warm() -> None:
     from geo import maps
 
     maps.national_layers()
+    _warm_public_home()
     # What the coverage and overlaps pages add (mapclassify alone takes ~0.8-1.3 s to
     # import), a little later so it does not compete with the first visitor's map.
     time.sleep(LATER_S)
@@ -62,6 +64,28 @@ def _warm() -> None:
         choropleth.area_layer(level)
     # For the log (and bench/pages.py, which waits for it before measuring anything).
     print(WARM_UP_DONE, flush=True)
+
+
+def _warm_public_home() -> None:
+    """The database's public home page data (pages._cache.warm_home): the frames, the
+    sites' popup text and the headline figures, computed while the server comes up.
+    Its map is still built at the first visit (streamlit-folium cannot be imported
+    here). A database that cannot be reached now is reported by the page, not here."""
+    import logging
+
+    from streamlit.runtime.scriptrunner_utils import script_run_context
+
+    from pages import _cache
+
+    # Outside a script run Streamlit warns about the missing context on every cached
+    # call: nothing here needs one.
+    logging.getLogger(script_run_context.__name__).setLevel(logging.ERROR)
+    try:
+        _cache.warm_home("public")
+    except Exception as exc:  # noqa: BLE001  (the page reports it to the visitor)
+        logging.getLogger("partnermap").warning("warm-up of the home page skipped: %s", exc)
+    finally:
+        logging.getLogger(script_run_context.__name__).setLevel(logging.NOTSET)
 
 
 def _without_metrics() -> None:
