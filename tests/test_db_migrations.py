@@ -21,6 +21,24 @@ def test_migrations_match_models(db_url):
     assert diff == []
 
 
+def test_the_head_revision_named_in_code_is_the_newest_migration(db_url):
+    """geo.db.migrate.HEAD_REVISION lets an up-to-date database open without Alembic:
+    it must name the newest script of migrations/versions/, and a database opened by
+    the app must be at it (read both ways)."""
+    from alembic.script import ScriptDirectory
+
+    from geo.db import migrate
+
+    newest = ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
+    assert migrate.HEAD_REVISION == newest, (
+        f"set geo.db.migrate.HEAD_REVISION to {newest!r}, the newest migration")
+    store = open_store(db_url)
+    with store.engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == newest
+    assert migrate.current_revision(store.engine) == newest
+    store.close()
+
+
 def test_0005_adds_an_empty_site_contact_and_a_new_data_stamp(db_url):
     """A database made by the previous release (revision 0004) keeps its sites, each
     with an empty contact, and gets a new data stamp, so no copy of the frames kept
