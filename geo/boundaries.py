@@ -104,8 +104,9 @@ def attributes(layer: str, *, data_dir: Path | str | None = None) -> pd.DataFram
     """The rows of ``layer`` (``"states"``, ``"counties"``, ``"districts_join"``...) with
     their columns but without the shapes, read without decoding them: the national
     districts' names in ~0.05 s instead of ~0.9 s."""
-    columns = {"states": STATE_COLUMNS, "counties": COUNTY_COLUMNS}.get(
-        layer, DISTRICT_COLUMNS if layer.startswith("districts_") else None)
+    columns = {"states": STATE_COLUMNS, "counties": COUNTY_COLUMNS,
+               **{f"districts_{detail}": DISTRICT_COLUMNS for detail in DISTRICT_DETAILS}
+               }.get(layer)
     if columns is None:
         raise ValueError(f"no boundary layer {layer!r}")
     return _attributes(layer, resolve_data_dir(data_dir), columns).copy(deep=False)

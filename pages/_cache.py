@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from geo import schema
@@ -133,15 +134,27 @@ def _analysis(database_url: str, version: int, role: str, filters: Filters, name
     return _fn(_filtered(database_url, version, role, filters), *args, **dict(kwargs))
 
 
+def home_sites(role: str) -> pd.DataFrame:
+    """Every site as ``role`` sees it, with its popup text (the home map's sites), once
+    per data version and role (:func:`geo.maps.labelled_sites`)."""
+    from geo.maps import labelled_sites
+
+    return analysis_for_role(labelled_sites, Filters(), role, (), {})
+
+
+def home_figures(role: str) -> dict[str, int]:
+    """The home page's headline figures for ``role`` (:func:`geo.analysis.summary`)."""
+    from geo.analysis import summary
+
+    return analysis_for_role(summary, Filters(), role, (), {})
+
+
 def warm_home(role: str = "public") -> None:
     """Compute what the home page (pages/home.py) caches for ``role`` before anyone
     asks: the store (filled with the sample data when that is on), the frames as the
     role sees them, every site's popup text and the headline figures. scripts/serve.py
     calls it while the server starts; the page then finds them (or waits for them) in
     the same caches."""
-    from geo.analysis import summary
-    from geo.maps import labelled_sites
-
     frames_for_role(role)
-    for fn in (labelled_sites, summary):
-        analysis_for_role(fn, Filters(), role, (), {})
+    home_sites(role)
+    home_figures(role)

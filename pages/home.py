@@ -4,10 +4,8 @@ from __future__ import annotations
 import streamlit as st
 
 from geo import schema
-from geo.analysis import summary
-from geo.analysis.filters import Filters
-from geo.maps import DETAILED_POPUP_FIELDS, labelled_sites, national_map
-from pages import _filters, _ui
+from geo.maps import DETAILED_POPUP_FIELDS, national_map
+from pages import _cache, _ui
 
 # Order matters for the first paint: the map is sent to the browser as early as
 # possible, and what can wait is computed while the browser draws it: the headline
@@ -37,7 +35,7 @@ settings = _ui.settings()
 def _map():
     # Every site's popup text, worked out once per data version and viewer role (not
     # once per choice of types).
-    sites = _filters.cached(labelled_sites, Filters())
+    sites = _cache.home_sites(_ui.viewer_role())
     if chosen:
         ids = frames.partners.loc[frames.partners["type"].isin(chosen), "partner_id"]
         sites = sites[sites["partner_id"].isin(ids)]
@@ -48,7 +46,7 @@ def _map():
 result = _ui.cached_map(_map, view=(tuple(sorted(chosen)), settings.tiles), key="home_map")
 
 # Headline figures, once per data version and viewer role (not on every rerun).
-figures = _filters.cached(summary, Filters())
+figures = _cache.home_figures(_ui.viewer_role())
 cols[0].metric("Partners", f"{figures['partners']:,}")
 cols[1].metric("Sites", f"{figures['sites']:,}")
 cols[2].metric("Activities", f"{figures['activities']:,}")

@@ -50,6 +50,10 @@ def boundary(level: str) -> gpd.GeoDataFrame:
     return _named(level, layer[level]())
 
 
+# level -> its layer in geo.boundaries (districts at the resolution joins use)
+LAYER_OF_LEVEL = {"state": "states", "county": "counties", "district": "districts_join"}
+
+
 @cache
 def place_table(level: str) -> pd.DataFrame:
     """Every place of ``level`` without geometry, sorted by ``place_id`` (read without
@@ -58,10 +62,6 @@ def place_table(level: str) -> pd.DataFrame:
         raise ValueError(f"level must be state, county or district (got {level!r})")
     places = _named(level, _boundaries().attributes(LAYER_OF_LEVEL[level]))
     return places.sort_values("place_id").reset_index(drop=True)
-
-
-# level -> its layer in geo.boundaries (districts at the resolution joins use)
-LAYER_OF_LEVEL = {"state": "states", "county": "counties", "district": "districts_join"}
 
 
 def _named(level: str, g: _Frame) -> _Frame:
